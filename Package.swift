@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Loopseal",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "loopseal", targets: ["loopseal"]),
+        .library(name: "LoopsealCrypto", targets: ["LoopsealCrypto"]),
+        .library(name: "LoopsealStore", targets: ["LoopsealStore"]),
+        .library(name: "LoopsealSync", targets: ["LoopsealSync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .target(name: "LoopsealCrypto", dependencies: ["CSodium"]),
+        .target(
+            name: "LoopsealStore",
+            dependencies: [
+                "LoopsealCrypto",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "LoopsealSync", dependencies: ["LoopsealStore"]),
+        .executableTarget(
+            name: "loopseal",
+            dependencies: [
+                "LoopsealStore",
+                "LoopsealSync",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "LoopsealCryptoTests", dependencies: ["LoopsealCrypto"]),
+        .testTarget(
+            name: "LoopsealStoreTests",
+            dependencies: ["LoopsealStore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "LoopsealSyncTests", dependencies: ["LoopsealSync"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LoopsealCrypto"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

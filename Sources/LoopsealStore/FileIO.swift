@@ -1,0 +1,126 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Small POSIX file helpers: whole-file reads and atomic, durable writes.
+public enum FileIO {
+    /// Reads a whole file. Returns nil when it does not exist.
+    public static func contentsIfExists(_ path: String) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw StoreError.io(path: path, problem: "cannot read: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        let sizeHint = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+        var result: [UInt8] = []
+        result.reserveCapacity(sizeHint + 1)
+        var chunk = [UInt8](repeating: 0, count: max(sizeHint + 1, 4096))
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.io(path: path, problem: "cannot read: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            result.append(contentsOf: chunk[0..<n])
+        }
+        return result
+    }
+
+    /// Reads a whole file, failing when it does not exist.
+    public static func contents(_ path: String) throws -> [UInt8] {
+        guard let bytes = try contentsIfExists(path) else {
+            throw StoreError.io(path: path, problem: "no such file")
+        }
+        return bytes
+    }
+
+    /// Writes `bytes` to `path` atomically: a temporary file in the same directory is written,
+    /// flushed with fsync, given `mode`, renamed over `path`, and the directory is fsynced.
+    /// A crash at any point leaves either the old file or the new one.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        var template = Array("\(directory.isEmpty ? "." : directory)/.\(name).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
+        guard fd >= 0 else {
+            throw StoreError.io(path: path, problem: "cannot create a temporary file: \(String(cString: strerror(errno)))")
+        }
+        let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var committed = false
+        defer { if !committed { unlink(tempPath) } }
+        do {
+            try writeAll(fd, bytes, path: path)
+            guard fchmod(fd, mode) == 0, fsync(fd) == 0 else {
+                let problem = String(cString: strerror(errno))
+                close(fd)
+                throw StoreError.io(path: path, problem: "cannot flush: \(problem)")
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+        close(fd)
+        guard rename(tempPath, path) == 0 else {
+            throw StoreError.io(path: path, problem: "cannot replace: \(String(cString: strerror(errno)))")
+        }
+        committed = true
+        syncDirectory(directory.isEmpty ? "." : directory)
+    }
+
+    /// Removes a file durably (the directory entry removal is fsynced).
+    public static func remove(_ path: String) throws {
+        guard unlink(path) == 0 else {
+            throw StoreError.io(path: path, problem: "cannot remove: \(String(cString: strerror(errno)))")
+        }
+        syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
+    /// Creates a directory (and parents) if missing.
+    public static func makeDirectory(_ path: String, mode: Int = 0o755) throws {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
+        } catch {
+            throw StoreError.io(path: path, problem: "cannot create directory")
+        }
+    }
+
+    /// True when `path` exists and is a directory.
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// True when `path` exists.
+    public static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { buffer in
+                write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.io(path: path, problem: "cannot write: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+    }
+
+    private static func syncDirectory(_ directory: String) {
+        let dfd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dfd >= 0 else { return }
+        fsync(dfd)
+        close(dfd)
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import Logging
+import LoopsealCrypto
+
+/// Create, read, update and delete the secrets of one workspace (DESIGN.md §3).
+///
+/// Writing needs only the recipients' public keys; reading values needs an identity.
+/// Every write is atomic and runs under the workspace lock; listings never decrypt.
+public struct SecretService: Sendable {
+    /// The workspace served.
+    public let workspace: Workspace
+    private let logger: Logger
+
+    /// Creates a service for `workspace`.
+    public init(workspace: Workspace, logger: Logger = Logger(label: "loopseal.store")) {
+        self.workspace = workspace
+        self.logger = logger
+    }
+
+    private var sealer: SecretSealer { SecretSealer(workspaceID: workspace.id) }
+
+    // MARK: Reading
+
+    /// Keys present in `secrets/`, sorted, from file names alone.
+    public func keyNames() throws -> [String] {
+        guard FileIO.isDirectory(workspace.secretsDirectory) else { return [] }
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: workspace.secretsDirectory)
+        } catch {
+            throw StoreError.io(path: workspace.secretsDirectory, problem: "cannot list")
+        }
+        return entries.compactMap { name -> String? in
+            guard name.hasSuffix(".sealed"), !name.hasPrefix(".") else { return nil }
+            let key = String(name.dropLast(7))
+            return Names.isValidKey(key) ? key : nil
+        }.sorted()
+    }
+
+    /// Every sealed secret, ordered by key.
+    public func findAllByWorkspace() throws -> [SealedSecret] {
+        try parallelMap(try keyNames()) { key in try load(key: key) }
+    }
+
+    /// `{id, key, hasValue}` for every secret, ordered by key; nothing is decrypted.
+    public func keys() throws -> [SecretKeyInfo] {
+        try findAllByWorkspace().map(\.info)
+    }
+
+    /// The sealed secret stored for `key`, or nil.
+    public func find(key: String) throws -> SealedSecret? {
+        let path = try workspace.secretPath(for: key)
+        guard let bytes = try FileIO.contentsIfExists(path) else { return nil }
+        return try decode(bytes, key: key, path: path)
+    }
+
+    /// The sealed secret with `id`, or nil.
+    public func find(id: String) throws -> SealedSecret? {
+        let wanted = id.lowercased()
+        return try findAllByWorkspace().first { $0.id == wanted }
+    }
+
+    func load(key: String) throws -> SealedSecret {
+        let path = try workspace.secretPath(for: key)
+        return try decode(try FileIO.contents(path), key: key, path: path)
+    }
+
+    private func decode(_ bytes: [UInt8], key: String, path: String) throws -> SealedSecret {
+        let secret = try SealedSecretCodec.decode(bytes, file: path)
+        guard secret.key == key else {
+            throw StoreError.malformed(file: path, line: nil, column: nil,
+                                       problem: "holds key '\(secret.key)' but is named for '\(key)': rename it back or re-set it")
+        }
+        return secret
+    }
+
+    /// Decrypts the value of `key` with the first matching identity.
+    public func reveal(key: String, identities: [Identity]) throws -> SecureBytes {
+        guard let secret = try find(key: key) else {
+            throw StoreError.secretNotFound(key: key, workspace: workspace.id)
+        }
+        let names = try recipientNames()
+        return try sealer.open(secret, identities: identities, file: try workspace.secretPath(for: key), names: names)
+    }
+
+    /// Decrypts every secret that has a value (or those in `only`), ordered by key, on all cores.
+    /// Valueless secrets are skipped unless named in `only`.
+    public func revealAll(identities: [Identity], only: [String]? = nil) throws -> [(key: String, value: SecureBytes)] {
+        let names = try recipientNames()
+        let keys: [String]
+        if let only {
+            for key in only { try Names.checkKey(key) }
+            keys = Array(Set(only)).sorted()
+        } else {
+            keys = try keyNames()
+        }
+        let sealer = self.sealer
+        let opened: [(String, SecureBytes)?] = try parallelMap(keys) { key in
+            let path = try workspace.secretPath(for: key)
+            guard let bytes = try FileIO.contentsIfExists(path) else {
+                throw StoreError.secretNotFound(key: key, workspace: workspace.id)
+            }
+            let secret = try decode(bytes, key: key, path: path)
+            if !secret.hasValue && only == nil { return nil }
+            return (key, try sealer.open(secret, identities: identities, file: path, names: names))
+        }
+        return opened.compactMap { $0.map { (key: $0.0, value: $0.1) } }
+    }
+
+    // MARK: Writing
+
+    /// Creates `key` with `value`; fails if it exists.
+    @discardableResult
+    public func create(key: String, value: SecureBytes) throws -> SecretKeyInfo {
+        try write(key: key) { existing, recipients in
+            if existing != nil { throw StoreError.secretExists(key: key, workspace: workspace.id) }
+            return try sealer.seal(id: newID(), key: key, value: value, to: recipients)
+        }
+    }
+
+    /// Replaces the value of the secret with `id`.
+    @discardableResult
+    public func update(id: String, value: SecureBytes) throws -> SecretKeyInfo {
+        guard let secret = try find(id: id) else { throw StoreError.secretIDNotFound(id: id, workspace: workspace.id) }
+        return try write(key: secret.key) { existing, recipients in
+            guard let existing, existing.id == secret.id else {
+                throw StoreError.secretIDNotFound(id: id, workspace: workspace.id)
+            }
+            return try sealer.seal(id: existing.id, key: existing.key, value: value, to: recipients)
+        }
+    }
+
+    /// Sets `key` to `value`, creating it if needed and keeping its id if not.
+    @discardableResult
+    public func upsert(key: String, value: SecureBytes) throws -> SecretKeyInfo {
+        try write(key: key) { existing, recipients in
+            try sealer.seal(id: existing?.id ?? newID(), key: key, value: value, to: recipients)
+        }
+    }
+
+    /// Declares `key` as requested but not yet given: creates a valueless file if the key is
+    /// missing and leaves an existing secret untouched.
+    @discardableResult
+    public func declare(key: String) throws -> SecretKeyInfo {
+        try write(key: key) { existing, _ in
+            existing == nil ? SealedSecret(id: newID(), key: key, value: nil, recipients: [:]) : nil
+        }
+    }
+
+    /// Deletes the secret with `id`.
+    public func delete(id: String) throws {
+        guard let secret = try find(id: id) else { throw StoreError.secretIDNotFound(id: id, workspace: workspace.id) }
+        try delete(key: secret.key)
+    }
+
+    /// Deletes the secret `key`.
+    public func delete(key: String) throws {
+        let path = try workspace.secretPath(for: key)
+        try workspace.withLock {
+            guard FileIO.exists(path) else { throw StoreError.secretNotFound(key: key, workspace: workspace.id) }
+            try FileIO.remove(path)
+        }
+        logger.info("deleted secret", metadata: ["workspace": "\(workspace.id)", "key": "\(key)"])
+    }
+
+    /// Re-seals every data key to the current recipient list. Files whose recipients are already
+    /// right are not rewritten. `progress(done, total)` is called after each file.
+    public func rekey(identities: [Identity], progress: ((Int, Int) -> Void)? = nil) throws -> (rewritten: Int, unchanged: Int) {
+        try workspace.withLock {
+            let config = try workspace.loadConfig()
+            let recipients = config.publicKeys
+            guard !recipients.isEmpty else { throw StoreError.noRecipients(workspace: workspace.id) }
+            let keys = try keyNames()
+            var rewritten = 0
+            let names = nameLookup(config)
+            for (index, key) in keys.enumerated() {
+                let path = try workspace.secretPath(for: key)
+                let secret = try load(key: key)
+                let wanted = Set(recipients.map(\.description))
+                if secret.hasValue && Set(secret.recipients.keys) != wanted {
+                    let dataKey = try sealer.openDataKey(of: secret, identities: identities, file: path, names: names)
+                    if let updated = sealer.rekey(secret, dataKey: dataKey, to: recipients) {
+                        try FileIO.writeAtomically(SealedSecretCodec.encode(updated), to: path)
+                        rewritten += 1
+                    }
+                }
+                progress?(index + 1, keys.count)
+            }
+            logger.info("rekeyed", metadata: ["workspace": "\(workspace.id)", "rewritten": "\(rewritten)"])
+            return (rewritten, keys.count - rewritten)
+        }
+    }
+
+    /// Keys whose files need a rekey: sealed to a recipient set other than `workspace.yaml`'s.
+    public func staleKeys() throws -> [String] {
+        let wanted = Set(try workspace.loadConfig().publicKeys.map(\.description))
+        return try findAllByWorkspace().filter { $0.hasValue && Set($0.recipients.keys) != wanted }.map(\.key)
+    }
+
+    /// Seals under the lock: `make` sees the current secret and the recipients and returns the
+    /// new one (nil: leave the file as it is).
+    private func write(key: String, _ make: (SealedSecret?, [PublicKey]) throws -> SealedSecret?) throws -> SecretKeyInfo {
+        let path = try workspace.secretPath(for: key)
+        return try workspace.withLock {
+            let recipients = try workspace.loadConfig().publicKeys
+            guard !recipients.isEmpty else { throw StoreError.noRecipients(workspace: workspace.id) }
+            let existing = try find(key: key)
+            guard let updated = try make(existing, recipients) else {
+                guard let existing else { throw StoreError.secretNotFound(key: key, workspace: workspace.id) }
+                return existing.info
+            }
+            try FileIO.makeDirectory(workspace.secretsDirectory)
+            try FileIO.writeAtomically(SealedSecretCodec.encode(updated), to: path)
+            logger.info("wrote secret", metadata: ["workspace": "\(workspace.id)", "key": "\(key)", "hasValue": "\(updated.hasValue)"])
+            return updated.info
+        }
+    }
+
+    private func recipientNames() throws -> @Sendable (String) -> String? {
+        nameLookup(try workspace.loadConfig())
+    }
+
+    private func nameLookup(_ config: WorkspaceConfig) -> @Sendable (String) -> String? {
+        let table = Dictionary(config.recipients.map { ($0.publicKey.description, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return { table[$0] }
+    }
+
+    private func newID() -> String { UUID().uuidString.lowercased() }
+}

@@ -1,0 +1,94 @@
+/// Everything that can go wrong in ``LoopsealStore``, each with what a person needs to fix it.
+/// No case ever holds a secret value or secret key material.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidWorkspaceID(String)
+    case invalidKey(String)
+    case invalidRecipientName(String)
+    /// A file could not be parsed; `line`/`column` are 1-based when known.
+    case malformed(file: String, line: Int?, column: Int?, problem: String)
+    case newerFormat(file: String, version: Int)
+    case rootNotFound(searchedFrom: String)
+    case workspaceNotFound(id: String, root: String)
+    case workspaceExists(id: String, path: String)
+    case noWorkspaces(root: String)
+    case ambiguousWorkspace(ids: [String])
+    case secretNotFound(key: String, workspace: String)
+    case secretIDNotFound(id: String, workspace: String)
+    case secretExists(key: String, workspace: String)
+    case noValue(key: String, file: String)
+    case noIdentity(searched: [String])
+    case invalidIdentity(source: String, line: Int?, problem: String)
+    case notARecipient(file: String, recipients: [String], identities: [String])
+    case openFailed(file: String, problem: String)
+    case duplicateRecipient(name: String)
+    case unknownRecipient(name: String, known: [String])
+    case noRecipients(workspace: String)
+    case io(path: String, problem: String)
+    case locked(path: String)
+
+    public var description: String {
+        switch self {
+        case .invalidWorkspaceID(let id):
+            return "invalid workspace id '\(Self.printable(id))': use 1-63 characters [a-z0-9_-], starting with a letter or digit"
+        case .invalidKey(let key):
+            return "invalid secret key '\(Self.printable(key))': use an environment variable name, [A-Za-z_][A-Za-z0-9_]*, at most 200 characters"
+        case .invalidRecipientName(let name):
+            return "invalid recipient name '\(Self.printable(name))': use 1-64 characters [A-Za-z0-9._@+-], starting with a letter or digit"
+        case .malformed(let file, let line, let column, let problem):
+            return "\(Self.location(file, line, column)): \(problem)"
+        case .newerFormat(let file, let version):
+            return "\(file): written by a newer loopseal (format \(version)); this loopseal reads format 1: upgrade loopseal"
+        case .rootNotFound(let from):
+            return "no 'workspaces/' directory in \(from) or any parent: run 'loopseal init <workspace>' or pass --root DIR"
+        case .workspaceNotFound(let id, let root):
+            return "workspace '\(id)' not found under \(root)/workspaces: check --workspace or run 'loopseal init \(id)'"
+        case .workspaceExists(let id, let path):
+            return "workspace '\(id)' already exists at \(path)"
+        case .noWorkspaces(let root):
+            return "no workspace under \(root)/workspaces: run 'loopseal init <workspace>'"
+        case .ambiguousWorkspace(let ids):
+            return "several workspaces (\(ids.joined(separator: ", "))): choose one with --workspace ID"
+        case .secretNotFound(let key, let ws):
+            return "no secret '\(key)' in workspace '\(ws)': 'loopseal keys' lists them"
+        case .secretIDNotFound(let id, let ws):
+            return "no secret with id '\(Self.printable(id))' in workspace '\(ws)'"
+        case .secretExists(let key, let ws):
+            return "secret '\(key)' already exists in workspace '\(ws)': update it instead"
+        case .noValue(let key, let file):
+            return "\(file): secret '\(key)' was requested but has no value yet: set it with 'loopseal set \(key)'"
+        case .noIdentity(let searched):
+            return "no identity found (looked in: \(searched.joined(separator: ", "))): pass --identity FILE or set LOOPSEAL_IDENTITY"
+        case .invalidIdentity(let source, let line, let problem):
+            return "\(Self.location(source, line, nil)): \(problem)"
+        case .notARecipient(let file, let recipients, let identities):
+            let holders = recipients.isEmpty ? "no recipients" : "recipients: \(recipients.joined(separator: ", "))"
+            return "\(file): none of your identities (\(identities.joined(separator: ", "))) is a recipient (\(holders)); ask a recipient to add you and run 'loopseal rekey'"
+        case .openFailed(let file, let problem):
+            return "\(file): \(problem)"
+        case .duplicateRecipient(let name):
+            return "recipient '\(name)' is already listed (names and keys must be unique): remove it first"
+        case .unknownRecipient(let name, let known):
+            return "no recipient named '\(Self.printable(name))' (known: \(known.joined(separator: ", ")))"
+        case .noRecipients(let ws):
+            return "workspace '\(ws)' has no recipients: add one with 'loopseal recipients add NAME age1…'"
+        case .io(let path, let problem):
+            return "\(path): \(problem)"
+        case .locked(let path):
+            return "\(path): another loopseal process holds the workspace lock; try again when it finishes"
+        }
+    }
+
+    static func location(_ file: String, _ line: Int?, _ column: Int?) -> String {
+        switch (line, column) {
+        case let (line?, column?): return "\(file):\(line):\(column)"
+        case let (line?, nil): return "\(file):\(line)"
+        default: return file
+        }
+    }
+
+    /// Names shown back to people are bounded and stripped of control characters.
+    static func printable(_ text: String) -> String {
+        let cleaned = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
+        return cleaned.count > 80 ? String(cleaned.prefix(80)) + "…" : cleaned
+    }
+}

@@ -1,0 +1,121 @@
+import LoopsealCrypto
+import Yams
+
+/// The contents of `workspaces/<id>/workspace.yaml`: who can decrypt, and where secrets sync to.
+public struct WorkspaceConfig: Sendable {
+    /// Must equal the workspace directory name.
+    public var workspace: String
+    /// Recipients in file order.
+    public var recipients: [Recipient]
+    /// The `targets:` sequence, kept as YAML for the sync module to interpret.
+    public var targets: YAMLNode?
+
+    static let knownFields = ["workspace", "recipients", "targets"]
+
+    /// Creates a configuration.
+    public init(workspace: String, recipients: [Recipient], targets: YAMLNode? = nil) {
+        self.workspace = workspace
+        self.recipients = recipients
+        self.targets = targets
+    }
+
+    /// The recipients' public keys, sorted and de-duplicated.
+    public var publicKeys: [PublicKey] {
+        Array(Set(recipients.map(\.publicKey))).sorted()
+    }
+
+    /// The name of the recipient holding `key`, if listed.
+    public func name(of key: String) -> String? {
+        recipients.first { $0.publicKey.description == key }?.name
+    }
+
+    /// Parses `workspace.yaml` text; `file` names it in errors, `expectedID` is the directory name.
+    public static func parse(_ text: String, file: String, expectedID: String) throws -> WorkspaceConfig {
+        guard let root = try YAMLSource.compose(text, file: file) else {
+            throw StoreError.malformed(file: file, line: 1, column: 1, problem: "empty file: expected 'workspace:' and 'recipients:'")
+        }
+        guard case .mapping(let mapping) = root else {
+            throw YAMLSource.malformed(file, root, "expected a mapping with 'workspace:' and 'recipients:'")
+        }
+        var workspace: String?
+        var recipients: [Recipient] = []
+        var targets: YAMLNode?
+        for (keyNode, valueNode) in mapping {
+            let field = try YAMLSource.scalar(keyNode, file: file, field: "field name")
+            switch field {
+            case "workspace":
+                let id = try YAMLSource.scalar(valueNode, file: file, field: "workspace")
+                guard id == expectedID else {
+                    throw YAMLSource.malformed(file, valueNode, "'workspace: \(StoreError.printable(id))' must equal the directory name '\(expectedID)'")
+                }
+                workspace = id
+            case "recipients":
+                recipients = try parseRecipients(valueNode, file: file)
+            case "targets":
+                switch valueNode {
+                case .sequence: targets = YAMLNode(valueNode)
+                case .scalar(let s) where s.string.isEmpty || s.string == "null" || s.string == "~": targets = nil
+                default: throw YAMLSource.malformed(file, valueNode, "'targets' must be a list")
+                }
+            default:
+                throw YAMLSource.malformed(file, keyNode, "unknown field '\(StoreError.printable(field))' (known: \(knownFields.joined(separator: ", "))): remove it or upgrade loopseal")
+            }
+        }
+        guard let workspace else {
+            throw YAMLSource.malformed(file, root, "missing 'workspace: \(expectedID)'")
+        }
+        return WorkspaceConfig(workspace: workspace, recipients: recipients, targets: targets)
+    }
+
+    private static func parseRecipients(_ node: Node, file: String) throws -> [Recipient] {
+        if case .scalar(let s) = node, s.string.isEmpty || s.string == "null" || s.string == "~" { return [] }
+        guard case .mapping(let mapping) = node else {
+            throw YAMLSource.malformed(file, node, "'recipients' must map names to age1… public keys")
+        }
+        var result: [Recipient] = []
+        for (nameNode, keyNode) in mapping {
+            let name = try YAMLSource.scalar(nameNode, file: file, field: "recipient name")
+            guard Names.isValidRecipientName(name) else {
+                throw YAMLSource.malformed(file, nameNode, StoreError.invalidRecipientName(name).description)
+            }
+            let text = try YAMLSource.scalar(keyNode, file: file, field: "recipients.\(name)")
+            let key: PublicKey
+            do {
+                key = try PublicKey(string: text)
+            } catch let error as CryptoError {
+                throw YAMLSource.malformed(file, keyNode, "recipient '\(name)': \(error)")
+            }
+            if let other = result.first(where: { $0.publicKey == key }) {
+                throw YAMLSource.malformed(file, keyNode, "recipient '\(name)' has the same key as '\(other.name)'")
+            }
+            result.append(Recipient(name: name, publicKey: key))
+        }
+        return result
+    }
+
+    /// The canonical `workspace.yaml` text.
+    public func serialized() throws -> String {
+        var text = "workspace: \(workspace)\n"
+        if recipients.isEmpty {
+            text += "recipients: {}\n"
+        } else {
+            text += "recipients:\n"
+            for recipient in recipients { text += "  \(recipient.name): \(recipient.publicKey)\n" }
+        }
+        if let targets, case .sequence(let sequence) = targets.node, !sequence.isEmpty {
+            text += try Yams.serialize(node: .mapping(Node.Mapping([(Node("targets"), targets.node)])))
+        } else {
+            text += "targets: []\n"
+        }
+        return text
+    }
+}
+
+/// A parsed YAML node with its source marks. Yams' `Node` is a value type without a
+/// `Sendable` annotation; it holds no references, so sharing it is safe.
+public struct YAMLNode: @unchecked Sendable {
+    /// The node.
+    public let node: Node
+    /// Wraps `node`.
+    public init(_ node: Node) { self.node = node }
+}

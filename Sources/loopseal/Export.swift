@@ -1,0 +1,28 @@
+import ArgumentParser
+import LoopsealCrypto
+import LoopsealStore
+import LoopsealSync
+
+extension OutputFormat: ExpressibleByArgument {}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print every secret with a value in a format other tools read.",
+        discussion: "dotenv is literal: read it without interpolation (python-dotenv: interpolate=False). Secrets without a value are skipped with a note on stderr.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var identities: IdentityOptions
+    @Option(help: "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: OutputFormat = .dotenv
+    @Option(name: .customLong("key"), help: "Export only this key. Repeatable.") var keys: [String] = []
+
+    func run() throws {
+        let service = try workspace.service()
+        let opened = try service.revealAll(identities: try identities.load(), only: keys.isEmpty ? nil : keys)
+        if keys.isEmpty {
+            let missing = try service.keys().filter { !$0.hasValue }.map(\.key)
+            if !missing.isEmpty { Terminal.warn("skipped (no value yet): \(missing.joined(separator: " "))") }
+        }
+        let entries = opened.map { EnvEntry(key: $0.key, value: $0.value.withUnsafeBytes { Array($0) }) }
+        Terminal.print(try format.render(entries))
+    }
+}

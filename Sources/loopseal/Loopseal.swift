@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `loopseal`: encrypted secrets in git. The commands are thin: they parse, call the
+/// library, and print.
+struct Loopseal: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loopseal",
+        abstract: "Keep secrets in git, sealed to your team's age keys.",
+        version: "0.1.0",
+        subcommands: [
+            Keygen.self, Init.self, Recipients.self, Rekey.self,
+            SetSecret.self, GetSecret.self, Keys.self, RemoveSecret.self,
+            Export.self, Exec.self, Verify.self,
+        ]
+    )
+}
+
+@main
+enum Main {
+    static func main() {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            let level = ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+            handler.logLevel = level ?? .warning
+            return handler
+        }
+        do {
+            var command = try Loopseal.parseAsRoot()
+            try command.run()
+        } catch {
+            exit(Terminal.report(error))
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import LoopsealCrypto
+import LoopsealStore
+
+/// Where the workspace is: `--root` and `--workspace`.
+struct WorkspaceOptions: ParsableArguments {
+    @Option(help: "Directory holding workspaces/ (default: the nearest parent of the current directory that has one).")
+    var root: String?
+
+    @Option(name: [.customShort("w"), .long], help: "Workspace id (default: the only workspace).")
+    var workspace: String?
+
+    /// The repository root.
+    func resolveRoot() throws -> String {
+        if let root { return root }
+        return try Workspace.findRoot(from: FileManager.default.currentDirectoryPath)
+    }
+
+    /// The chosen workspace.
+    func resolve() throws -> Workspace {
+        try Workspace.resolve(root: try resolveRoot(), id: workspace)
+    }
+
+    /// A secret service for the chosen workspace.
+    func service() throws -> SecretService {
+        SecretService(workspace: try resolve())
+    }
+}
+
+/// Which secret keys to try: `--identity`, then the environment, then the identities folder.
+struct IdentityOptions: ParsableArguments {
+    @Option(name: [.customShort("i"), .long], help: ArgumentHelp(
+        "An identity file (AGE-SECRET-KEY-1… lines; age-keygen output works). Repeatable.",
+        discussion: "Without it: $LOOPSEAL_IDENTITY (the key itself), $LOOPSEAL_IDENTITY_FILE, then ~/.config/loopseal/identities/*."))
+    var identity: [String] = []
+
+    /// Every identity found, or an error listing where it looked.
+    func load() throws -> [Identity] {
+        try IdentityLoader(files: identity).load()
+    }
+}

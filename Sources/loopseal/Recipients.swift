@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import LoopsealCrypto
+import LoopsealStore
+
+struct Recipients: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, add or remove the people and machines that can decrypt.",
+        subcommands: [List.self, Add.self, Remove.self],
+        defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List recipients.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Flag(help: "Print JSON: [{\"name\", \"publicKey\"}].")
+        var json = false
+
+        func run() throws {
+            let config = try workspace.resolve().loadConfig()
+            if json {
+                let items = config.recipients.map { ["name": $0.name, "publicKey": $0.publicKey.description] }
+                Terminal.print(try JSON.encode(items) + "\n")
+            } else {
+                let width = config.recipients.map(\.name.count).max() ?? 0
+                for recipient in config.recipients {
+                    Terminal.print(recipient.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(recipient.publicKey)\n")
+                }
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a recipient and re-seal every secret so they can read it.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var identities: IdentityOptions
+        @Argument(help: "Name for the recipient.") var name: String
+        @Argument(help: "Their age1… public key.") var publicKey: String
+        @Flag(help: "Only edit workspace.yaml; run 'loopseal rekey' later.") var noRekey = false
+
+        func run() throws {
+            guard Names.isValidRecipientName(name) else { throw StoreError.invalidRecipientName(name) }
+            let key: PublicKey
+            do { key = try PublicKey(string: publicKey) } catch let error as CryptoError {
+                throw CLIError("recipient '\(name)': \(error)")
+            }
+            let ws = try workspace.resolve()
+            let loaded = noRekey ? [] : try identities.load()
+            try ws.withLock {
+                var config = try ws.loadConfig()
+                if config.recipients.contains(where: { $0.name == name || $0.publicKey == key }) {
+                    throw StoreError.duplicateRecipient(name: name)
+                }
+                config.recipients.append(Recipient(name: name, publicKey: key))
+                try ws.saveConfig(config)
+            }
+            Terminal.warn("added recipient \(name)")
+            if !noRekey { try Rekey.run(SecretService(workspace: ws), identities: loaded) }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm",
+            abstract: "Remove a recipient and re-seal every secret without them.",
+            discussion: "They may have copied values they could read: rotate those secrets.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var identities: IdentityOptions
+        @Argument(help: "Name of the recipient to remove.") var name: String
+        @Flag(help: "Only edit workspace.yaml; run 'loopseal rekey' later.") var noRekey = false
+
+        func run() throws {
+            let ws = try workspace.resolve()
+            let loaded = noRekey ? [] : try identities.load()
+            let service = SecretService(workspace: ws)
+            var removedKey: PublicKey?
+            try ws.withLock {
+                var config = try ws.loadConfig()
+                guard let index = config.recipients.firstIndex(where: { $0.name == name }) else {
+                    throw StoreError.unknownRecipient(name: name, known: config.recipients.map(\.name))
+                }
+                guard config.recipients.count > 1 else {
+                    throw CLIError("'\(name)' is the last recipient: add another first, or nobody could decrypt")
+                }
+                removedKey = config.recipients[index].publicKey
+                config.recipients.remove(at: index)
+                try ws.saveConfig(config)
+            }
+            Terminal.warn("removed recipient \(name)")
+            let exposed = try service.findAllByWorkspace().filter { secret in
+                removedKey.map { secret.recipients[$0.description] != nil } ?? false
+            }.map(\.key)
+            if !noRekey { try Rekey.run(service, identities: loaded) }
+            if !exposed.isEmpty {
+                Terminal.warn("\(name) could read \(exposed.count) secret\(exposed.count == 1 ? "" : "s"); rotate them: \(exposed.joined(separator: " "))")
+            }
+        }
+    }
+}
+
+/// Minimal JSON output for the CLI's `--json` flags.
+enum JSON {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

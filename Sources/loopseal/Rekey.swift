@@ -1,0 +1,26 @@
+import ArgumentParser
+import LoopsealCrypto
+import LoopsealStore
+
+struct Rekey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-seal every secret's data key to the recipients in workspace.yaml.",
+        discussion: "Values are not re-encrypted; files already sealed to the right recipients are left untouched.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var identities: IdentityOptions
+
+    func run() throws {
+        try Self.run(try workspace.service(), identities: try identities.load())
+    }
+
+    /// Rekeys with progress on a terminal when there are many files.
+    static func run(_ service: SecretService, identities: [Identity]) throws {
+        let showProgress = Terminal.stderrIsTerminal
+        let result = try service.rekey(identities: identities) { done, total in
+            guard showProgress, total >= 50, done % 25 == 0 || done == total else { return }
+            Terminal.warnInline("\rrekeying \(done)/\(total)")
+            if done == total { Terminal.warnInline("\n") }
+        }
+        Terminal.warn("rekeyed \(result.rewritten) secret\(result.rewritten == 1 ? "" : "s"), \(result.unchanged) already up to date")
+    }
+}

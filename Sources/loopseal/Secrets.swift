@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import LoopsealCrypto
+import LoopsealStore
+
+struct SetSecret: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Seal a value for KEY (from stdin, or typed at a hidden prompt).",
+        discussion: "Values never come from arguments: they would leak into shell history and process lists. One trailing newline on stdin is dropped unless --raw.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @Argument(help: "The secret's name, an environment variable name.") var key: String
+    @Argument(help: .hidden) var refusedValue: String?
+    @Flag(help: "Store stdin byte for byte, keeping a trailing newline.") var raw = false
+
+    func validate() throws {
+        guard refusedValue == nil else {
+            throw ValidationError("values are never taken from arguments (they leak into shell history and 'ps'): pipe the value on stdin or type it at the prompt")
+        }
+    }
+
+    func run() throws {
+        try Names.checkKey(key)
+        let service = try workspace.service()
+        let value: SecureBytes
+        if Terminal.stdinIsTerminal {
+            value = try Terminal.promptHidden("Value for \(key): ")
+        } else {
+            let input = try Terminal.readStandardInput()
+            value = raw ? input : try Self.dropTrailingNewline(input)
+        }
+        let info = try service.upsert(key: key, value: value)
+        Terminal.warn("sealed \(info.key) to \(try service.workspace.loadConfig().recipients.count) recipient(s)")
+    }
+
+    static func dropTrailingNewline(_ value: SecureBytes) throws -> SecureBytes {
+        let drop = value.withUnsafeBytes { bytes -> Int in
+            if bytes.count >= 2 && bytes[bytes.count - 2] == 0x0D && bytes[bytes.count - 1] == 0x0A { return 2 }
+            return bytes.last == 0x0A ? 1 : 0
+        }
+        guard drop > 0 else { return value }
+        return try SecureBytes(count: value.count - drop) { out in
+            value.withUnsafeBytes { out.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[..<(value.count - drop)])) }
+        }
+    }
+}
+
+struct GetSecret: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get",
+        abstract: "Print the value of KEY (exact bytes; a newline is added only on a terminal).")
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var identities: IdentityOptions
+    @Argument(help: "The secret's name.") var key: String
+
+    func run() throws {
+        try Names.checkKey(key)
+        let value = try workspace.service().reveal(key: key, identities: try identities.load())
+        value.withUnsafeBytes { Terminal.write($0) }
+        if Terminal.stdoutIsTerminal { Terminal.print("\n") }
+    }
+}
+
+struct Keys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List secret names and whether each has a value (never values).")
+    @OptionGroup var workspace: WorkspaceOptions
+    @Flag(help: "Print JSON: [{\"id\", \"key\", \"hasValue\"}].") var json = false
+
+    func run() throws {
+        let items = try workspace.service().keys()
+        if json {
+            Terminal.print(try JSON.encode(items) + "\n")
+            return
+        }
+        let width = max(3, items.map(\.key.count).max() ?? 0)
+        var out = "KEY".padding(toLength: width, withPad: " ", startingAt: 0) + "  VALUE    ID\n"
+        for item in items {
+            out += item.key.padding(toLength: width, withPad: " ", startingAt: 0)
+            out += item.hasValue ? "  set      " : "  missing  "
+            out += item.id + "\n"
+        }
+        Terminal.print(out)
+    }
+}
+
+struct RemoveSecret: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a secret.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @Argument(help: "The secret's name.") var key: String
+
+    func run() throws {
+        try Names.checkKey(key)
+        try workspace.service().delete(key: key)
+        Terminal.warn("removed \(key)")
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import LoopsealCrypto
+import LoopsealStore
+import LoopsealSync
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Terminal I/O for the CLI: raw output, prompts without echo, and error rendering.
+enum Terminal {
+    /// Writes bytes to stdout as they are.
+    static func write(_ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(STDOUT_FILENO, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            if n < 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
+    }
+
+    /// Writes text to stdout.
+    static func print(_ text: String) {
+        var text = text
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Writes a line to stderr.
+    static func warn(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// Writes text to stderr without a line break (progress lines).
+    static func warnInline(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// Reads all of stdin into secure memory, wiping the intermediate buffer.
+    static func readStandardInput() throws -> SecureBytes {
+        var buffer: [UInt8] = []
+        defer { wipe(&buffer) }
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        defer { wipe(&chunk) }
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw CLIError("cannot read the value from stdin: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            buffer.append(contentsOf: chunk[0..<n])
+        }
+        return try SecureBytes(copying: buffer)
+    }
+
+    /// Asks for a value on the terminal with echo off; the line ending is not part of the value.
+    static func promptHidden(_ prompt: String) throws -> SecureBytes {
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw CLIError("no terminal to prompt on: pipe the value on stdin") }
+        defer { close(fd) }
+        _ = prompt.withCString { Glibc.write(fd, $0, strlen($0)) }
+        var saved = termios()
+        let hasTermios = tcgetattr(fd, &saved) == 0
+        if hasTermios {
+            var quiet = saved
+            quiet.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(fd, TCSAFLUSH, &quiet)
+        }
+        defer {
+            if hasTermios { tcsetattr(fd, TCSAFLUSH, &saved) }
+            _ = Glibc.write(fd, "\n", 1)
+        }
+        var line: [UInt8] = []
+        defer { wipe(&line) }
+        var byte: UInt8 = 0
+        while Glibc.read(fd, &byte, 1) == 1 {
+            if byte == 0x0A { break }
+            line.append(byte)
+        }
+        if line.last == 0x0D { line.removeLast() }
+        byte = 0
+        return try SecureBytes(copying: line)
+    }
+
+    /// Overwrites a buffer before it is released.
+    static func wipe(_ buffer: inout [UInt8]) {
+        buffer.withUnsafeMutableBytes { raw in
+            if let base = raw.baseAddress { memset(base, 0, raw.count) }
+        }
+    }
+
+    /// Prints `error` as one line on stderr and returns the exit code: 1 for errors, 2 for usage.
+    static func report(_ error: Error) -> Int32 {
+        let message: String
+        switch error {
+        case let error as StoreError: message = error.description
+        case let error as CryptoError: message = error.description
+        case let error as FormatError: message = error.description
+        case let error as CLIError: message = error.message
+        default:
+            let code = Loopseal.exitCode(for: error)
+            let text = Loopseal.fullMessage(for: error)
+            if code == .success {
+                if !text.isEmpty { Swift.print(text) }
+                return 0
+            }
+            if let exit = error as? ExitCode { return exit.rawValue }
+            if !text.isEmpty { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+            return 2
+        }
+        warn("loopseal: error: \(message)")
+        return 1
+    }
+}
+
+/// An error the CLI itself raises, with what to do about it.
+struct CLIError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

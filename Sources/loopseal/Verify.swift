@@ -1,0 +1,54 @@
+import ArgumentParser
+import LoopsealCrypto
+import LoopsealStore
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check that every sealed file parses, is sealed to the listed recipients, and opens.",
+        discussion: "Values are opened only when an identity is found; nothing is printed but problems and a summary.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var identities: IdentityOptions
+
+    func run() throws {
+        let service = try workspace.service()
+        let config = try service.workspace.loadConfig()
+        let wanted = Set(config.publicKeys.map(\.description))
+        var problems: [String] = []
+        var secrets: [SealedSecret] = []
+        for key in try service.keyNames() {
+            do {
+                if let secret = try service.find(key: key) { secrets.append(secret) }
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        for secret in secrets where secret.hasValue && Set(secret.recipients.keys) != wanted {
+            problems.append("\(try service.workspace.secretPath(for: secret.key)): sealed to other recipients than workspace.yaml lists: run 'loopseal rekey'")
+        }
+        var opened = 0
+        let found = try? identities.load()
+        if let found {
+            let sealer = SecretSealer(workspaceID: service.workspace.id)
+            for secret in secrets where secret.hasValue {
+                do {
+                    _ = try sealer.open(secret, identities: found, file: try service.workspace.secretPath(for: secret.key),
+                                        names: { config.name(of: $0) })
+                    opened += 1
+                } catch {
+                    problems.append("\(error)")
+                }
+            }
+        } else if !identities.identity.isEmpty {
+            _ = try identities.load()
+        }
+        for problem in problems { Terminal.warn("loopseal: problem: \(problem)") }
+        let valued = secrets.filter(\.hasValue).count
+        let summary = "\(secrets.count) secret\(secrets.count == 1 ? "" : "s") (\(valued) with a value)"
+        guard problems.isEmpty else {
+            throw CLIError("\(problems.count) problem\(problems.count == 1 ? "" : "s") in workspace '\(service.workspace.id)', \(summary)")
+        }
+        Terminal.print(found == nil
+            ? "ok: \(summary) parse and are sealed to the listed recipients; values not opened (no identity)\n"
+            : "ok: \(summary); all \(opened) values open\n")
+    }
+}
