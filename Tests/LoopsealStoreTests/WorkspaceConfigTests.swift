@@ -1,0 +1,53 @@
+import LoopsealCrypto
+import Testing
+@testable import LoopsealStore
+
+@Suite struct WorkspaceConfigTests {
+    @Test func parsesAndRoundTrips() throws {
+        let a = try Identity.generate().publicKey, b = try Identity.generate().publicKey
+        let text = """
+        workspace: acme-prod
+        recipients:
+          alice: \(a)
+          ci-deploy: \(b)
+        targets:
+          - name: app
+            type: file
+            path: ../deploy/app.env
+
+        """
+        let config = try WorkspaceConfig.parse(text, file: "w.yaml", expectedID: "acme-prod")
+        #expect(config.recipients.map(\.name) == ["alice", "ci-deploy"])
+        #expect(config.recipients.map(\.publicKey) == [a, b])
+        #expect(config.name(of: b.description) == "ci-deploy")
+        let again = try WorkspaceConfig.parse(try config.serialized(), file: "w.yaml", expectedID: "acme-prod")
+        #expect(again.recipients == config.recipients)
+        #expect(try again.serialized() == config.serialized())
+        #expect(try config.serialized().contains("path: ../deploy/app.env"))
+    }
+
+    private func error(_ text: String, id: String = "ws") -> StoreError? {
+        #expect(throws: StoreError.self) { try WorkspaceConfig.parse(text, file: "workspace.yaml", expectedID: id) }
+    }
+
+    @Test func errorsNameLineAndColumn() throws {
+        let key = try Identity.generate().publicKey.description
+        var bad = Array(key)
+        bad[10] = bad[10] == "q" ? "p" : "q"
+        let cases: [(String, String)] = [
+            ("workspace: ws\nrecipients: [unclosed\n", "workspace.yaml:3:1: invalid YAML"),
+            ("workspace: ws\nrecipients:\n  alice: \(key)\nextra: 1\n", "workspace.yaml:4:1: unknown field 'extra'"),
+            ("workspace: other\nrecipients: {}\n", "workspace.yaml:1:12: 'workspace: other' must equal the directory name 'ws'"),
+            ("workspace: ws\nrecipients:\n  alice: \(String(bad))\n", "workspace.yaml:3:10: recipient 'alice': has a bad checksum"),
+            ("workspace: ws\nrecipients:\n  \"bad name\": \(key)\n", "workspace.yaml:3:3: invalid recipient name"),
+            ("workspace: ws\nrecipients:\n  a: \(key)\n  b: \(key)\n", "workspace.yaml:4:6: recipient 'b' has the same key as 'a'"),
+            ("recipients: {}\n", "missing 'workspace: ws'"),
+            ("workspace: ws\ntargets: 3\n", "workspace.yaml:2:10: 'targets' must be a list"),
+            ("", "empty file"),
+        ]
+        for (text, expected) in cases {
+            let description = error(text)?.description ?? "no error"
+            #expect(description.contains(expected), "got: \(description)")
+        }
+    }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what Loopseal needs when it is missing: libsodium-dev to build; with --test, also the
+# reference tools the interop tests compare against (age, PyNaCl, python-dotenv, PyYAML).
+set -euo pipefail
+
+want_tests=0
+[ "${1:-}" = "--test" ] && want_tests=1
+
+missing_apt=()
+pkg-config --exists libsodium 2>/dev/null || missing_apt+=(libsodium-dev pkg-config)
+if [ "$want_tests" = 1 ]; then
+    command -v age-keygen >/dev/null 2>&1 || missing_apt+=(age)
+fi
+
+apt_install() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "missing: $*; install them (sudo apt-get install -y $*) and run make again" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "$@" >/dev/null
+}
+
+if [ "${#missing_apt[@]}" -gt 0 ]; then
+    echo "installing ${missing_apt[*]}" >&2
+    apt_install "${missing_apt[@]}"
+fi
+
+if [ "$want_tests" = 1 ]; then
+    if ! python3 -c 'import nacl, dotenv, yaml' 2>/dev/null; then
+        echo "installing PyNaCl, python-dotenv, PyYAML" >&2
+        python3 -m pip install -q pynacl python-dotenv pyyaml 2>/dev/null \
+            || python3 -m pip install -q --break-system-packages pynacl python-dotenv pyyaml 2>/dev/null \
+            || apt_install python3-nacl python3-dotenv python3-yaml
+    fi
+fi
