@@ -1,10 +1,10 @@
 import CSodium
 
-/// Secret bytes kept in `sodium_malloc` memory: guarded pages, locked where the system allows,
-/// and zeroed when released. Immutable once built, so sharing across tasks is safe.
+/// Secret bytes kept in `sodium_malloc` memory (see ``SecureArena``): guard pages, locked where
+/// the system allows, and zeroed when released. Immutable once built, so sharing is safe.
 public final class SecureBytes: @unchecked Sendable {
+    private let chunk: SecureChunk
     private let pointer: UnsafeMutableRawPointer
-    private let allocated: Int
     /// Number of bytes held.
     public let count: Int
 
@@ -13,13 +13,11 @@ public final class SecureBytes: @unchecked Sendable {
         Sodium.ensureInitialized()
         self.count = count
         // Never a null pointer, even for an empty secret: C callers get a valid address.
-        allocated = max(count, 1)
-        guard let raw = sodium_malloc(allocated) else { throw CryptoError.allocationFailed }
-        pointer = raw
+        (chunk, pointer) = try SecureArena.shared.allocate(max(count, 1))
         do {
             try initialize(UnsafeMutableRawBufferPointer(start: pointer, count: count))
         } catch {
-            sodium_free(pointer)
+            sodium_memzero(pointer, count)
             throw error
         }
     }
@@ -39,7 +37,7 @@ public final class SecureBytes: @unchecked Sendable {
     }
 
     deinit {
-        sodium_free(pointer)  // zeroes the memory before unmapping it
+        sodium_memzero(pointer, count)  // the chunk itself is freed with its last secret
     }
 
     /// Gives read access to the bytes for the duration of `body`. Do not let them escape.

@@ -10,27 +10,60 @@ import Darwin
 public enum FileIO {
     /// Reads a whole file. Returns nil when it does not exist.
     public static func contentsIfExists(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try contentsIfExists(path, relativeTo: AT_FDCWD, displayPath: path)
+    }
+
+    /// Reads `name` relative to an open directory (fewer path lookups in bulk reads).
+    static func contentsIfExists(_ name: String, relativeTo directory: Int32, displayPath: String) throws -> [UInt8]? {
+        let fd = openat(directory, name, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
-            throw StoreError.io(path: path, problem: "cannot read: \(String(cString: strerror(errno)))")
+            throw StoreError.io(path: displayPath, problem: "cannot read: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         var st = stat()
-        let sizeHint = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
-        var result: [UInt8] = []
-        result.reserveCapacity(sizeHint + 1)
-        var chunk = [UInt8](repeating: 0, count: max(sizeHint + 1, 4096))
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        let size = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : -1
+        var result = [UInt8](repeating: 0, count: max(size, 0))
+        var filled = 0
+        // A regular file of known size needs no extra read to see its end.
+        while size < 0 || filled < size {
+            if filled == result.count { result.append(contentsOf: repeatElement(0, count: max(4096, result.count))) }
+            let n = result.withUnsafeMutableBytes { buffer in
+                Glibc.read(fd, buffer.baseAddress.map { $0 + filled }, buffer.count - filled)
+            }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw StoreError.io(path: path, problem: "cannot read: \(String(cString: strerror(errno)))")
+                throw StoreError.io(path: displayPath, problem: "cannot read: \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
-            result.append(contentsOf: chunk[0..<n])
+            filled += n
         }
+        if filled < result.count { result.removeLast(result.count - filled) }
         return result
+    }
+
+    /// Names in a directory (no `.`/`..`), unsorted, read with `readdir`.
+    public static func directoryEntries(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT { return [] }
+            throw StoreError.io(path: path, problem: "cannot list: \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Opens a directory for ``contentsIfExists(_:relativeTo:displayPath:)``; the caller closes it.
+    static func openDirectory(_ path: String) throws -> Int32 {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.io(path: path, problem: "cannot open directory: \(String(cString: strerror(errno)))") }
+        return fd
     }
 
     /// Reads a whole file, failing when it does not exist.

@@ -172,7 +172,7 @@ public enum SealedSecretCodec {
         guard let id = values["id"] else {
             throw StoreError.malformed(file: file, line: nil, column: nil, problem: "missing 'id'")
         }
-        guard UUID(uuidString: id.text) != nil else {
+        guard isUUID(id.text) else {
             throw StoreError.malformed(file: file, line: id.line, column: id.column, problem: "'id' must be a UUID")
         }
         guard let key = values["key"] else {
@@ -203,6 +203,20 @@ public enum SealedSecretCodec {
             throw StoreError.malformed(file: file, line: fields.recipientsLine, column: 1, problem: "'recipients' without a 'value'")
         }
         return SealedSecret(id: id.text.lowercased(), key: key.text, value: sealedValue, recipients: recipients)
+    }
+
+    /// `8-4-4-4-12` hexadecimal digits.
+    static func isUUID(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        for (index, byte) in bytes.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                guard (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46) else { return false }
+            }
+        }
+        return true
     }
 
     private static func base64(_ field: Located, file: String, what: String) throws -> [UInt8] {

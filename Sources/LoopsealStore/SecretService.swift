@@ -2,6 +2,14 @@ import Foundation
 import Logging
 import LoopsealCrypto
 
+/// Decrypted values in key order, and the keys that have no value yet.
+public struct RevealedSecrets: Sendable {
+    /// `(key, value)` for every secret opened.
+    public var values: [(key: String, value: SecureBytes)]
+    /// Requested secrets without a value (skipped).
+    public var missing: [String]
+}
+
 /// Create, read, update and delete the secrets of one workspace (DESIGN.md §3).
 ///
 /// Writing needs only the recipients' public keys; reading values needs an identity.
@@ -23,14 +31,7 @@ public struct SecretService: Sendable {
 
     /// Keys present in `secrets/`, sorted, from file names alone.
     public func keyNames() throws -> [String] {
-        guard FileIO.isDirectory(workspace.secretsDirectory) else { return [] }
-        let entries: [String]
-        do {
-            entries = try FileManager.default.contentsOfDirectory(atPath: workspace.secretsDirectory)
-        } catch {
-            throw StoreError.io(path: workspace.secretsDirectory, problem: "cannot list")
-        }
-        return entries.compactMap { name -> String? in
+        try FileIO.directoryEntries(workspace.secretsDirectory).compactMap { name -> String? in
             guard name.hasSuffix(".sealed"), !name.hasPrefix(".") else { return nil }
             let key = String(name.dropLast(7))
             return Names.isValidKey(key) ? key : nil
@@ -39,7 +40,24 @@ public struct SecretService: Sendable {
 
     /// Every sealed secret, ordered by key.
     public func findAllByWorkspace() throws -> [SealedSecret] {
-        try parallelMap(try keyNames()) { key in try load(key: key) }
+        try withSecretsDirectory { directory, keys in
+            try parallelMap(keys) { key in
+                let path = try workspace.secretPath(for: key)
+                guard let bytes = try FileIO.contentsIfExists("\(key).sealed", relativeTo: directory, displayPath: path) else {
+                    throw StoreError.secretNotFound(key: key, workspace: workspace.id)
+                }
+                return try decode(bytes, key: key, path: path)
+            }
+        }
+    }
+
+    /// Lists the keys and hands them over with an open descriptor of `secrets/`.
+    private func withSecretsDirectory<T>(_ body: (Int32, [String]) throws -> T) throws -> T {
+        let keys = try keyNames()
+        guard !keys.isEmpty else { return try body(-1, []) }
+        let directory = try FileIO.openDirectory(workspace.secretsDirectory)
+        defer { close(directory) }
+        return try body(directory, keys)
     }
 
     /// `{id, key, hasValue}` for every secret, ordered by key; nothing is decrypted.
@@ -84,27 +102,32 @@ public struct SecretService: Sendable {
     }
 
     /// Decrypts every secret that has a value (or those in `only`), ordered by key, on all cores.
-    /// Valueless secrets are skipped unless named in `only`.
-    public func revealAll(identities: [Identity], only: [String]? = nil) throws -> [(key: String, value: SecureBytes)] {
+    /// Valueless secrets are skipped and named in `missing`, unless named in `only` (an error).
+    public func revealAll(identities: [Identity], only: [String]? = nil) throws -> RevealedSecrets {
         let names = try recipientNames()
-        let keys: [String]
-        if let only {
-            for key in only { try Names.checkKey(key) }
-            keys = Array(Set(only)).sorted()
-        } else {
-            keys = try keyNames()
-        }
         let sealer = self.sealer
-        let opened: [(String, SecureBytes)?] = try parallelMap(keys) { key in
-            let path = try workspace.secretPath(for: key)
-            guard let bytes = try FileIO.contentsIfExists(path) else {
-                throw StoreError.secretNotFound(key: key, workspace: workspace.id)
+        let opened: [(String, SecureBytes?)] = try withSecretsDirectory { directory, listed in
+            var keys = listed
+            if let only {
+                for key in only {
+                    try Names.checkKey(key)
+                    guard listed.contains(key) else { throw StoreError.secretNotFound(key: key, workspace: workspace.id) }
+                }
+                keys = Array(Set(only)).sorted()
             }
-            let secret = try decode(bytes, key: key, path: path)
-            if !secret.hasValue && only == nil { return nil }
-            return (key, try sealer.open(secret, identities: identities, file: path, names: names))
+            return try parallelMap(keys) { key in
+                let path = try workspace.secretPath(for: key)
+                guard let bytes = try FileIO.contentsIfExists("\(key).sealed", relativeTo: directory, displayPath: path) else {
+                    throw StoreError.secretNotFound(key: key, workspace: workspace.id)
+                }
+                let secret = try decode(bytes, key: key, path: path)
+                if !secret.hasValue && only == nil { return (key, nil) }
+                return (key, try sealer.open(secret, identities: identities, file: path, names: names))
+            }
         }
-        return opened.compactMap { $0.map { (key: $0.0, value: $0.1) } }
+        return RevealedSecrets(
+            values: opened.compactMap { key, value in value.map { (key: key, value: $0) } },
+            missing: opened.filter { $0.1 == nil }.map(\.0))
     }
 
     // MARK: Writing

@@ -18,7 +18,7 @@ struct Exec: ParsableCommand {
             throw ValidationError("give a command to run: loopseal exec -- CMD ARGS…")
         }
         let opened = try workspace.service().revealAll(identities: try identities.load())
-        for (key, value) in opened {
+        for (key, value) in opened.values {
             let hasNul = value.withUnsafeBytes { $0.contains(0) }
             if hasNul { throw CLIError("secret '\(key)' holds a NUL byte and cannot be an environment variable") }
             var cValue = value.withUnsafeBytes { $0.map { CChar(bitPattern: $0) } } + [0]

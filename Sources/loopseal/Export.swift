@@ -18,11 +18,8 @@ struct Export: ParsableCommand {
     func run() throws {
         let service = try workspace.service()
         let opened = try service.revealAll(identities: try identities.load(), only: keys.isEmpty ? nil : keys)
-        if keys.isEmpty {
-            let missing = try service.keys().filter { !$0.hasValue }.map(\.key)
-            if !missing.isEmpty { Terminal.warn("skipped (no value yet): \(missing.joined(separator: " "))") }
-        }
-        let entries = opened.map { EnvEntry(key: $0.key, value: $0.value.withUnsafeBytes { Array($0) }) }
+        if !opened.missing.isEmpty { Terminal.warn("skipped (no value yet): \(opened.missing.joined(separator: " "))") }
+        let entries = opened.values.map { EnvEntry(key: $0.key, value: $0.value.withUnsafeBytes { Array($0) }) }
         Terminal.print(try format.render(entries))
     }
 }

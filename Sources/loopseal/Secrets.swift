@@ -70,17 +70,25 @@ struct Keys: ParsableCommand {
     func run() throws {
         let items = try workspace.service().keys()
         if json {
-            Terminal.print(try JSON.encode(items) + "\n")
+            // Ids are UUIDs and keys are [A-Za-z0-9_]: nothing here needs JSON escaping.
+            let objects = items.map { #"{"id":"\#($0.id)","key":"\#($0.key)","hasValue":\#($0.hasValue)}"# }
+            Terminal.print("[" + objects.joined(separator: ",") + "]\n")
             return
         }
-        let width = max(3, items.map(\.key.count).max() ?? 0)
-        var out = "KEY".padding(toLength: width, withPad: " ", startingAt: 0) + "  VALUE    ID\n"
+        let width = max(3, items.map(\.key.utf8.count).max() ?? 0)
+        var out = Self.pad("KEY", width) + "  VALUE    ID\n"
+        out.reserveCapacity(items.count * (width + 50))
         for item in items {
-            out += item.key.padding(toLength: width, withPad: " ", startingAt: 0)
+            out += Self.pad(item.key, width)
             out += item.hasValue ? "  set      " : "  missing  "
-            out += item.id + "\n"
+            out += item.id
+            out += "\n"
         }
         Terminal.print(out)
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.utf8.count))
     }
 }
 

@@ -43,7 +43,8 @@ import Testing
         #expect(try ws.service.keys().map { "\($0.key)=\($0.hasValue)" } == ["KEPT=true", "REQUESTED=false"])
         #expect(throws: StoreError.self) { try ws.service.reveal(key: "REQUESTED", identities: [ws.alice]) }
         let all = try ws.service.revealAll(identities: [ws.alice])
-        #expect(all.map(\.key) == ["KEPT"])
+        #expect(all.values.map(\.key) == ["KEPT"])
+        #expect(all.missing == ["REQUESTED"])
     }
 
     @Test func everyWriteDrawsAFreshDataKeyAndNonce() throws {
