@@ -17,9 +17,12 @@ struct WorkspaceOptions: ParsableArguments {
         return try Workspace.findRoot(from: FileManager.default.currentDirectoryPath)
     }
 
-    /// The chosen workspace.
+    /// The chosen workspace, with its `workspace.yaml` checked so every command reports a
+    /// broken configuration, not only the ones that need recipients.
     func resolve() throws -> Workspace {
-        try Workspace.resolve(root: try resolveRoot(), id: workspace)
+        let resolved = try Workspace.resolve(root: try resolveRoot(), id: workspace)
+        _ = try resolved.loadConfig()
+        return resolved
     }
 
     /// A secret service for the chosen workspace.
