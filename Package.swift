@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "LoopsealCrypto", targets: ["LoopsealCrypto"]),
         .library(name: "LoopsealStore", targets: ["LoopsealStore"]),
         .library(name: "LoopsealSync", targets: ["LoopsealSync"]),
+        .library(name: "LoopsealTemplates", targets: ["LoopsealTemplates"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -30,12 +31,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "LoopsealTemplates",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
         .target(name: "LoopsealSync", dependencies: ["LoopsealStore"]),
         .executableTarget(
             name: "loopseal",
             dependencies: [
                 "LoopsealStore",
                 "LoopsealSync",
+                "LoopsealTemplates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -47,6 +53,11 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LoopsealSyncTests", dependencies: ["LoopsealSync"]),
+        .testTarget(
+            name: "LoopsealTemplatesTests",
+            dependencies: ["LoopsealTemplates"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["LoopsealCrypto"]),
     ],
     swiftLanguageModes: [.v6]

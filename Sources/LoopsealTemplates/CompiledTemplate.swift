@@ -1,0 +1,123 @@
+/// The immutable, renderable form of a template: text runs, calls and blocks, with every path
+/// resolved to a kind (helper, ambiguous, plain) and block-parameter references marked.
+
+struct PathRef: Sendable {
+    var path: PathExpression
+    /// The first part names a block parameter in lexical scope (`as |item|`).
+    var isBlockParam: Bool
+}
+
+indirect enum CompiledExpression: Sendable {
+    case path(PathRef)
+    case literal(TemplateValue?)
+    case call(CompiledCall)
+}
+
+struct CompiledCall: Sendable {
+    /// handlebars' `classifySexpr`.
+    enum Kind: Sendable { case helper, ambiguous, simple }
+    var kind: Kind
+    var path: PathRef
+    var params: [CompiledExpression]
+    var hash: [(String, CompiledExpression)]
+    var location: SourceLocation
+
+    /// The helper name for simple paths.
+    var name: String { path.path.parts.first ?? "" }
+}
+
+final class CompiledProgram: Sendable {
+    let nodes: [CompiledNode]
+    let blockParams: [String]?
+    init(nodes: [CompiledNode], blockParams: [String]?) {
+        self.nodes = nodes
+        self.blockParams = blockParams
+    }
+}
+
+enum CompiledNode: Sendable {
+    case text(String)
+    case mustache(CompiledCall, escaped: Bool)
+    case block(CompiledCall, program: CompiledProgram?, inverse: CompiledProgram?)
+    case partial(name: String, context: CompiledExpression?, hash: [(String, CompiledExpression)], indent: String, location: SourceLocation)
+}
+
+/// Turns the parse tree into ``CompiledProgram``s.
+final class Compiler {
+    /// Helpers handlebars knows at compile time; a bare `{{if}}` is a helper call, not a lookup.
+    static let knownHelpers: Set<String> = ["helperMissing", "blockHelperMissing", "each", "if", "unless", "with", "log", "lookup"]
+
+    private var scopes: [[String]?] = []
+    private(set) var usesDepths = false
+
+    func compile(_ program: ProgramNode) -> CompiledProgram {
+        scopes.insert(program.blockParams, at: 0)
+        defer { scopes.removeFirst() }
+        var nodes: [CompiledNode] = []
+        var text = ""
+        func flush() {
+            if !text.isEmpty { nodes.append(.text(text)); text = "" }
+        }
+        for statement in program.body {
+            switch statement {
+            case .content(let content): text += content.value
+            case .comment: continue
+            case .mustache(let sexpr, let escaped, _):
+                flush()
+                nodes.append(.mustache(call(sexpr, isSubExpression: false), escaped: escaped))
+            case .block(let block):
+                flush()
+                let compiledCall = call(block.sexpr, isSubExpression: false)
+                let main = block.program.map { compile($0) }
+                let inverse = block.inverse.map { compile($0) }
+                nodes.append(.block(compiledCall, program: main, inverse: inverse))
+            case .partial(let partial):
+                flush()
+                nodes.append(.partial(name: partial.name, context: partial.params.first.map(expression),
+                                      hash: partial.hash.map { ($0.0, expression($0.1)) }, indent: partial.indent,
+                                      location: partial.location))
+            }
+        }
+        flush()
+        return CompiledProgram(nodes: nodes, blockParams: program.blockParams)
+    }
+
+    private func isBlockParam(_ path: PathExpression) -> Bool {
+        guard path.depth == 0, !path.isScoped, !path.data, let first = path.parts.first else { return false }
+        return scopes.contains { $0?.contains(first) == true }
+    }
+
+    private func pathRef(_ path: PathExpression) -> PathRef {
+        if path.depth > 0 { usesDepths = true }
+        return PathRef(path: path, isBlockParam: isBlockParam(path))
+    }
+
+    private func expression(_ expression: Expression) -> CompiledExpression {
+        switch expression {
+        case .path(let path): return .path(pathRef(path))
+        case .literal(let value, _, _): return .literal(value)
+        case .subExpression(let sexpr): return .call(call(sexpr, isSubExpression: true))
+        }
+    }
+
+    /// `transformLiteralToPath` then `classifySexpr`.
+    private func call(_ sexpr: SubExpression, isSubExpression: Bool) -> CompiledCall {
+        let path: PathExpression
+        switch sexpr.path {
+        case .path(let p): path = p
+        case .literal(_, let original, let location):
+            path = PathExpression(data: false, depth: 0, parts: [original], original: original, location: location)
+        case .subExpression(let inner):
+            path = PathExpression(data: false, depth: 0, parts: ["(…)"], original: "(…)", location: inner.location)
+        }
+        let ref = pathRef(path)
+        let isSimple = path.isSimple
+        let blockParam = isSimple && ref.isBlockParam
+        var isHelper = !blockParam && (isSubExpression || !sexpr.params.isEmpty || !sexpr.hash.isEmpty)
+        let isEligible = !blockParam && (isHelper || isSimple)
+        if isEligible && !isHelper, let first = path.parts.first, Self.knownHelpers.contains(first) { isHelper = true }
+        let kind: CompiledCall.Kind = isHelper ? .helper : (isEligible ? .ambiguous : .simple)
+        return CompiledCall(kind: kind, path: ref, params: sexpr.params.map { expression($0) },
+                            hash: sexpr.hash.map { ($0.0, expression($0.1)) }, location: sexpr.location)
+    }
+}

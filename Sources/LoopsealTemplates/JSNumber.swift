@@ -1,0 +1,74 @@
+/// JavaScript number semantics the templates need: `Number.prototype.toString` and array indexes.
+enum JSNumber {
+    /// Formats `value` exactly as JavaScript's `String(value)` does.
+    static func format(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
+        if value == 0 { return "0" }
+        if value.magnitude < 1e15, value == value.rounded() { return String(Int64(value)) }
+        let (digits, n) = shortestDigits(value.magnitude)
+        let k = digits.count
+        var out = value < 0 ? "-" : ""
+        if k <= n && n <= 21 {
+            out += digits + String(repeating: "0", count: n - k)
+        } else if 0 < n && n <= 21 {
+            out += String(digits.prefix(n)) + "." + String(digits.dropFirst(n))
+        } else if -6 < n && n <= 0 {
+            out += "0." + String(repeating: "0", count: -n) + digits
+        } else {
+            let exponent = n - 1
+            let sign = exponent < 0 ? "-" : "+"
+            out += k == 1 ? digits : String(digits.prefix(1)) + "." + String(digits.dropFirst())
+            out += "e" + sign + String(abs(exponent))
+        }
+        return out
+    }
+
+    /// The shortest round-trip decimal digits of a positive finite double and the exponent `n`
+    /// such that the value is `0.digits × 10^n`, derived from Swift's shortest description.
+    private static func shortestDigits(_ value: Double) -> (String, Int) {
+        let text = value.description
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<e]
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+        }
+        var integerPart = mantissa
+        var fraction = Substring("")
+        if let dot = mantissa.firstIndex(of: ".") {
+            integerPart = mantissa[..<dot]
+            fraction = mantissa[mantissa.index(after: dot)...]
+        }
+        var digits = String(integerPart) + String(fraction)
+        var n = integerPart.count + exponent
+        while digits.hasPrefix("0") { digits.removeFirst(); n -= 1 }
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return (digits.isEmpty ? "0" : digits, n)
+    }
+
+    /// JavaScript's `Number(text)` for the decimal forms JSON data holds; NaN otherwise.
+    static func parse(_ text: String) -> Double {
+        let trimmed = text.unicodeScalars.drop(while: WhitespaceControl.isJSWhitespace)
+        let scalars = Array(trimmed.reversed().drop(while: WhitespaceControl.isJSWhitespace).reversed())
+        let value = String(String.UnicodeScalarView(scalars))
+        if value.isEmpty { return 0 }
+        if value == "Infinity" || value == "+Infinity" { return .infinity }
+        if value == "-Infinity" { return -.infinity }
+        guard value.allSatisfy({ "0123456789+-.eE".contains($0) }), let number = Double(value) else { return .nan }
+        return number
+    }
+
+    /// The array index a property name denotes (`"0"`, `"12"`; not `"01"` or `"-1"`).
+    static func arrayIndex(_ name: String) -> Int? {
+        let utf8 = name.utf8
+        guard let first = utf8.first, utf8.count <= 10, first >= 0x30, first <= 0x39 else { return nil }
+        if first == 0x30 && utf8.count > 1 { return nil }
+        var value = 0
+        for byte in utf8 {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value < 4_294_967_295 ? value : nil
+    }
+}

@@ -1,0 +1,125 @@
+/// A small JSON parser that keeps object key order (Foundation's does not), for template data.
+struct JSONTextParser {
+    private let bytes: [UInt8]
+    private var position = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func parseDocument() throws -> TemplateValue {
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        guard position == bytes.count else { throw error("unexpected text after the JSON value") }
+        return value
+    }
+
+    private func error(_ problem: String) -> TemplateError {
+        var line = 1, column = 1
+        for byte in bytes[..<min(position, bytes.count)] {
+            if byte == 0x0A { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        return TemplateError(kind: .data, template: "data", line: line, column: column, message: problem)
+    }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+    }
+
+    private mutating func parseValue(depth: Int) throws -> TemplateValue {
+        guard depth < 512 else { throw error("JSON nested too deeply") }
+        skipWhitespace()
+        guard position < bytes.count else { throw error("unexpected end of JSON") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"):
+            position += 1
+            var pairs: [(String, TemplateValue)] = []
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .dictionary(pairs) }
+            while true {
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                let key = try parseString()
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                position += 1
+                pairs.append((key, try parseValue(depth: depth + 1)))
+                skipWhitespace()
+                guard position < bytes.count else { throw error("unexpected end of JSON") }
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == UInt8(ascii: "}") { position += 1; return .dictionary(pairs) }
+                throw error("expected ',' or '}'")
+            }
+        case UInt8(ascii: "["):
+            position += 1
+            var items: [TemplateValue] = []
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .list(items) }
+            while true {
+                items.append(try parseValue(depth: depth + 1))
+                skipWhitespace()
+                guard position < bytes.count else { throw error("unexpected end of JSON") }
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == UInt8(ascii: "]") { position += 1; return .list(items) }
+                throw error("expected ',' or ']'")
+            }
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default: return .number(try parseNumber())
+        }
+    }
+
+    private mutating func literal(_ word: String) throws {
+        let expected = Array(word.utf8)
+        guard position + expected.count <= bytes.count, Array(bytes[position..<position + expected.count]) == expected else {
+            throw error("unexpected character")
+        }
+        position += expected.count
+    }
+
+    private mutating func parseNumber() throws -> Double {
+        let start = position
+        while position < bytes.count, "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
+        guard position > start, let value = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else {
+            position = start
+            throw error("unexpected character")
+        }
+        return value
+    }
+
+    private mutating func parseString() throws -> String {
+        position += 1
+        var units: [UInt16] = []
+        var run: [UInt8] = []
+        func flush() { units.append(contentsOf: String(decoding: run, as: UTF8.self).utf16); run.removeAll(keepingCapacity: true) }
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: "\"") { flush(); return String(decoding: units, as: UTF16.self) }
+            if byte < 0x20 { throw error("control character in a string") }
+            guard byte == UInt8(ascii: "\\") else { run.append(byte); continue }
+            guard position < bytes.count else { break }
+            let escape = bytes[position]
+            position += 1
+            switch escape {
+            case UInt8(ascii: "\""): run.append(0x22)
+            case UInt8(ascii: "\\"): run.append(0x5C)
+            case UInt8(ascii: "/"): run.append(0x2F)
+            case UInt8(ascii: "b"): run.append(0x08)
+            case UInt8(ascii: "f"): run.append(0x0C)
+            case UInt8(ascii: "n"): run.append(0x0A)
+            case UInt8(ascii: "r"): run.append(0x0D)
+            case UInt8(ascii: "t"): run.append(0x09)
+            case UInt8(ascii: "u"):
+                guard position + 4 <= bytes.count, let unit = UInt16(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+                    throw error("bad \\u escape")
+                }
+                position += 4
+                flush()
+                units.append(unit)
+            default: throw error("bad escape")
+            }
+        }
+        throw error("unterminated string")
+    }
+}

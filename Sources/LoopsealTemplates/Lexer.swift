@@ -1,0 +1,264 @@
+/// Splits template source into tokens following handlebars.js' lexer rules (handlebars.l),
+/// rule for rule and in the same order, so edge cases tokenize the same way.
+struct Lexer {
+    enum Kind: Equatable {
+        case content, comment
+        case open, openUnescaped, openBlock, openEndBlock, openInverse, openInverseChain, inverse
+        case openPartial, openPartialBlock, openRawBlock
+        case close, closeUnescaped
+        case openSexpr, closeSexpr, openBlockParams, closeBlockParams
+        case id, sep, data, string, number, boolean, undefined, null, equals
+        case invalid, eof
+    }
+
+    struct Token {
+        var kind: Kind
+        var text: String
+        var location: SourceLocation
+    }
+
+    private let bytes: [UInt8]
+    private var position = 0
+    private var state: State = .initial
+    private var lineStarts: [Int] = [0]
+
+    private enum State { case initial, mustache, escaped }
+
+    init(_ source: String) {
+        bytes = Array(source.utf8)
+        for (index, byte) in bytes.enumerated() where byte == 0x0A { lineStarts.append(index + 1) }
+    }
+
+    /// 1-based line and character column of a byte offset.
+    func location(of offset: Int) -> SourceLocation {
+        var low = 0, high = lineStarts.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
+        }
+        let column = bytes[lineStarts[low]..<min(offset, bytes.count)].reduce(0) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
+        return SourceLocation(line: low + 1, column: column + 1)
+    }
+
+    mutating func tokenize() -> [Token] {
+        var tokens: [Token] = []
+        while true {
+            let token = next()
+            if let token { tokens.append(token) }
+            if token?.kind == .eof || token?.kind == .invalid { break }
+        }
+        return tokens
+    }
+
+    private func text(_ start: Int, _ end: Int) -> String { String(decoding: bytes[start..<end], as: UTF8.self) }
+
+    private func hasPrefix(_ literal: String, at offset: Int) -> Bool {
+        let utf8 = Array(literal.utf8)
+        guard offset + utf8.count <= bytes.count else { return false }
+        for (i, byte) in utf8.enumerated() where bytes[offset + i] != byte { return false }
+        return true
+    }
+
+    private func find(_ literal: String, from offset: Int) -> Int? {
+        var i = offset
+        while i < bytes.count {
+            if hasPrefix(literal, at: i) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    private mutating func token(_ kind: Kind, _ start: Int, _ end: Int, text override: String? = nil) -> Token {
+        position = end
+        return Token(kind: kind, text: override ?? text(start, end), location: location(of: start))
+    }
+
+    /// The next token, or nil when a rule matched but produced none (empty content).
+    private mutating func next() -> Token? {
+        switch state {
+        case .initial: return nextContent()
+        case .escaped: return nextEscapedContent()
+        case .mustache: return nextInMustache()
+        }
+    }
+
+    private mutating func nextContent() -> Token? {
+        let start = position
+        guard start < bytes.count else { return token(.eof, start, start) }
+        guard let open = find("{{", from: start) else { return token(.content, start, bytes.count) }
+        var end = open
+        if end - start >= 2 && bytes[end - 1] == 0x5C && bytes[end - 2] == 0x5C {
+            end -= 1
+            state = .mustache
+        } else if end - start >= 1 && bytes[end - 1] == 0x5C {
+            end -= 1
+            state = .escaped
+        } else {
+            state = .mustache
+        }
+        defer { position = open }
+        return end > start ? Token(kind: .content, text: text(start, end), location: location(of: start)) : nil
+    }
+
+    /// After `\{{`: at least two characters, up to the next `{{`, `\{{`, `\\{{` or the end.
+    private mutating func nextEscapedContent() -> Token? {
+        let start = position
+        var end = start + 2
+        while end < bytes.count && !(hasPrefix("{{", at: end) || hasPrefix("\\{{", at: end) || hasPrefix("\\\\{{", at: end)) { end += 1 }
+        state = .initial
+        return token(.content, start, min(end, bytes.count))
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
+    }
+
+    /// `[=~}\s\/.)|]`
+    private func isLookahead(_ offset: Int) -> Bool {
+        guard offset < bytes.count else { return false }
+        let b = bytes[offset]
+        return Self.isWhitespace(b) || "=~}/.)|".utf8.contains(b)
+    }
+
+    /// `[~}\s)]`
+    private func isLiteralLookahead(_ offset: Int) -> Bool {
+        guard offset < bytes.count else { return false }
+        let b = bytes[offset]
+        return Self.isWhitespace(b) || "~})".utf8.contains(b)
+    }
+
+    /// Characters an ID may hold: not `\s ! " # % & ' ( ) * + , . / ; < = > @ [ \ ] ^ \` { | } ~`.
+    private static func isIDByte(_ b: UInt8) -> Bool {
+        if b >= 0x80 { return true }
+        if isWhitespace(b) { return false }
+        return !"!\"#%&'()*+,./;<=>@[\\]^`{|}~".utf8.contains(b)
+    }
+
+    private func skipSpaces(_ offset: Int) -> Int {
+        var i = offset
+        while i < bytes.count && Self.isWhitespace(bytes[i]) { i += 1 }
+        return i
+    }
+
+    private mutating func nextInMustache() -> Token? {
+        var start = position
+        guard start < bytes.count else { return token(.eof, start, start) }
+        let c = bytes[start]
+        if c == UInt8(ascii: "(") { return token(.openSexpr, start, start + 1) }
+        if c == UInt8(ascii: ")") { return token(.closeSexpr, start, start + 1) }
+        if hasPrefix("{{{{", at: start) { return token(.openRawBlock, start, start + 4) }
+        if hasPrefix("}}}}", at: start) { return token(.invalid, start, start + 4) }
+        if hasPrefix("{{", at: start) { return openTag(start) }
+        if c == UInt8(ascii: "=") { return token(.equals, start, start + 1) }
+        if hasPrefix("..", at: start) { return token(.id, start, start + 2) }
+        if c == UInt8(ascii: "."), isLookahead(start + 1) { return token(.id, start, start + 1) }
+        if c == UInt8(ascii: ".") || c == UInt8(ascii: "/") { return token(.sep, start, start + 1) }
+        if Self.isWhitespace(c) {
+            start = skipSpaces(start)
+            position = start
+            return nil
+        }
+        if hasPrefix("}~}}", at: start) { state = .initial; return token(.closeUnescaped, start, start + 4) }
+        if hasPrefix("}}}", at: start) { state = .initial; return token(.closeUnescaped, start, start + 3) }
+        if hasPrefix("~}}", at: start) { state = .initial; return token(.close, start, start + 3) }
+        if hasPrefix("}}", at: start) { state = .initial; return token(.close, start, start + 2) }
+        if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") { return stringToken(start, quote: c) }
+        if c == UInt8(ascii: "@") { return token(.data, start, start + 1) }
+        for (word, kind) in [("true", Kind.boolean), ("false", .boolean), ("undefined", .undefined), ("null", .null)]
+        where hasPrefix(word, at: start) && isLiteralLookahead(start + word.utf8.count) {
+            return token(kind, start, start + word.utf8.count)
+        }
+        if let end = numberEnd(start), isLiteralLookahead(end) { return token(.number, start, end) }
+        if hasPrefix("as", at: start) {
+            let afterSpaces = skipSpaces(start + 2)
+            if afterSpaces > start + 2, afterSpaces < bytes.count, bytes[afterSpaces] == UInt8(ascii: "|") {
+                return token(.openBlockParams, start, afterSpaces + 1)
+            }
+        }
+        if c == UInt8(ascii: "|") { return token(.closeBlockParams, start, start + 1) }
+        var end = start
+        while end < bytes.count && Self.isIDByte(bytes[end]) { end += 1 }
+        if end > start && isLookahead(end) { return token(.id, start, end) }
+        if c == UInt8(ascii: "[") {
+            var i = start + 1
+            while i < bytes.count {
+                if bytes[i] == UInt8(ascii: "\\") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "]") { i += 2; continue }
+                if bytes[i] == UInt8(ascii: "]") { break }
+                i += 1
+            }
+            if i < bytes.count {
+                var raw = text(start, i + 1)
+                raw = raw.replacingOccurrences(of: "\\\\", with: "\u{0}").replacingOccurrences(of: "\\]", with: "]").replacingOccurrences(of: "\u{0}", with: "\\")
+                return token(.id, start, i + 1, text: raw)
+            }
+        }
+        return token(.invalid, start, start + 1)
+    }
+
+    private func numberEnd(_ start: Int) -> Int? {
+        var i = start
+        if i < bytes.count && bytes[i] == UInt8(ascii: "-") { i += 1 }
+        let digitsStart = i
+        while i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 { i += 1 }
+        guard i > digitsStart else { return nil }
+        if i + 1 < bytes.count && bytes[i] == UInt8(ascii: ".") && bytes[i + 1] >= 0x30 && bytes[i + 1] <= 0x39 {
+            i += 1
+            while i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 { i += 1 }
+        }
+        return i
+    }
+
+    private mutating func stringToken(_ start: Int, quote: UInt8) -> Token {
+        var i = start + 1
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "\\") && i + 1 < bytes.count && bytes[i + 1] == quote { i += 2; continue }
+            if bytes[i] == quote { break }
+            i += 1
+        }
+        guard i < bytes.count else { return token(.invalid, start, start + 1) }
+        let q = String(UnicodeScalar(quote))
+        let value = text(start + 1, i).replacingOccurrences(of: "\\" + q, with: q)
+        return token(.string, start, i + 1, text: value)
+    }
+
+    /// Every rule that starts with `{{`, in handlebars' order.
+    private mutating func openTag(_ start: Int) -> Token {
+        var i = start + 2
+        if i < bytes.count && bytes[i] == UInt8(ascii: "~") { i += 1 }
+        let afterStrip = i
+        if hasPrefix(">", at: i) { return token(.openPartial, start, i + 1) }
+        if hasPrefix("#>", at: i) { return token(.openPartialBlock, start, i + 2) }
+        if hasPrefix("#", at: i) { return token(.openBlock, start, hasPrefix("#*", at: i) ? i + 2 : i + 1) }
+        if hasPrefix("/", at: i) { return token(.openEndBlock, start, i + 1) }
+        if hasPrefix("^", at: i) {
+            var j = skipSpaces(i + 1)
+            if hasPrefix("~", at: j) { j += 1 }
+            if hasPrefix("}}", at: j) { state = .initial; return token(.inverse, start, j + 2) }
+        }
+        let afterSpaces = skipSpaces(afterStrip)
+        if hasPrefix("else", at: afterSpaces) {
+            var j = skipSpaces(afterSpaces + 4)
+            if hasPrefix("~", at: j) { j += 1 }
+            if hasPrefix("}}", at: j) { state = .initial; return token(.inverse, start, j + 2) }
+        }
+        if hasPrefix("^", at: i) { return token(.openInverse, start, i + 1) }
+        if hasPrefix("else", at: afterSpaces) { return token(.openInverseChain, start, afterSpaces + 4) }
+        if hasPrefix("{", at: i) { return token(.openUnescaped, start, i + 1) }
+        if hasPrefix("&", at: i) { return token(.open, start, i + 1) }
+        if hasPrefix("!--", at: i) {
+            var j = start
+            while j < bytes.count {
+                if hasPrefix("--}}", at: j) { state = .initial; return token(.comment, start, j + 4) }
+                if hasPrefix("--~}}", at: j) { state = .initial; return token(.comment, start, j + 5) }
+                j += 1
+            }
+            return token(.invalid, start, bytes.count)
+        }
+        if hasPrefix("!", at: i) {
+            guard let close = find("}}", from: i + 1) else { return token(.invalid, start, bytes.count) }
+            state = .initial
+            return token(.comment, start, close + 2)
+        }
+        return token(.open, start, hasPrefix("*", at: i) ? i + 1 : i)
+    }
+}

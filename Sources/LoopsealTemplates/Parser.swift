@@ -1,0 +1,325 @@
+/// Builds the parse tree from tokens following handlebars.js' grammar (handlebars.yy) and its
+/// helpers (`prepareBlock`, `preparePath`), then applies ``WhitespaceControl``.
+struct Parser {
+    private let tokens: [Lexer.Token]
+    private var index = 0
+    private let name: String
+
+    init(source: String, name: String) {
+        var lexer = Lexer(source)
+        tokens = lexer.tokenize()
+        self.name = name
+    }
+
+    /// Parses a whole template.
+    mutating func parse() throws(TemplateError) -> ProgramNode {
+        let program = try parseProgram()
+        guard peek.kind == .eof else { throw unexpected(peek) }
+        WhitespaceControl().apply(root: program)
+        return program
+    }
+
+    // MARK: Tokens
+
+    private var peek: Lexer.Token { tokens[min(index, tokens.count - 1)] }
+    private func peek(_ offset: Int) -> Lexer.Token { tokens[min(index + offset, tokens.count - 1)] }
+
+    private mutating func advance() -> Lexer.Token {
+        let token = peek
+        if index < tokens.count - 1 { index += 1 }
+        return token
+    }
+
+    private func error(_ message: String, at location: SourceLocation) -> TemplateError {
+        TemplateError(kind: .parse, template: name, line: location.line, column: location.column, message: message)
+    }
+
+    private func unexpected(_ token: Lexer.Token, expected: String? = nil) -> TemplateError {
+        let found: String
+        switch token.kind {
+        case .eof: found = "the end of the template"
+        case .inverse, .openInverseChain: found = "'{{else}}' outside a block"
+        case .openEndBlock: found = "a closing tag with no open block"
+        case .invalid: found = "'\(token.text.prefix(20))'"
+        default: found = "'\(token.text.prefix(30))'"
+        }
+        return error("unexpected \(found)" + (expected.map { ", expected \($0)" } ?? ""), at: token.location)
+    }
+
+    private mutating func expect(_ kind: Lexer.Kind, _ description: String) throws(TemplateError) -> Lexer.Token {
+        guard peek.kind == kind else { throw unexpected(peek, expected: description) }
+        return advance()
+    }
+
+    private static func stripFlags(_ open: String, _ close: String) -> StripFlags {
+        let o = Array(open.utf8), c = Array(close.utf8)
+        return StripFlags(open: o.count > 2 && o[2] == UInt8(ascii: "~"),
+                          close: c.count >= 3 && c[c.count - 3] == UInt8(ascii: "~"))
+    }
+
+    // MARK: Statements
+
+    private mutating func parseProgram() throws(TemplateError) -> ProgramNode {
+        var body: [StatementNode] = []
+        while true {
+            let token = peek
+            switch token.kind {
+            case .content:
+                _ = advance()
+                body.append(.content(ContentNode(token.text)))
+            case .comment:
+                _ = advance()
+                body.append(.comment(Self.stripFlags(token.text, token.text)))
+            case .open, .openUnescaped:
+                body.append(try parseMustache())
+            case .openBlock, .openInverse:
+                body.append(.block(try parseBlock()))
+            case .openPartial:
+                body.append(.partial(try parsePartial()))
+            case .openPartialBlock:
+                throw error("partial blocks ({{#> …}}) are not supported", at: token.location)
+            case .openRawBlock:
+                throw error("raw blocks ({{{{ … }}}}) are not supported", at: token.location)
+            default:
+                return ProgramNode(body)
+            }
+        }
+    }
+
+    private mutating func parseMustache() throws(TemplateError) -> StatementNode {
+        let open = advance()
+        if open.text.contains("*") { throw error("decorators ({{* …}}) are not supported", at: open.location) }
+        let sexpr = try parseCall(location: open.location)
+        let unescaped = open.kind == .openUnescaped
+        let close = unescaped ? try expect(.closeUnescaped, "'}}}'") : try expect(.close, "'}}'")
+        let flag = Array(open.text.utf8).dropFirst(2).first { $0 != UInt8(ascii: "~") }
+        let escaped = !(unescaped || flag == UInt8(ascii: "&"))
+        return .mustache(sexpr, escaped: escaped, strip: Self.stripFlags(open.text, close.text))
+    }
+
+    private struct OpenBlock {
+        var sexpr: SubExpression
+        var blockParams: [String]?
+        var strip: StripFlags
+    }
+
+    private struct InverseAndProgram {
+        var strip: StripFlags
+        var program: ProgramNode
+        var chain: Bool
+    }
+
+    private mutating func parseOpen(_ open: Lexer.Token) throws(TemplateError) -> OpenBlock {
+        let sexpr = try parseCall(location: open.location)
+        var blockParams: [String]?
+        if peek.kind == .openBlockParams {
+            _ = advance()
+            var names: [String] = []
+            while peek.kind == .id { names.append(Self.id(advance().text)) }
+            guard !names.isEmpty else { throw unexpected(peek, expected: "a block parameter name") }
+            _ = try expect(.closeBlockParams, "'|'")
+            blockParams = names
+        }
+        let close = try expect(.close, "'}}'")
+        return OpenBlock(sexpr: sexpr, blockParams: blockParams, strip: Self.stripFlags(open.text, close.text))
+    }
+
+    private mutating func parseBlock() throws(TemplateError) -> BlockNode {
+        let openToken = advance()
+        if openToken.text.contains("*") {
+            throw error("decorator blocks ({{#* …}}, such as inline partials) are not supported", at: openToken.location)
+        }
+        let inverted = openToken.kind == .openInverse
+        let open = try parseOpen(openToken)
+        let program = try parseProgram()
+        var inverse: InverseAndProgram?
+        if inverted {
+            if peek.kind == .inverse { inverse = try parseInverseAndProgram() }
+        } else {
+            inverse = try parseInverseChain()
+        }
+        let endToken = peek
+        guard endToken.kind == .openEndBlock else {
+            throw error("'\(Self.describe(open.sexpr))' is not closed: expected '{{/\(Self.describe(open.sexpr))}}' before \(endToken.kind == .eof ? "the end of the template" : "'\(endToken.text.prefix(20))'")", at: openToken.location)
+        }
+        _ = advance()
+        let closePath = try parseHelperName()
+        let closeToken = try expect(.close, "'}}'")
+        let closeOriginal = Self.original(of: closePath)
+        guard closeOriginal == Self.original(of: open.sexpr.path) else {
+            throw error("'\(Self.original(of: open.sexpr.path))' doesn't match '\(closeOriginal)'", at: endToken.location)
+        }
+        return prepareBlock(open, program: program, inverse: inverse, closeStrip: Self.stripFlags(endToken.text, closeToken.text), inverted: inverted)
+    }
+
+    private mutating func parseInverseAndProgram() throws(TemplateError) -> InverseAndProgram {
+        let token = advance()
+        return InverseAndProgram(strip: Self.stripFlags(token.text, token.text), program: try parseProgram(), chain: false)
+    }
+
+    private mutating func parseInverseChain() throws(TemplateError) -> InverseAndProgram? {
+        switch peek.kind {
+        case .inverse:
+            return try parseInverseAndProgram()
+        case .openInverseChain:
+            let openToken = advance()
+            let open = try parseOpen(openToken)
+            let program = try parseProgram()
+            let nested = try parseInverseChain()
+            let block = prepareBlock(open, program: program, inverse: nested, closeStrip: nested?.strip, inverted: false)
+            let chained = ProgramNode([.block(block)])
+            chained.chained = true
+            return InverseAndProgram(strip: open.strip, program: chained, chain: true)
+        default:
+            return nil
+        }
+    }
+
+    private func prepareBlock(_ open: OpenBlock, program: ProgramNode, inverse: InverseAndProgram?, closeStrip: StripFlags?, inverted: Bool) -> BlockNode {
+        program.blockParams = open.blockParams
+        var inverseProgram: ProgramNode?
+        var inverseStrip: StripFlags?
+        if let inverse {
+            if inverse.chain, case .block(let first)? = inverse.program.body.first { first.closeStrip = closeStrip }
+            inverseStrip = inverse.strip
+            inverseProgram = inverse.program
+        }
+        let (main, other) = inverted ? (inverseProgram, Optional(program)) : (Optional(program), inverseProgram)
+        return BlockNode(sexpr: open.sexpr, program: main, inverse: other, openStrip: open.strip,
+                         inverseStrip: inverseStrip, closeStrip: closeStrip)
+    }
+
+    private mutating func parsePartial() throws(TemplateError) -> PartialNode {
+        let open = advance()
+        let nameToken = peek
+        let nameExpression: Expression
+        if nameToken.kind == .openSexpr {
+            throw error("dynamic partial names ({{> (…)}}) are not supported", at: nameToken.location)
+        }
+        nameExpression = try parseHelperName()
+        let (params, hash) = try parseParamsAndHash()
+        let close = try expect(.close, "'}}'")
+        if params.count > 1 {
+            throw error("Unsupported number of partial arguments: \(params.count)", at: open.location)
+        }
+        let partialName: String
+        switch nameExpression {
+        case .path(let path): partialName = path.original
+        case .literal(_, let original, _): partialName = original
+        case .subExpression: partialName = ""
+        }
+        return PartialNode(name: partialName, params: params, hash: hash, strip: Self.stripFlags(open.text, close.text), location: open.location)
+    }
+
+    // MARK: Expressions
+
+    /// `helperName param* hash?`, with handlebars' literal-as-path rule for the callee.
+    private mutating func parseCall(location: SourceLocation) throws(TemplateError) -> SubExpression {
+        let callee = try parseHelperName()
+        let (params, hash) = try parseParamsAndHash()
+        return SubExpression(path: callee, params: params, hash: hash, location: location)
+    }
+
+    private mutating func parseParamsAndHash() throws(TemplateError) -> ([Expression], [(String, Expression)]) {
+        var params: [Expression] = []
+        var hash: [(String, Expression)] = []
+        while true {
+            if peek.kind == .id && peek(1).kind == .equals {
+                let key = advance()
+                _ = advance()
+                hash.append((key.text, try parseParam()))
+                continue
+            }
+            guard hash.isEmpty, Self.startsParam(peek.kind) else { break }
+            params.append(try parseParam())
+        }
+        return (params, hash)
+    }
+
+    private static func startsParam(_ kind: Lexer.Kind) -> Bool {
+        switch kind {
+        case .id, .data, .string, .number, .boolean, .undefined, .null, .openSexpr: return true
+        default: return false
+        }
+    }
+
+    private mutating func parseParam() throws(TemplateError) -> Expression {
+        guard peek.kind == .openSexpr else { return try parseHelperName() }
+        let open = advance()
+        let sexpr = try parseCall(location: open.location)
+        _ = try expect(.closeSexpr, "')'")
+        return .subExpression(sexpr)
+    }
+
+    private mutating func parseHelperName() throws(TemplateError) -> Expression {
+        let token = peek
+        switch token.kind {
+        case .id:
+            return .path(try parsePath(data: false, location: token.location))
+        case .data:
+            _ = advance()
+            guard peek.kind == .id else { throw unexpected(peek, expected: "a name after '@'") }
+            return .path(try parsePath(data: true, location: token.location))
+        case .string:
+            _ = advance()
+            return .literal(.string(token.text), original: token.text, location: token.location)
+        case .number:
+            _ = advance()
+            let value = Double(token.text) ?? 0
+            return .literal(.number(value), original: JSNumber.format(value), location: token.location)
+        case .boolean:
+            _ = advance()
+            return .literal(.bool(token.text == "true"), original: token.text, location: token.location)
+        case .undefined:
+            _ = advance()
+            return .literal(nil, original: "undefined", location: token.location)
+        case .null:
+            _ = advance()
+            return .literal(.null, original: "null", location: token.location)
+        default:
+            throw unexpected(token, expected: "a name, path or literal")
+        }
+    }
+
+    /// `ID (SEP ID)*` through handlebars' `preparePath`.
+    private mutating func parsePath(data: Bool, location: SourceLocation) throws(TemplateError) -> PathExpression {
+        var segments: [(part: String, original: String, separator: String)] = []
+        let first = advance()
+        segments.append((Self.id(first.text), first.text, ""))
+        while peek.kind == .sep {
+            let separator = advance()
+            guard peek.kind == .id else { throw unexpected(peek, expected: "a name after '\(separator.text)'") }
+            let part = advance()
+            segments.append((Self.id(part.text), part.text, separator.text))
+        }
+        var original = data ? "@" : ""
+        var dig: [String] = []
+        var depth = 0
+        for segment in segments {
+            let isLiteral = segment.original != segment.part
+            original += segment.separator + segment.part
+            if !isLiteral && (segment.part == ".." || segment.part == "." || segment.part == "this") {
+                if !dig.isEmpty { throw error("Invalid path: \(original)", at: location) }
+                if segment.part == ".." { depth += 1 }
+            } else {
+                dig.append(segment.part)
+            }
+        }
+        return PathExpression(data: data, depth: depth, parts: dig, original: original, location: location)
+    }
+
+    private static func id(_ token: String) -> String {
+        if token.count >= 2 && token.hasPrefix("[") && token.hasSuffix("]") { return String(token.dropFirst().dropLast()) }
+        return token
+    }
+
+    private static func original(of expression: Expression) -> String {
+        switch expression {
+        case .path(let path): return path.original
+        case .literal(_, let original, _): return original
+        case .subExpression: return "(…)"
+        }
+    }
+
+    private static func describe(_ sexpr: SubExpression) -> String { original(of: sexpr.path) }
+}

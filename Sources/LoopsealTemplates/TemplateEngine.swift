@@ -1,0 +1,111 @@
+import Foundation
+
+/// A compiled template: immutable, renders any number of times from any thread.
+public struct Template: Sendable {
+    /// The name errors use (usually the file name).
+    public let name: String
+    let program: CompiledProgram
+    let usesDepths: Bool
+}
+
+/// Where `{{> name}}` finds partials.
+public enum PartialSource: Sendable {
+    /// No partials: every `{{> name}}` is an error when rendered.
+    case none
+    /// Files in a directory: `name`, `name.md`, `name.hbs`, `name.handlebars`, first found.
+    case directory(String)
+    /// Partial sources by name.
+    case templates([String: String])
+}
+
+/// Compiles and renders Handlebars templates with handlebars.js 4.7's output.
+///
+/// An engine holds the helpers, the partial source and the strict flag; it is `Sendable`
+/// and caches compiled partials.
+public final class TemplateEngine: Sendable {
+    /// True when a missing path is an error instead of empty output.
+    public let strict: Bool
+    private let partials: PartialSource
+    private let helpers: [String: Helper]
+    private let cache = PartialCache()
+
+    /// Creates an engine. `helpers` are added to (and may replace) the built-in ones.
+    public init(partials: PartialSource = .none, strict: Bool = false, helpers: [String: Helper] = [:]) {
+        self.partials = partials
+        self.strict = strict
+        self.helpers = BuiltinHelpers.all.merging(helpers) { _, custom in custom }
+    }
+
+    /// Parses and compiles `source`; errors name `name`, line and column.
+    public func compile(_ source: String, name: String = "template") throws(TemplateError) -> Template {
+        var parser = Parser(source: source, name: name)
+        let tree = try parser.parse()
+        let compiler = Compiler()
+        let program = compiler.compile(tree)
+        return Template(name: name, program: program, usesDepths: compiler.usesDepths)
+    }
+
+    /// Renders `template` with `context` as its root.
+    public func render(_ template: Template, context: TemplateValue) throws(TemplateError) -> String {
+        do {
+            return try Renderer(engine: self).render(template, context: context)
+        } catch let error as TemplateError {
+            throw error
+        } catch {
+            throw TemplateError(kind: .render, template: template.name, line: 1, column: 1, message: "\(error)")
+        }
+    }
+
+    /// Compiles and renders in one step.
+    public func render(_ source: String, name: String = "template", context: TemplateValue) throws(TemplateError) -> String {
+        try render(try compile(source, name: name), context: context)
+    }
+
+    func helper(named name: String) -> Helper? { helpers[name] }
+
+    /// The compiled partial `name`, or nil when there is none.
+    func partial(named name: String) throws -> Template? {
+        if let cached = cache.get(name) { return cached }
+        let source: String?
+        switch partials {
+        case .none: source = nil
+        case .templates(let table): source = table[name]
+        case .directory(let directory):
+            source = Self.readPartial(name, in: directory)
+        }
+        guard let source else { return nil }
+        let template = try compile(source, name: name)
+        cache.set(name, template)
+        return template
+    }
+
+    private static func readPartial(_ name: String, in directory: String) -> String? {
+        guard !name.isEmpty, !name.split(separator: "/").contains("..") else { return nil }
+        for suffix in ["", ".md", ".hbs", ".handlebars"] {
+            let path = "\(directory)/\(name)\(suffix)"
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let data = FileManager.default.contents(atPath: path) else { continue }
+            return String(decoding: data, as: UTF8.self)
+        }
+        return nil
+    }
+}
+
+/// Compiled partials shared by every render of an engine.
+private final class PartialCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var templates: [String: Template] = [:]
+
+    func get(_ name: String) -> Template? {
+        lock.lock()
+        defer { lock.unlock() }
+        return templates[name]
+    }
+
+    func set(_ name: String, _ template: Template) {
+        lock.lock()
+        defer { lock.unlock() }
+        templates[name] = template
+    }
+}

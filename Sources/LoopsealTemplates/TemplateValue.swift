@@ -1,0 +1,191 @@
+import Foundation
+import Yams
+
+/// A value templates render: the JSON data model, with JavaScript's printing and truthiness.
+/// Arrays and objects are reference types, so "is this the same context?" is an identity check
+/// as in handlebars.js; they are immutable and safe to share across threads.
+public enum TemplateValue: Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array(TemplateArray)
+    case object(TemplateObject)
+
+    /// An array value.
+    public static func list(_ items: [TemplateValue]) -> TemplateValue { .array(TemplateArray(items)) }
+
+    /// An object value; keys are ordered the way JavaScript orders them (integer keys first).
+    public static func dictionary(_ pairs: [(String, TemplateValue)]) -> TemplateValue { .object(TemplateObject(pairs)) }
+
+    /// handlebars.js truthiness for `if`: false for null, false, 0, NaN, "" and [].
+    public var isTruthy: Bool {
+        switch self {
+        case .null: return false
+        case .bool(let b): return b
+        case .number(let n): return n != 0 && !n.isNaN
+        case .string(let s): return !s.isEmpty
+        case .array(let a): return !a.items.isEmpty
+        case .object: return true
+        }
+    }
+
+    /// JavaScript's `!value`: null, false, 0, NaN and "" (arrays and objects are never falsy).
+    var isJSFalsy: Bool {
+        switch self {
+        case .null: return true
+        case .bool(let b): return !b
+        case .number(let n): return n == 0 || n.isNaN
+        case .string(let s): return s.isEmpty
+        case .array, .object: return false
+        }
+    }
+
+    /// handlebars' `isEmpty`: null, false, "", NaN and [] (but not 0).
+    var isEmpty: Bool {
+        switch self {
+        case .null: return true
+        case .bool(let b): return !b
+        case .number(let n): return n.isNaN
+        case .string(let s): return s.isEmpty
+        case .array(let a): return a.items.isEmpty
+        case .object: return false
+        }
+    }
+
+    /// JavaScript's `String(value)`.
+    public var javaScriptString: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return JSNumber.format(n)
+        case .string(let s): return s
+        case .array(let a): return a.items.map { $0.joinedElementString }.joined(separator: ",")
+        case .object: return "[object Object]"
+        }
+    }
+
+    /// How `Array.prototype.join` prints an element: null becomes "".
+    private var joinedElementString: String {
+        if case .null = self { return "" }
+        return javaScriptString
+    }
+
+    /// JavaScript's loose `a == b`, which handlebars uses (as `!=`) to decide whether a block's
+    /// context is new: identity for two objects, conversion to primitives otherwise (so `3 == [3]`).
+    static func looseEquals(_ a: TemplateValue?, _ b: TemplateValue?) -> Bool {
+        let left = a ?? .null, right = b ?? .null
+        switch (left, right) {
+        case (.null, .null): return true
+        case (.null, _), (_, .null): return false
+        case let (.array(x), .array(y)): return x === y
+        case let (.object(x), .object(y)): return x === y
+        case (.array, .object), (.object, .array): return false
+        case let (.bool(x), .bool(y)): return x == y
+        case let (.number(x), .number(y)): return x == y
+        case let (.string(x), .string(y)): return x == y
+        case (.array, _), (.object, _): return looseEquals(.string(left.javaScriptString), right)
+        case (_, .array), (_, .object): return looseEquals(left, .string(right.javaScriptString))
+        case let (.bool(x), _): return looseEquals(.number(x ? 1 : 0), right)
+        case let (_, .bool(y)): return looseEquals(left, .number(y ? 1 : 0))
+        case let (.number(x), .string(y)): return x == JSNumber.parse(y)
+        case let (.string(x), .number(y)): return JSNumber.parse(x) == y
+        }
+    }
+
+    /// JavaScript's `typeof value === "object"` for a non-null value (strict mode's `in` needs one).
+    var isObjectLike: Bool {
+        switch self {
+        case .array, .object: return true
+        default: return false
+        }
+    }
+
+    /// A property as handlebars' `lookupProperty` sees it: object keys, array indexes and
+    /// `length`, string indexes and `length`.
+    func property(_ name: String) -> TemplateValue? {
+        switch self {
+        case .object(let object): return object[name]
+        case .array(let array):
+            if name == "length" { return .number(Double(array.items.count)) }
+            if let index = JSNumber.arrayIndex(name), index < array.items.count { return array.items[index] }
+            return nil
+        case .string(let string):
+            if name == "length" { return .number(Double(string.utf16.count)) }
+            if let index = JSNumber.arrayIndex(name) {
+                let units = Array(string.utf16)
+                guard index < units.count else { return nil }
+                return .string(String(decoding: [units[index]], as: UTF16.self))
+            }
+            return nil
+        default: return nil
+        }
+    }
+
+    /// JavaScript's `name in value` for strict mode.
+    func hasProperty(_ name: String) -> Bool { property(name) != nil }
+}
+
+/// An immutable JSON array with reference identity.
+public final class TemplateArray: Sendable {
+    /// The elements.
+    public let items: [TemplateValue]
+    /// Wraps `items`.
+    public init(_ items: [TemplateValue]) { self.items = items }
+}
+
+/// An immutable JSON object: keys in JavaScript's own-property order, with fast lookup.
+public final class TemplateObject: Sendable {
+    /// Keys in `Object.keys` order: integer-like keys ascending, then the rest in insertion order.
+    public let keys: [String]
+    /// Values, parallel to `keys`.
+    public let values: [TemplateValue]
+    private let index: [String: Int]
+
+    /// Builds an object; a repeated key keeps its first position and its last value, like `JSON.parse`.
+    public init(_ pairs: [(String, TemplateValue)]) {
+        var order: [String] = []
+        var latest: [String: TemplateValue] = [:]
+        for (key, value) in pairs {
+            if latest[key] == nil { order.append(key) }
+            latest[key] = value
+        }
+        let integers = order.compactMap { key in JSNumber.arrayIndex(key).map { ($0, key) } }.sorted { $0.0 < $1.0 }.map(\.1)
+        let others = order.filter { JSNumber.arrayIndex($0) == nil }
+        keys = integers + others
+        values = keys.map { latest[$0] ?? .null }
+        var index: [String: Int] = [:]
+        for (position, key) in keys.enumerated() { index[key] = position }
+        self.index = index
+    }
+
+    /// The value for `key`, or nil when absent.
+    public subscript(key: String) -> TemplateValue? {
+        index[key].map { values[$0] }
+    }
+}
+
+extension TemplateValue {
+    /// Parses JSON text, keeping the key order of objects.
+    public init(jsonText: String) throws {
+        var parser = JSONTextParser(Array(jsonText.utf8))
+        self = try parser.parseDocument()
+    }
+
+    /// Converts a Yams node: mappings keep their order, scalars resolve like YAML 1.2 core.
+    public init(yaml node: Node) {
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style != .plain { self = .string(scalar.string); return }
+            if let bool = Bool.construct(from: scalar) { self = .bool(bool); return }
+            if let int = Int.construct(from: scalar) { self = .number(Double(int)); return }
+            if let double = Double.construct(from: scalar) { self = .number(double); return }
+            if NSNull.construct(from: scalar) != nil { self = .null; return }
+            self = .string(scalar.string)
+        case .sequence(let sequence): self = .list(sequence.map(TemplateValue.init(yaml:)))
+        case .mapping(let mapping):
+            self = .dictionary(mapping.map { ($0.key.string ?? "", TemplateValue(yaml: $0.value)) })
+        case .alias: self = .null
+        }
+    }
+}
