@@ -42,6 +42,7 @@ let package = Package(
                 "LoopsealStore",
                 "LoopsealSync",
                 "LoopsealTemplates",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

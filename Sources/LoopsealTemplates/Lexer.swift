@@ -178,7 +178,9 @@ struct Lexer {
         if c == UInt8(ascii: "|") { return token(.closeBlockParams, start, start + 1) }
         var end = start
         while end < bytes.count && Self.isIDByte(bytes[end]) { end += 1 }
-        if end > start && isLookahead(end) { return token(.id, start, end) }
+        // At the very end an ID cannot be followed by anything: take it, and let the parser
+        // report the missing '}}' rather than a stray character.
+        if end > start && (isLookahead(end) || end == bytes.count) { return token(.id, start, end) }
         if c == UInt8(ascii: "[") {
             var i = start + 1
             while i < bytes.count {

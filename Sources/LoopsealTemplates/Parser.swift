@@ -37,7 +37,7 @@ struct Parser {
     private func unexpected(_ token: Lexer.Token, expected: String? = nil) -> TemplateError {
         let found: String
         switch token.kind {
-        case .eof: found = "the end of the template"
+        case .eof: found = "end of template"
         case .inverse, .openInverseChain: found = "'{{else}}' outside a block"
         case .openEndBlock: found = "a closing tag with no open block"
         case .invalid: found = "'\(token.text.prefix(20))'"

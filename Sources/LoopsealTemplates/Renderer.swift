@@ -142,14 +142,14 @@ final class Renderer {
     private func evaluate(_ call: CompiledCall, scope: Scope) throws -> HelperResult {
         switch call.kind {
         case .simple:
-            return .value(try resolve(call.path, scope: scope, strictTerminal: true, location: call.location))
+            return .value(try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.path.location))
         case .helper:
             return try invoke(call, scope: scope, program: nil, inverse: nil, isBlock: false)
         case .ambiguous:
             if let helper = engine.helper(named: call.name) {
                 return try callHelper(helper, call, scope: scope, program: nil, inverse: nil, isBlock: false)
             }
-            return .value(try resolve(call.path, scope: scope, strictTerminal: true, location: call.location))
+            return .value(try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.path.location))
         }
     }
 
@@ -164,9 +164,9 @@ final class Renderer {
                 append(try callHelper(helper, call, scope: scope, program: program, inverse: inverse, isBlock: true), to: &out)
                 return
             }
-            value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.location)
+            value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.path.location)
         case .simple:
-            value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.location)
+            value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.path.location)
         }
         let helperCall = HelperCall(name: call.path.path.original, arguments: [value], hash: [], context: scope.context, isBlock: true,
                                     renderer: self, scope: scope, program: program, inverseProgram: inverse, location: call.location)
@@ -196,7 +196,7 @@ final class Renderer {
         if call.path.path.isSimple, !call.path.isBlockParam, let helper = engine.helper(named: call.name) {
             return try callHelper(helper, call, scope: scope, program: program, inverse: inverse, isBlock: isBlock)
         }
-        let value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.location)
+        let value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.path.location)
         if let value, !(value.isNull) {
             throw error("'\(call.path.path.original)' is not a helper (it is a value in the data)", at: call.location)
         }

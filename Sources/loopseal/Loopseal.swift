@@ -12,7 +12,7 @@ struct Loopseal: ParsableCommand {
         subcommands: [
             Keygen.self, Init.self, Recipients.self, Rekey.self,
             SetSecret.self, GetSecret.self, Keys.self, RemoveSecret.self,
-            Export.self, Exec.self, Verify.self,
+            Export.self, Exec.self, Verify.self, Render.self,
         ]
     )
 }

@@ -3,6 +3,7 @@ import Foundation
 import LoopsealCrypto
 import LoopsealStore
 import LoopsealSync
+import LoopsealTemplates
 
 #if canImport(Glibc)
 import Glibc
@@ -98,6 +99,7 @@ enum Terminal {
         case let error as StoreError: message = error.description
         case let error as CryptoError: message = error.description
         case let error as FormatError: message = error.description
+        case let error as TemplateError: message = error.description
         case let error as CLIError: message = error.message
         default:
             let code = Loopseal.exitCode(for: error)

@@ -1,0 +1,60 @@
+import Testing
+@testable import LoopsealTemplates
+
+@Suite struct ErrorPositionTests {
+    private func error(_ source: String, strict: Bool = false, data: TemplateValue = .dictionary([])) -> TemplateError? {
+        let engine = TemplateEngine(partials: .templates(["p": "line1\n{{/oops}}"]), strict: strict)
+        return #expect(throws: TemplateError.self) { try engine.render(source, name: "doc.md", context: data) }
+    }
+
+    @Test func parseErrorsNameTemplateLineAndColumn() {
+        let cases: [(String, Int, Int, String)] = [
+            ("line one\n  {{#if x}}\nbody\n", 2, 3, "'if' is not closed"),
+            ("a\nb {{/each}}", 2, 3, "closing tag with no open block"),
+            ("{{#each xs}}\n{{/if}}", 2, 1, "'each' doesn't match 'if'"),
+            ("x\n\n   {{foo.this}}", 3, 6, "Invalid path: foo.this"),
+            ("{{else}}", 1, 1, "'{{else}}' outside a block"),
+            ("ok\n{{foo", 2, 6, "unexpected end of template, expected '}}'"),
+            ("é😀 {{* deco}}", 1, 4, "decorators"),
+            ("{{#*inline \"x\"}}y{{/inline}}", 1, 1, "decorator blocks"),
+            ("{{#> layout}}x{{/layout}}", 1, 1, "partial blocks"),
+            ("{{{{raw}}}}x{{{{/raw}}}}", 1, 1, "raw blocks"),
+            ("{{> p a b}}", 1, 1, "Unsupported number of partial arguments: 2"),
+            ("{{foo bar=}}", 1, 11, "expected a name, path or literal"),
+        ]
+        for (source, line, column, message) in cases {
+            let found = error(source)
+            #expect(found?.kind == .parse, "\(source.debugDescription): \(String(describing: found))")
+            #expect(found?.template == "doc.md")
+            #expect(found?.line == line && found?.column == column, "\(source.debugDescription): \(String(describing: found))")
+            #expect(found?.message.contains(message) == true, "\(source.debugDescription): \(String(describing: found))")
+        }
+    }
+
+    @Test func renderErrorsNameWhereTheyHappen() {
+        let missingHelper = error("one\ntwo {{shout name}}")
+        #expect(missingHelper?.kind == .render)
+        #expect(missingHelper?.line == 2 && missingHelper?.column == 5)
+        #expect(missingHelper?.message == "Missing helper: \"shout\"")
+
+        let strict = error("a\n{{#each list}}\n  {{item.name}}\n{{/each}}", strict: true,
+                           data: .dictionary([("list", .list([.dictionary([("item", .dictionary([]))])]))]))
+        #expect(strict?.kind == .missingPath)
+        #expect(strict?.line == 3 && strict?.column == 5)
+        #expect(strict?.message.contains("item.name") == true)
+
+        let missingPartial = error("x\n  {{> nowhere}}")
+        #expect(missingPartial?.line == 2 && missingPartial?.column == 3)
+        #expect(missingPartial?.message.contains("nowhere") == true)
+
+        let inPartial = error("{{> p}}")
+        #expect(inPartial?.template == "p")
+        #expect(inPartial?.line == 2 && inPartial?.column == 1)
+    }
+
+    @Test func recursivePartialsStopWithAnError() {
+        let engine = TemplateEngine(partials: .templates(["loop": "x{{> loop}}"]))
+        let found = #expect(throws: TemplateError.self) { try engine.render("{{> loop}}", context: .null) }
+        #expect(found?.message.contains("nested") == true)
+    }
+}
