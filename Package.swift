@@ -47,6 +47,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "loopseal-template-bench",
+            dependencies: ["LoopsealTemplates"],
+            path: "Benchmarks/TemplateBench"
+        ),
         .testTarget(name: "LoopsealCryptoTests", dependencies: ["LoopsealCrypto"]),
         .testTarget(
             name: "LoopsealStoreTests",

@@ -5,6 +5,8 @@ struct PathRef: Sendable {
     var path: PathExpression
     /// The first part names a block parameter in lexical scope (`as |item|`).
     var isBlockParam: Bool
+    /// handlebars' `simpleId`, computed once.
+    var isSimple: Bool
 }
 
 indirect enum CompiledExpression: Sendable {
@@ -13,25 +15,37 @@ indirect enum CompiledExpression: Sendable {
     case call(CompiledCall)
 }
 
-struct CompiledCall: Sendable {
+/// A call site: a reference type, so walking the tree copies one pointer per node.
+final class CompiledCall: Sendable {
     /// handlebars' `classifySexpr`.
     enum Kind: Sendable { case helper, ambiguous, simple }
-    var kind: Kind
-    var path: PathRef
-    var params: [CompiledExpression]
-    var hash: [(String, CompiledExpression)]
-    var location: SourceLocation
-
+    let kind: Kind
+    let path: PathRef
+    let params: [CompiledExpression]
+    let hash: [(String, CompiledExpression)]
+    let location: SourceLocation
     /// The helper name for simple paths.
-    var name: String { path.path.parts.first ?? "" }
+    let name: String
+
+    init(kind: Kind, path: PathRef, params: [CompiledExpression], hash: [(String, CompiledExpression)], location: SourceLocation) {
+        self.kind = kind
+        self.path = path
+        self.params = params
+        self.hash = hash
+        self.location = location
+        self.name = path.path.parts.first ?? ""
+    }
 }
 
 final class CompiledProgram: Sendable {
     let nodes: [CompiledNode]
     let blockParams: [String]?
-    init(nodes: [CompiledNode], blockParams: [String]?) {
+    /// Something inside reads `@data` or calls a partial, so iterations need data frames.
+    let needsDataFrames: Bool
+    init(nodes: [CompiledNode], blockParams: [String]?, needsDataFrames: Bool) {
         self.nodes = nodes
         self.blockParams = blockParams
+        self.needsDataFrames = needsDataFrames
     }
 }
 
@@ -49,10 +63,17 @@ final class Compiler {
 
     private var scopes: [[String]?] = []
     private(set) var usesDepths = false
+    /// Set while compiling a program when its subtree reads `@data` or calls a partial.
+    private var sawData = false
 
     func compile(_ program: ProgramNode) -> CompiledProgram {
         scopes.insert(program.blockParams, at: 0)
-        defer { scopes.removeFirst() }
+        let outerSawData = sawData
+        sawData = false
+        defer {
+            scopes.removeFirst()
+            sawData = sawData || outerSawData
+        }
         var nodes: [CompiledNode] = []
         var text = ""
         func flush() {
@@ -73,13 +94,14 @@ final class Compiler {
                 nodes.append(.block(compiledCall, program: main, inverse: inverse))
             case .partial(let partial):
                 flush()
+                sawData = true
                 nodes.append(.partial(name: partial.name, context: partial.params.first.map(expression),
                                       hash: partial.hash.map { ($0.0, expression($0.1)) }, indent: partial.indent,
                                       location: partial.location))
             }
         }
         flush()
-        return CompiledProgram(nodes: nodes, blockParams: program.blockParams)
+        return CompiledProgram(nodes: nodes, blockParams: program.blockParams, needsDataFrames: sawData)
     }
 
     private func isBlockParam(_ path: PathExpression) -> Bool {
@@ -89,7 +111,8 @@ final class Compiler {
 
     private func pathRef(_ path: PathExpression) -> PathRef {
         if path.depth > 0 { usesDepths = true }
-        return PathRef(path: path, isBlockParam: isBlockParam(path))
+        if path.data { sawData = true }
+        return PathRef(path: path, isBlockParam: isBlockParam(path), isSimple: path.isSimple)
     }
 
     private func expression(_ expression: Expression) -> CompiledExpression {

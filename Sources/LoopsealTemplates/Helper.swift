@@ -11,6 +11,9 @@ public enum HelperResult: Sendable {
     /// Nothing (`undefined`).
     public static let none = HelperResult.value(nil)
 
+    /// What the built-in block helpers return: their text is already in the output.
+    static let written = HelperResult.html("")
+
     var asValue: TemplateValue? {
         switch self {
         case .value(let value): return value
@@ -48,14 +51,34 @@ public struct HelperCall {
     /// `each` does with `index`, `key`, `first`, `last`); `blockParameters` fill `as |…|`.
     public func fn(_ context: TemplateValue?, data: [String: TemplateValue]? = nil,
                    blockParameters: [TemplateValue?] = []) throws -> String {
-        guard let program else { return "" }
-        return try renderer.render(program, context: context, from: scope, data: data, blockParameters: blockParameters)
+        try renderer.capture {
+            try appendFn(context, frame: data.map { DataFrame.child(of: scope.data, iteration: nil, values: $0) },
+                         blockParameters: blockParameters)
+        }
     }
 
     /// Renders the `{{else}}` part with `context`.
     public func inverse(_ context: TemplateValue?) throws -> String {
-        guard let inverseProgram else { return "" }
-        return try renderer.render(inverseProgram, context: context, from: scope, data: nil, blockParameters: [])
+        try renderer.capture { try appendInverse(context) }
+    }
+
+    /// The built-ins' fast path: renders the block straight into the output. A helper that
+    /// uses it returns `.html("")`, since its text is already in place.
+    func appendFn(_ context: TemplateValue?, frame: DataFrame? = nil, blockParameters: [TemplateValue?] = []) throws {
+        guard let program else { return }
+        try renderer.render(program, context: context, from: scope, frame: frame, blockParameters: blockParameters)
+    }
+
+    /// `inverse`, straight into the output.
+    func appendInverse(_ context: TemplateValue?) throws {
+        guard let inverseProgram else { return }
+        try renderer.render(inverseProgram, context: context, from: scope, frame: nil, blockParameters: [])
+    }
+
+    /// A data frame for one `each` iteration, or nil when nothing in the block reads `@data`.
+    func iterationFrame(key: TemplateValue, index: Int, count: Int) -> DataFrame? {
+        guard program?.needsDataFrames == true else { return nil }
+        return DataFrame.child(of: scope.data, iteration: DataFrame.Iteration(key: key, index: index, first: index == 0, last: index == count - 1), values: nil)
     }
 
     /// An error for this call, with the template position; helpers throw it for bad arguments.
@@ -74,12 +97,14 @@ enum BuiltinHelpers {
 
     static let ifHelper: Helper = { call in
         guard call.arguments.count == 1 else { throw call.error("#if requires exactly one argument") }
-        return .html(try conditional(call.arguments[0], call) ? call.fn(call.context) : call.inverse(call.context))
+        if conditional(call.arguments[0], call) { try call.appendFn(call.context) } else { try call.appendInverse(call.context) }
+        return .written
     }
 
     static let unlessHelper: Helper = { call in
         guard call.arguments.count == 1 else { throw call.error("#unless requires exactly one argument") }
-        return .html(try conditional(call.arguments[0], call) ? call.inverse(call.context) : call.fn(call.context))
+        if conditional(call.arguments[0], call) { try call.appendInverse(call.context) } else { try call.appendFn(call.context) }
+        return .written
     }
 
     private static func conditional(_ value: TemplateValue?, _ call: HelperCall) -> Bool {
@@ -90,35 +115,37 @@ enum BuiltinHelpers {
 
     static let withHelper: Helper = { call in
         guard call.arguments.count == 1 else { throw call.error("#with requires exactly one argument") }
-        guard let value = call.arguments[0], !value.isEmpty else { return .html(try call.inverse(call.context)) }
-        return .html(try call.fn(value, blockParameters: [value]))
+        guard let value = call.arguments[0], !value.isEmpty else {
+            try call.appendInverse(call.context)
+            return .written
+        }
+        try call.appendFn(value, blockParameters: [value])
+        return .written
     }
 
     static let eachHelper: Helper = { call in
         guard !call.arguments.isEmpty else { throw call.error("Must pass iterator to #each") }
         guard call.arguments.count == 1 else { throw call.error("#each takes exactly one argument") }
-        var out = ""
-        var count = 0
+        let usesBlockParams = call.program?.blockParams != nil
         switch call.arguments[0] {
-        case .array(let array)?:
+        case .array(let array)? where !array.items.isEmpty:
+            let count = array.items.count
             for (index, item) in array.items.enumerated() {
-                out += try call.fn(item, data: ["key": .number(Double(index)), "index": .number(Double(index)),
-                                                "first": .bool(index == 0), "last": .bool(index == array.items.count - 1)],
-                                   blockParameters: [item, .number(Double(index))])
+                let key = TemplateValue.number(Double(index))
+                try call.appendFn(item, frame: call.iterationFrame(key: key, index: index, count: count),
+                                  blockParameters: usesBlockParams ? [item, key] : [])
             }
-            count = array.items.count
-        case .object(let object)?:
-            for (index, key) in object.keys.enumerated() {
-                let item = object.values[index]
-                out += try call.fn(item, data: ["key": .string(key), "index": .number(Double(index)),
-                                                "first": .bool(index == 0), "last": .bool(index == object.keys.count - 1)],
-                                   blockParameters: [item, .string(key)])
+        case .object(let object)? where !object.keys.isEmpty:
+            let count = object.keys.count
+            for (index, name) in object.keys.enumerated() {
+                let item = object.values[index], key = TemplateValue.string(name)
+                try call.appendFn(item, frame: call.iterationFrame(key: key, index: index, count: count),
+                                  blockParameters: usesBlockParams ? [item, key] : [])
             }
-            count = object.keys.count
         default:
-            break
+            try call.appendInverse(call.context)
         }
-        return .html(count == 0 ? try call.inverse(call.context) : out)
+        return .written
     }
 
     static let lookupHelper: Helper = { call in

@@ -21,20 +21,48 @@ final class DepthNode: Sendable {
     }
 }
 
-/// A `@data` frame: `@index`, `@key`, `@first`, `@last`, `@root`, and `@../` to the parent.
+/// A `@data` frame: `@index`, `@key`, `@first`, `@last`, `@root`, other `@` names a helper
+/// set, and `@../` to the parent frame.
 final class DataFrame: Sendable {
+    let iteration: Iteration?
     let values: [String: TemplateValue]
     let root: TemplateValue?
     let parent: DataFrame?
-    init(values: [String: TemplateValue], root: TemplateValue?, parent: DataFrame?) {
+
+    /// What `each` sets for every item, kept in fields rather than a dictionary.
+    struct Iteration: Sendable {
+        var key: TemplateValue
+        var index: Int
+        var first: Bool
+        var last: Bool
+    }
+
+    init(iteration: Iteration? = nil, values: [String: TemplateValue] = [:], root: TemplateValue?, parent: DataFrame?) {
+        self.iteration = iteration
         self.values = values
         self.root = root
         self.parent = parent
     }
 
+    /// handlebars' `createFrame`: a child frame starts with a copy of its parent's fields.
+    static func child(of parent: DataFrame, iteration: Iteration?, values: [String: TemplateValue]?) -> DataFrame {
+        var merged = parent.values
+        if let values { merged.merge(values) { _, new in new } }
+        return DataFrame(iteration: iteration ?? parent.iteration, values: merged, root: parent.root, parent: parent)
+    }
+
     func property(_ name: String) -> TemplateValue?? {
+        if !values.isEmpty, let value = values[name] { return .some(value) }
+        if let iteration {
+            switch name {
+            case "key": return .some(iteration.key)
+            case "index": return .some(.number(Double(iteration.index)))
+            case "first": return .some(.bool(iteration.first))
+            case "last": return .some(.bool(iteration.last))
+            default: break
+            }
+        }
         if name == "root" { return .some(root) }
-        if let value = values[name] { return .some(value) }
         return nil
     }
 }
@@ -61,44 +89,62 @@ final class BlockParamFrame: Sendable {
 }
 
 /// Facts about the template being rendered that change how it runs.
-struct TemplateInfo {
-    var name: String
+final class TemplateInfo: Sendable {
+    let name: String
     /// handlebars passes its `../` chain into partials only when the caller uses `../`.
-    var usesDepths: Bool
+    let usesDepths: Bool
+    init(name: String, usesDepths: Bool) {
+        self.name = name
+        self.usesDepths = usesDepths
+    }
 }
 
-/// Renders compiled programs with handlebars.js' runtime semantics.
+/// Renders compiled programs with handlebars.js' runtime semantics. One renderer serves one
+/// render call; everything is appended to a single buffer, which block helpers write into
+/// directly (`HelperCall.fn` captures a separate string for helpers that want one).
 final class Renderer {
     let engine: TemplateEngine
     private static let maxNesting = 400
+    /// The output so far.
+    var output = ""
 
     init(engine: TemplateEngine) { self.engine = engine }
 
-    private var currentTemplate = ""
+    /// Runs `body` with an empty buffer and returns what it wrote, restoring the buffer after.
+    func capture(_ body: () throws -> Void) throws -> String {
+        let saved = output
+        output = ""
+        defer { output = saved }
+        try body()
+        return output
+    }
+
+    private var currentTemplate: TemplateInfo?
 
     func error(_ message: String, at location: SourceLocation, kind: TemplateError.Kind = .render) -> TemplateError {
-        TemplateError(kind: kind, template: currentTemplate, line: location.line, column: location.column, message: message)
+        TemplateError(kind: kind, template: currentTemplate?.name ?? "template", line: location.line, column: location.column, message: message)
     }
 
     /// Renders a whole template with `context` as its root.
     func render(_ template: Template, context: TemplateValue?) throws -> String {
         let scope = Scope(context: context, depths: DepthNode(context, parent: nil),
-                          data: DataFrame(values: [:], root: context, parent: nil), blockParams: nil,
-                          template: TemplateInfo(name: template.name, usesDepths: template.usesDepths), nesting: 0)
-        var out = ""
-        try run(template.program, scope: scope, into: &out)
-        return out
+                          data: DataFrame(root: context, parent: nil), blockParams: nil,
+                          template: template.info, nesting: 0)
+        output.reserveCapacity(4096)
+        try run(template.program, scope: scope)
+        return output
     }
 
-    /// Renders `program` for a helper's `fn`/`inverse`, pushing context, data and block params.
-    func render(_ program: CompiledProgram, context: TemplateValue?, from scope: Scope,
-                data: [String: TemplateValue]?, blockParameters: [TemplateValue?]) throws -> String {
+    /// Renders `program` for a helper's `fn`/`inverse` into `out`, pushing the context (when it
+    /// is a new one), a data frame and block parameters.
+    func render(_ program: CompiledProgram, context: TemplateValue?, from scope: Scope, frame: DataFrame?,
+                blockParameters: [TemplateValue?]) throws {
         var inner = scope
         inner.context = context
-        if !TemplateValue.looseEquals(context, scope.depths.value) {
+        if scope.template.usesDepths && !TemplateValue.looseEquals(context, scope.depths.value) {
             inner.depths = DepthNode(context, parent: scope.depths)
         }
-        if let data { inner.data = DataFrame(values: data, root: scope.data.root, parent: scope.data) }
+        if let frame { inner.data = frame }
         if let names = program.blockParams {
             inner.blockParams = BlockParamFrame(names: names, values: blockParameters, parent: scope.blockParams)
         }
@@ -106,32 +152,33 @@ final class Renderer {
         guard inner.nesting < Self.maxNesting else {
             throw error("blocks or partials nested more than \(Self.maxNesting) deep (a partial that includes itself?)", at: SourceLocation(line: 1, column: 1))
         }
-        var out = ""
-        try run(program, scope: inner, into: &out)
-        return out
+        try run(program, scope: inner)
     }
 
-    private func run(_ program: CompiledProgram, scope: Scope, into out: inout String) throws {
+    private func run(_ program: CompiledProgram, scope: Scope) throws {
         let saved = currentTemplate
-        currentTemplate = scope.template.name
-        defer { currentTemplate = saved }
+        if saved !== scope.template { currentTemplate = scope.template }
+        defer { if saved !== scope.template { currentTemplate = saved } }
         for node in program.nodes {
             switch node {
             case .text(let text):
-                out += text
+                output += text
             case .mustache(let call, let escaped):
                 let result = try evaluate(call, scope: scope)
                 switch result {
-                case .html(let text): out += text
+                case .html(let text): output += text
                 case .value(let value?):
-                    if case .null = value { continue }
-                    if escaped { HTMLEscape.append(value.javaScriptString, to: &out) } else { out += value.javaScriptString }
+                    switch value {
+                    case .null: continue
+                    case .string(let string): if escaped { HTMLEscape.append(string, to: &output) } else { output += string }
+                    default: if escaped { HTMLEscape.append(value.javaScriptString, to: &output) } else { output += value.javaScriptString }
+                    }
                 case .value(nil): continue
                 }
             case .block(let call, let program, let inverse):
-                try block(call, program: program, inverse: inverse, scope: scope, into: &out)
+                try block(call, program: program, inverse: inverse, scope: scope)
             case .partial(let name, let contextExpression, let hash, let indent, let location):
-                try partial(name, contextExpression, hash, indent, location, scope: scope, into: &out)
+                try partial(name, contextExpression, hash, indent, location, scope: scope)
             }
         }
     }
@@ -153,15 +200,15 @@ final class Renderer {
         }
     }
 
-    private func block(_ call: CompiledCall, program: CompiledProgram?, inverse: CompiledProgram?, scope: Scope, into out: inout String) throws {
+    private func block(_ call: CompiledCall, program: CompiledProgram?, inverse: CompiledProgram?, scope: Scope) throws {
         let value: TemplateValue?
         switch call.kind {
         case .helper:
-            append(try invoke(call, scope: scope, program: program, inverse: inverse, isBlock: true), to: &out)
+            append(try invoke(call, scope: scope, program: program, inverse: inverse, isBlock: true))
             return
         case .ambiguous:
             if let helper = engine.helper(named: call.name) {
-                append(try callHelper(helper, call, scope: scope, program: program, inverse: inverse, isBlock: true), to: &out)
+                append(try callHelper(helper, call, scope: scope, program: program, inverse: inverse, isBlock: true))
                 return
             }
             value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.path.location)
@@ -171,29 +218,29 @@ final class Renderer {
         let helperCall = HelperCall(name: call.path.path.original, arguments: [value], hash: [], context: scope.context, isBlock: true,
                                     renderer: self, scope: scope, program: program, inverseProgram: inverse, location: call.location)
         switch value {
-        case .bool(true)?: out += try helperCall.fn(scope.context)
-        case nil, .null?, .bool(false)?: out += try helperCall.inverse(scope.context)
+        case .bool(true)?: try helperCall.appendFn(scope.context)
+        case nil, .null?, .bool(false)?: try helperCall.appendInverse(scope.context)
         case .array(let array)?:
-            if array.items.isEmpty { out += try helperCall.inverse(scope.context) } else {
-                append(try BuiltinHelpers.eachHelper(helperCall), to: &out)
+            if array.items.isEmpty { try helperCall.appendInverse(scope.context) } else {
+                append(try BuiltinHelpers.eachHelper(helperCall))
             }
-        case let other?: out += try helperCall.fn(other)
+        case let other?: try helperCall.appendFn(other)
         }
     }
 
-    private func append(_ result: HelperResult, to out: inout String) {
+    private func append(_ result: HelperResult) {
         switch result {
-        case .html(let text): out += text
+        case .html(let text): output += text
         case .value(let value?):
             if case .null = value { return }
-            out += value.javaScriptString
+            output += value.javaScriptString
         case .value(nil): return
         }
     }
 
     /// A definite helper call: a registered helper, else handlebars' `helperMissing` rules.
     private func invoke(_ call: CompiledCall, scope: Scope, program: CompiledProgram?, inverse: CompiledProgram?, isBlock: Bool) throws -> HelperResult {
-        if call.path.path.isSimple, !call.path.isBlockParam, let helper = engine.helper(named: call.name) {
+        if call.path.isSimple, !call.path.isBlockParam, let helper = engine.helper(named: call.name) {
             return try callHelper(helper, call, scope: scope, program: program, inverse: inverse, isBlock: isBlock)
         }
         let value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.path.location)
@@ -299,7 +346,7 @@ final class Renderer {
     // MARK: Partials
 
     private func partial(_ name: String, _ contextExpression: CompiledExpression?, _ hash: [(String, CompiledExpression)],
-                         _ indent: String, _ location: SourceLocation, scope: Scope, into out: inout String) throws {
+                         _ indent: String, _ location: SourceLocation, scope: Scope) throws {
         guard let template = try engine.partial(named: name) else {
             throw error("The partial \(name) could not be found", at: location)
         }
@@ -316,7 +363,7 @@ final class Renderer {
         }
         var inner = scope
         inner.context = context
-        inner.template = TemplateInfo(name: template.name, usesDepths: template.usesDepths)
+        inner.template = template.info
         inner.blockParams = nil
         if scope.template.usesDepths {
             if !TemplateValue.looseEquals(context, scope.depths.value) {
@@ -329,18 +376,17 @@ final class Renderer {
         guard inner.nesting < Self.maxNesting else {
             throw error("partials nested more than \(Self.maxNesting) deep (a partial that includes itself?)", at: location)
         }
-        var rendered = ""
-        try run(template.program, scope: inner, into: &rendered)
         if indent.isEmpty {
-            out += rendered
+            try run(template.program, scope: inner)
         } else {
+            let rendered = try capture { try run(template.program, scope: inner) }
             // Split on U+000A itself: "\r\n" is one Character in Swift but two in JavaScript.
             let lines = rendered.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
             for (i, line) in lines.enumerated() {
-                if i > 0 { out += "\n" }
+                if i > 0 { output += "\n" }
                 if line.isEmpty && i + 1 == lines.count { break }
-                out += indent
-                out += String(String.UnicodeScalarView(line))
+                output += indent
+                output += String(String.UnicodeScalarView(line))
             }
         }
     }

@@ -3,9 +3,10 @@ import Foundation
 /// A compiled template: immutable, renders any number of times from any thread.
 public struct Template: Sendable {
     /// The name errors use (usually the file name).
-    public let name: String
+    public var name: String { info.name }
     let program: CompiledProgram
-    let usesDepths: Bool
+    let info: TemplateInfo
+    var usesDepths: Bool { info.usesDepths }
 }
 
 /// Where `{{> name}}` finds partials.
@@ -42,7 +43,7 @@ public final class TemplateEngine: Sendable {
         let tree = try parser.parse()
         let compiler = Compiler()
         let program = compiler.compile(tree)
-        return Template(name: name, program: program, usesDepths: compiler.usesDepths)
+        return Template(program: program, info: TemplateInfo(name: name, usesDepths: compiler.usesDepths))
     }
 
     /// Renders `template` with `context` as its root.
