@@ -1,12 +1,25 @@
 /// The immutable, renderable form of a template: text runs, calls and blocks, with every path
 /// resolved to a kind (helper, ambiguous, plain) and block-parameter references marked.
 
-struct PathRef: Sendable {
-    var path: PathExpression
+/// A compiled path: a reference type so the renderer passes one pointer around.
+final class PathRef: Sendable {
+    let path: PathExpression
     /// The first part names a block parameter in lexical scope (`as |item|`).
-    var isBlockParam: Bool
+    let isBlockParam: Bool
     /// handlebars' `simpleId`, computed once.
-    var isSimple: Bool
+    let isSimple: Bool
+    let parts: [String]
+    let original: String
+    let location: SourceLocation
+
+    init(path: PathExpression, isBlockParam: Bool, isSimple: Bool) {
+        self.path = path
+        self.isBlockParam = isBlockParam
+        self.isSimple = isSimple
+        parts = path.parts
+        original = path.original
+        location = path.location
+    }
 }
 
 indirect enum CompiledExpression: Sendable {

@@ -105,18 +105,34 @@ final class TemplateInfo: Sendable {
 final class Renderer {
     let engine: TemplateEngine
     private static let maxNesting = 400
-    /// The output so far.
-    var output = ""
+    /// The output so far. A pointer rather than a stored `var`: appends are the hot path and
+    /// a class property would pay for dynamic exclusivity checks on every one.
+    private let buffer: UnsafeMutablePointer<String>
 
-    init(engine: TemplateEngine) { self.engine = engine }
+    init(engine: TemplateEngine) {
+        self.engine = engine
+        buffer = .allocate(capacity: 1)
+        buffer.initialize(to: "")
+    }
+
+    deinit {
+        buffer.deinitialize(count: 1)
+        buffer.deallocate()
+    }
+
+    /// The output buffer.
+    var output: String {
+        get { buffer.pointee }
+        _modify { yield &buffer.pointee }
+    }
 
     /// Runs `body` with an empty buffer and returns what it wrote, restoring the buffer after.
     func capture(_ body: () throws -> Void) throws -> String {
-        let saved = output
-        output = ""
-        defer { output = saved }
+        let saved = buffer.move()
+        buffer.initialize(to: "")
+        defer { buffer.initialize(to: saved) }
         try body()
-        return output
+        return buffer.move()
     }
 
     private var currentTemplate: TemplateInfo?
@@ -132,7 +148,7 @@ final class Renderer {
                           template: template.info, nesting: 0)
         output.reserveCapacity(4096)
         try run(template.program, scope: scope)
-        return output
+        return buffer.pointee
     }
 
     /// Renders `program` for a helper's `fn`/`inverse` into `out`, pushing the context (when it
@@ -189,14 +205,14 @@ final class Renderer {
     private func evaluate(_ call: CompiledCall, scope: Scope) throws -> HelperResult {
         switch call.kind {
         case .simple:
-            return .value(try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.path.location))
+            return .value(try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.location))
         case .helper:
             return try invoke(call, scope: scope, program: nil, inverse: nil, isBlock: false)
         case .ambiguous:
             if let helper = engine.helper(named: call.name) {
                 return try callHelper(helper, call, scope: scope, program: nil, inverse: nil, isBlock: false)
             }
-            return .value(try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.path.location))
+            return .value(try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.location))
         }
     }
 
@@ -211,11 +227,11 @@ final class Renderer {
                 append(try callHelper(helper, call, scope: scope, program: program, inverse: inverse, isBlock: true))
                 return
             }
-            value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.path.location)
+            value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.location)
         case .simple:
-            value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.path.location)
+            value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.location)
         }
-        let helperCall = HelperCall(name: call.path.path.original, arguments: [value], hash: [], context: scope.context, isBlock: true,
+        let helperCall = HelperCall(name: call.path.original, arguments: [value], hash: [], context: scope.context, isBlock: true,
                                     renderer: self, scope: scope, program: program, inverseProgram: inverse, location: call.location)
         switch value {
         case .bool(true)?: try helperCall.appendFn(scope.context)
@@ -243,12 +259,12 @@ final class Renderer {
         if call.path.isSimple, !call.path.isBlockParam, let helper = engine.helper(named: call.name) {
             return try callHelper(helper, call, scope: scope, program: program, inverse: inverse, isBlock: isBlock)
         }
-        let value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.path.location)
+        let value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.location)
         if let value, !(value.isNull) {
-            throw error("'\(call.path.path.original)' is not a helper (it is a value in the data)", at: call.location)
+            throw error("'\(call.path.original)' is not a helper (it is a value in the data)", at: call.location)
         }
         if engine.strict || !call.params.isEmpty {
-            throw error("Missing helper: \"\(call.path.path.original)\"", at: call.location)
+            throw error("Missing helper: \"\(call.path.original)\"", at: call.location)
         }
         _ = try arguments(call, scope: scope)
         return .none
@@ -262,21 +278,21 @@ final class Renderer {
 
     private func callHelper(_ helper: Helper, _ call: CompiledCall, scope: Scope, program: CompiledProgram?, inverse: CompiledProgram?, isBlock: Bool) throws -> HelperResult {
         let (params, hash) = try arguments(call, scope: scope)
-        let helperCall = HelperCall(name: call.path.path.original, arguments: params, hash: hash, context: scope.context, isBlock: isBlock,
+        let helperCall = HelperCall(name: call.path.original, arguments: params, hash: hash, context: scope.context, isBlock: isBlock,
                                     renderer: self, scope: scope, program: program, inverseProgram: inverse, location: call.location)
         do {
             return try helper(helperCall)
         } catch let error as TemplateError {
             throw error
         } catch {
-            throw self.error("helper '\(call.path.path.original)' failed: \(error)", at: call.location)
+            throw self.error("helper '\(call.path.original)' failed: \(error)", at: call.location)
         }
     }
 
     private func value(of expression: CompiledExpression, scope: Scope) throws -> TemplateValue? {
         switch expression {
         case .literal(let value): return value
-        case .path(let ref): return try resolve(ref, scope: scope, strictTerminal: false, location: ref.path.location)
+        case .path(let ref): return try resolve(ref, scope: scope, strictTerminal: false, location: ref.location)
         case .call(let call): return try evaluate(call, scope: scope).asValue
         }
     }
@@ -289,7 +305,7 @@ final class Renderer {
     func resolve(_ ref: PathRef, scope: Scope, strictTerminal: Bool, location: SourceLocation) throws -> TemplateValue? {
         let path = ref.path
         let strict = engine.strict
-        var parts = path.parts[...]
+        var parts = ref.parts[...]
         var base: TemplateValue?
         if ref.isBlockParam, let first = parts.first {
             base = scope.blockParams?.value(first)

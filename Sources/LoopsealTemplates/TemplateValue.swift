@@ -159,9 +159,14 @@ public final class TemplateObject: Sendable {
         self.index = index
     }
 
-    /// The value for `key`, or nil when absent.
+    /// The value for `key`, or nil when absent. Small objects are scanned: comparing a few short
+    /// strings is cheaper than hashing one.
     public subscript(key: String) -> TemplateValue? {
-        index[key].map { values[$0] }
+        if keys.count <= 8 {
+            for i in keys.indices where keys[i] == key { return values[i] }
+            return nil
+        }
+        return index[key].map { values[$0] }
     }
 }
 

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+@testable import LoopsealTemplates
+
+@Suite struct EngineTests {
+    @Test func helpersRegisteredFromSwiftGetArgumentsHashAndBlocks() throws {
+        let engine = TemplateEngine(helpers: [
+            "upper": { call in .value(call.arguments.first.flatMap { $0 }.map { .string($0.javaScriptString.uppercased()) }) },
+            "link": { call in
+                let text = HTMLEscape.escape(call.arguments.first??.javaScriptString ?? "")
+                let url = HTMLEscape.escape(call.hash("href")?.javaScriptString ?? "#")
+                return .html("<a href=\"\(url)\">\(text)</a>")
+            },
+            "twice": { call in .html(try call.fn(call.context) + call.fn(call.context)) },
+            "numbered": { call in
+                guard case .array(let list)? = call.arguments.first else { return .html(try call.inverse(call.context)) }
+                return .html(try list.items.enumerated().map { try call.fn($0.element, data: ["n": .number(Double($0.offset + 1))]) }.joined())
+            },
+            "fail": { call in throw call.error("fail was called") },
+        ])
+        let data = TemplateValue.dictionary([("name", .string("a<b")), ("items", .list([.string("x"), .string("y")]))])
+        #expect(try engine.render("{{upper name}}|{{upper (upper name)}}", context: data) == "A&lt;B|A&lt;B")
+        #expect(try engine.render("{{link name href=\"/p?a=1&b=2\"}}", context: data) == "<a href=\"/p?a&#x3D;1&amp;b&#x3D;2\">a&lt;b</a>")
+        #expect(try engine.render("{{#twice}}[{{name}}]{{/twice}}", context: data) == "[a&lt;b][a&lt;b]")
+        #expect(try engine.render("{{#numbered items}}{{@n}}.{{this}} {{/numbered}}", context: data) == "1.x 2.y ")
+        #expect(try engine.render("{{#numbered nope}}x{{else}}none{{/numbered}}", context: data) == "none")
+        let error = #expect(throws: TemplateError.self) { try engine.render("ok\n {{fail}}", name: "t", context: data) }
+        #expect(error?.description == "t:2:2: fail was called")
+        let overridden = TemplateEngine(helpers: ["if": { _ in .html("custom") }])
+        #expect(try overridden.render("{{#if x}}a{{/if}}", context: .null) == "custom")
+    }
+
+    @Test func partialsResolveFromADirectoryInOrder() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("partials-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/sub", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (name, text) in [("a", "exact"), ("a.md", "md"), ("b.md", "md"), ("b.hbs", "hbs"), ("c.hbs", "hbs"),
+                             ("c.handlebars", "handlebars"), ("d.handlebars", "handlebars"), ("sub/e.md", "nested {{x}}")] {
+            try text.write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8)
+        }
+        let engine = TemplateEngine(partials: .directory(directory))
+        #expect(try engine.render("{{> a}} {{> b}} {{> c}} {{> d}} {{> sub/e}}", context: .dictionary([("x", .number(1))]))
+                == "exact md hbs handlebars nested 1")
+        #expect(throws: TemplateError.self) { try engine.render("{{> ../etc/passwd}}", context: .null) }
+        #expect(throws: TemplateError.self) { try engine.render("{{> missing}}", context: .null) }
+    }
+
+    @Test func oneCompiledTemplateRendersConcurrently() async throws {
+        let engine = TemplateEngine(partials: .templates(["row": "<{{key}}:{{#if hasValue}}y{{else}}n{{/if}}>"]))
+        let template = try engine.compile("{{#each rows}}{{> row}}{{/each}}", name: "rows")
+        let results = try await withThrowingTaskGroup(of: String.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    let rows = TemplateValue.list((0..<50).map { .dictionary([("key", .number(Double($0 + worker))), ("hasValue", .bool($0 % 2 == 0))]) })
+                    var last = ""
+                    for _ in 0..<20 { last = try engine.render(template, context: .dictionary([("rows", rows)])) }
+                    return last
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(results.count == 8)
+        for result in results { #expect(result.hasPrefix("<") && result.components(separatedBy: "><").count == 50) }
+    }
+}
