@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "LoopsealStore", targets: ["LoopsealStore"]),
         .library(name: "LoopsealSync", targets: ["LoopsealSync"]),
         .library(name: "LoopsealTemplates", targets: ["LoopsealTemplates"]),
+        .library(name: "LoopsealWorkflows", targets: ["LoopsealWorkflows"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -35,13 +36,26 @@ let package = Package(
             name: "LoopsealTemplates",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "LoopsealSync", dependencies: ["LoopsealStore"]),
+        .target(
+            name: "LoopsealSync",
+            dependencies: ["LoopsealStore", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "LoopsealWorkflows",
+            dependencies: [
+                "LoopsealStore",
+                "LoopsealTemplates",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "loopseal",
             dependencies: [
                 "LoopsealStore",
                 "LoopsealSync",
                 "LoopsealTemplates",
+                "LoopsealWorkflows",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,6 +73,10 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LoopsealSyncTests", dependencies: ["LoopsealSync"]),
+        .testTarget(
+            name: "LoopsealWorkflowsTests",
+            dependencies: ["LoopsealWorkflows", "LoopsealSync"]
+        ),
         .testTarget(
             name: "LoopsealTemplatesTests",
             dependencies: ["LoopsealTemplates"],

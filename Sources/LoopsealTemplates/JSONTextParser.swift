@@ -5,7 +5,7 @@ struct JSONTextParser {
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    mutating func parseDocument() throws -> TemplateValue {
+    mutating func parseDocument() throws(TemplateError) -> TemplateValue {
         let value = try parseValue(depth: 0)
         skipWhitespace()
         guard position == bytes.count else { throw error("unexpected text after the JSON value") }
@@ -24,7 +24,7 @@ struct JSONTextParser {
         while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
     }
 
-    private mutating func parseValue(depth: Int) throws -> TemplateValue {
+    private mutating func parseValue(depth: Int) throws(TemplateError) -> TemplateValue {
         guard depth < 512 else { throw error("JSON nested too deeply") }
         skipWhitespace()
         guard position < bytes.count else { throw error("unexpected end of JSON") }
@@ -69,7 +69,7 @@ struct JSONTextParser {
         }
     }
 
-    private mutating func literal(_ word: String) throws {
+    private mutating func literal(_ word: String) throws(TemplateError) {
         let expected = Array(word.utf8)
         guard position + expected.count <= bytes.count, Array(bytes[position..<position + expected.count]) == expected else {
             throw error("unexpected character")
@@ -77,7 +77,7 @@ struct JSONTextParser {
         position += expected.count
     }
 
-    private mutating func parseNumber() throws -> Double {
+    private mutating func parseNumber() throws(TemplateError) -> Double {
         let start = position
         while position < bytes.count, "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
         guard position > start, let value = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else {
@@ -87,7 +87,7 @@ struct JSONTextParser {
         return value
     }
 
-    private mutating func parseString() throws -> String {
+    private mutating func parseString() throws(TemplateError) -> String {
         position += 1
         var units: [UInt16] = []
         var run: [UInt8] = []

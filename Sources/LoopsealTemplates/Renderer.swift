@@ -409,7 +409,8 @@ final class Renderer {
 }
 
 extension TemplateValue {
-    var isNull: Bool {
+    /// True for `.null`.
+    public var isNull: Bool {
         if case .null = self { return true }
         return false
     }

@@ -31,7 +31,7 @@ public enum TemplateValue: Sendable {
     }
 
     /// JavaScript's `!value`: null, false, 0, NaN and "" (arrays and objects are never falsy).
-    var isJSFalsy: Bool {
+    public var isJSFalsy: Bool {
         switch self {
         case .null: return true
         case .bool(let b): return !b
@@ -73,7 +73,7 @@ public enum TemplateValue: Sendable {
 
     /// JavaScript's loose `a == b`, which handlebars uses (as `!=`) to decide whether a block's
     /// context is new: identity for two objects, conversion to primitives otherwise (so `3 == [3]`).
-    static func looseEquals(_ a: TemplateValue?, _ b: TemplateValue?) -> Bool {
+    public static func looseEquals(_ a: TemplateValue?, _ b: TemplateValue?) -> Bool {
         let left = a ?? .null, right = b ?? .null
         switch (left, right) {
         case (.null, .null): return true
@@ -103,7 +103,7 @@ public enum TemplateValue: Sendable {
 
     /// A property as handlebars' `lookupProperty` sees it: object keys, array indexes and
     /// `length`, string indexes and `length`.
-    func property(_ name: String) -> TemplateValue? {
+    public func property(_ name: String) -> TemplateValue? {
         switch self {
         case .object(let object): return object[name]
         case .array(let array):
@@ -123,7 +123,7 @@ public enum TemplateValue: Sendable {
     }
 
     /// JavaScript's `name in value` for strict mode.
-    func hasProperty(_ name: String) -> Bool { property(name) != nil }
+    public func hasProperty(_ name: String) -> Bool { property(name) != nil }
 }
 
 /// An immutable JSON array with reference identity.
@@ -172,7 +172,7 @@ public final class TemplateObject: Sendable {
 
 extension TemplateValue {
     /// Parses JSON text, keeping the key order of objects.
-    public init(jsonText: String) throws {
+    public init(jsonText: String) throws(TemplateError) {
         var parser = JSONTextParser(Array(jsonText.utf8))
         self = try parser.parseDocument()
     }

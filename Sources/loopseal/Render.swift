@@ -33,9 +33,8 @@ struct Render: ParsableCommand {
         }
         do {
             return try TemplateValue(jsonText: text)
-        } catch var error as TemplateError {
-            error.template = path
-            throw error
+        } catch {
+            throw TemplateError(kind: error.kind, template: path, line: error.line, column: error.column, message: error.message)
         }
     }
 }

@@ -1,0 +1,91 @@
+import LoopsealStore
+import Yams
+
+/// A sync target from `workspace.yaml` (DESIGN.md §7).
+public struct SyncTarget: Sendable, Equatable {
+    /// The kinds of target.
+    public enum Kind: String, Sendable { case file, command, ssh, agent }
+
+    public var name: String
+    public var kind: Kind
+    /// `file` and `ssh`: where the payload goes (for `file`, relative to the workspace folder).
+    public var path: String?
+    /// `command`: argv that receives the payload on stdin.
+    public var command: [String]?
+    /// `ssh`: `user@host`.
+    public var host: String?
+    /// `agent`: URL and the agent's `age1…` key.
+    public var url: String?
+    public var agentKey: String?
+    public var format: OutputFormat
+    /// A subset of keys; nil means all.
+    public var keys: [String]?
+    /// argv run after the payload changed.
+    public var restart: [String]?
+
+    static let fields = ["name", "type", "path", "command", "host", "url", "agent", "format", "keys", "restart"]
+
+    /// Reads the `targets:` of `config`; `file` names workspace.yaml in errors.
+    public static func parseAll(_ config: WorkspaceConfig, file: String) throws -> [SyncTarget] {
+        guard case .sequence(let items)? = config.targets?.node else { return [] }
+        var targets: [SyncTarget] = []
+        for item in items {
+            let target = try parse(item, file: file)
+            if targets.contains(where: { $0.name == target.name }) {
+                throw malformed(file, item, "target name '\(target.name)' is used twice: names must be unique")
+            }
+            targets.append(target)
+        }
+        return targets
+    }
+
+    private static func malformed(_ file: String, _ node: Node, _ problem: String) -> StoreError {
+        .malformed(file: file, line: node.mark?.line, column: node.mark?.column, problem: problem)
+    }
+
+    private static func strings(_ node: Node?, _ file: String, _ field: String) throws -> [String]? {
+        guard let node else { return nil }
+        switch node {
+        case .sequence(let items):
+            return try items.map { item in
+                guard let s = item.string else { throw malformed(file, item, "'\(field)' must be a list of strings") }
+                return s
+            }
+        case .scalar(let s): return [s.string]
+        default: throw malformed(file, node, "'\(field)' must be a list of strings")
+        }
+    }
+
+    static func parse(_ node: Node, file: String) throws -> SyncTarget {
+        guard case .mapping(let mapping) = node else { throw malformed(file, node, "a target is a mapping with 'name' and 'type'") }
+        for key in mapping.keys where !fields.contains(key.string ?? "") {
+            throw malformed(file, key, "unknown target field '\(key.string ?? "")' (known: \(fields.joined(separator: ", ")))")
+        }
+        guard let name = mapping["name"]?.string, !name.isEmpty else { throw malformed(file, node, "a target needs 'name'") }
+        guard let typeNode = mapping["type"], let kind = typeNode.string.flatMap(Kind.init(rawValue:)) else {
+            throw malformed(file, mapping["type"] ?? node, "target '\(name)' needs 'type: file|command|ssh|agent'")
+        }
+        var format = OutputFormat.dotenv
+        if let formatNode = mapping["format"] {
+            guard let parsed = formatNode.string.flatMap(OutputFormat.init(rawValue:)) else {
+                throw malformed(file, formatNode, "target '\(name)': unknown format (known: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            format = parsed
+        }
+        let keys = try strings(mapping["keys"], file, "keys")
+        for key in keys ?? [] where !Names.isValidKey(key) {
+            throw malformed(file, mapping["keys"] ?? node, "target '\(name)': \(StoreError.invalidKey(key))")
+        }
+        let target = SyncTarget(name: name, kind: kind, path: mapping["path"]?.string, command: try strings(mapping["command"], file, "command"),
+                                host: mapping["host"]?.string, url: mapping["url"]?.string, agentKey: mapping["agent"]?.string,
+                                format: format, keys: keys, restart: try strings(mapping["restart"], file, "restart"))
+        switch kind {
+        case .file where target.path == nil: throw malformed(file, node, "file target '\(name)' needs 'path'")
+        case .command where (target.command ?? []).isEmpty: throw malformed(file, node, "command target '\(name)' needs 'command: [argv…]'")
+        case .ssh where target.host == nil || target.path == nil: throw malformed(file, node, "ssh target '\(name)' needs 'host' and 'path'")
+        case .agent where target.url == nil || target.agentKey == nil: throw malformed(file, node, "agent target '\(name)' needs 'url' and 'agent'")
+        default: break
+        }
+        return target
+    }
+}
