@@ -4,6 +4,7 @@ import LoopsealCrypto
 import LoopsealStore
 import LoopsealSync
 import LoopsealTemplates
+import LoopsealWorkflows
 
 #if canImport(Glibc)
 import Glibc
@@ -100,6 +101,10 @@ enum Terminal {
         case let error as CryptoError: message = error.description
         case let error as FormatError: message = error.description
         case let error as TemplateError: message = error.description
+        case let error as ToolError: message = error.description
+        case let error as SyncError: message = error.description
+        case let error as WorkflowValidationError: message = error.description
+        case let error as ExpressionError: message = error.description
         case let error as CLIError: message = error.message
         default:
             let code = Loopseal.exitCode(for: error)
