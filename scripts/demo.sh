@@ -31,5 +31,15 @@ step "loopseal export --format shell"; "$bin" export --format shell
 step "loopseal exec -- sh -c 'echo \"the app sees DATABASE_URL of \${#DATABASE_URL} characters\"'"
 "$bin" exec -- sh -c 'echo "the app sees DATABASE_URL of ${#DATABASE_URL} characters"'
 step loopseal verify; "$bin" verify
+
+echo
+echo "== A workflow: request two secrets, wait for a person, verify, report"
+cp -r "$repo/workflows" "$tmp/workflows"
+step loopseal workflow validate workflows/secrets-example.yaml; "$bin" workflow validate workflows/secrets-example.yaml
+step loopseal run start secrets-example; "$bin" run start secrets-example
+run_id=$("$bin" run list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+step "printf 'EXAMPLE_API_KEY=…\\nEXAMPLE_SECRET=…\\n' | loopseal run resume $run_id --fill"
+printf 'EXAMPLE_API_KEY=demo-key-123\nEXAMPLE_SECRET=demo-secret-456\n' | "$bin" run resume "$run_id" --fill
+step loopseal keys; "$bin" keys
 echo
 echo "Done. Nothing was left behind: $tmp is removed."
