@@ -25,6 +25,8 @@ test: test-deps
 bench: deps
 	$(SWIFT) build -c release
 	@Benchmarks/run.sh .build/release/loopseal
+	@Benchmarks/templates.sh .build/release/loopseal-bench
+	@Benchmarks/workflows.sh .build/release/loopseal-bench
 
 clean:
 	rm -rf .build

@@ -62,9 +62,9 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "loopseal-template-bench",
-            dependencies: ["LoopsealTemplates"],
-            path: "Benchmarks/TemplateBench"
+            name: "loopseal-bench",
+            dependencies: ["LoopsealTemplates", "LoopsealWorkflows", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/LoopsealBench"
         ),
         .testTarget(name: "LoopsealCryptoTests", dependencies: ["LoopsealCrypto"]),
         .testTarget(

@@ -12,7 +12,7 @@ export NODE_PATH=/usr/share/nodejs
 echo "| template | Loopseal render (µs) | handlebars.js render (µs) | ratio | Loopseal compile (µs) | handlebars.js precompile (µs) |"
 echo "|---|---|---|---|---|---|"
 for name in report page; do
-    ours=$("$bench" "$tmp/$name.md" "$tmp/$name.json" "$tmp/partials" "$renders")
+    ours=$("$bench" templates "$tmp/$name.md" "$tmp/$name.json" "$tmp/partials" "$renders")
     theirs=$(node "$here/handlebars_bench.js" "$tmp/$name.md" "$tmp/$name.json" "$tmp/partials" "$renders")
     python3 - "$name" "$ours" "$theirs" <<'PY'
 import json, sys

@@ -128,7 +128,17 @@ public struct WorkflowEngine: Sendable {
         case .expression(let expression): return Self.isTruthy(try expression.evaluate(context))
         case .plain(let text): return Self.textIsTruthy(text)
         case .interpolated(let text): return Self.textIsTruthy(try ExpressionInterpolation.interpolate(text, context: context))
-        case .template(let source): return Self.textIsTruthy(try templates.render(source, name: definition.file, context: context))
+        case .template(let source):
+            return Self.textIsTruthy(try render(source, at: transition.guardText?.1 ?? Mark(line: 1, column: 1), context))
+        }
+    }
+
+    /// Renders a `{{ }}` text written at `mark`; errors point into the workflow file.
+    private func render(_ source: String, at mark: Mark, _ context: TemplateValue) throws -> String {
+        do {
+            return try templates.render(source, name: definition.file, context: context)
+        } catch {
+            throw ToolError("\(definition.file):\(mark.line):\(mark.column): \(error.message) (line \(error.line), column \(error.column) of this text)")
         }
     }
 
@@ -159,12 +169,12 @@ public struct WorkflowEngine: Sendable {
     func evaluate(_ value: ArgValue, _ context: TemplateValue) throws -> TemplateValue {
         switch value {
         case .constant(let constant, _): return constant
-        case .text(let text, _):
+        case .text(let text, let mark):
             switch text {
             case .plain(let s): return .string(s)
             case .expression(let expression): return try expression.evaluate(context) ?? .null
             case .interpolated(let s): return .string(try ExpressionInterpolation.interpolate(s, context: context))
-            case .template(let source): return .string(try templates.render(source, name: definition.file, context: context))
+            case .template(let source): return .string(try render(source, at: mark, context))
             }
         case .list(let items): return .list(try items.map { try evaluate($0, context) })
         case .object(let pairs): return .dictionary(try pairs.map { ($0.0, try evaluate($0.1, context)) })
