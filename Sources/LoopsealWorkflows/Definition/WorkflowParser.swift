@@ -18,13 +18,20 @@ public struct WorkflowParser {
     /// Parses the workflow at `path`, loading its widget file. Throws ``WorkflowValidationError``
     /// with every syntax and shape problem found.
     public static func load(path: String) throws -> WorkflowDefinition {
+        let (definition, problems) = try loadCollecting(path: path)
+        guard problems.isEmpty, let definition else { throw WorkflowValidationError(problems: problems) }
+        return definition
+    }
+
+    /// Parses as far as possible: the definition (nil when the YAML itself is unreadable) and
+    /// every problem found on the way, so validation can add its own to the same report.
+    static func loadCollecting(path: String) throws -> (WorkflowDefinition?, [WorkflowProblem]) {
         guard let bytes = try FileIO.contentsIfExists(path) else {
-            throw WorkflowValidationError(problems: [WorkflowProblem(file: path, line: 1, column: 1, message: "no such workflow file")])
+            return (nil, [WorkflowProblem(file: path, line: 1, column: 1, message: "no such workflow file")])
         }
         var parser = WorkflowParser(file: path)
         let definition = parser.parse(String(decoding: bytes, as: UTF8.self))
-        guard parser.problems.isEmpty, let definition else { throw WorkflowValidationError(problems: parser.problems) }
-        return definition
+        return (definition, parser.problems)
     }
 
     init(file: String) { self.file = file }

@@ -17,9 +17,10 @@ public struct WorkflowValidator {
 
     /// Loads and validates; throws ``WorkflowValidationError`` with every problem.
     public static func load(path: String, tools: ToolRegistry = .builtIn) throws -> WorkflowDefinition {
-        let definition = try WorkflowParser.load(path: path)
-        let problems = validate(definition, tools: tools)
-        guard problems.isEmpty else { throw WorkflowValidationError(problems: problems) }
+        let (parsed, parseProblems) = try WorkflowParser.loadCollecting(path: path)
+        let problems = (parseProblems + (parsed.map { validate($0, tools: tools) } ?? []))
+            .sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }
+        guard problems.isEmpty, let definition = parsed else { throw WorkflowValidationError(problems: problems) }
         return definition
     }
 
