@@ -38,7 +38,12 @@ let package = Package(
         ),
         .target(
             name: "LoopsealSync",
-            dependencies: ["LoopsealStore", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "LoopsealStore",
+                "LoopsealTemplates",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "LoopsealWorkflows",

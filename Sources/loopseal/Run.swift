@@ -239,6 +239,6 @@ struct CLISyncer: SecretsSyncer {
 
     func syncAll(workspace: Workspace) throws -> Int {
         let identities = try IdentityLoader(files: identityFiles).load()
-        return try TargetSyncer(workspace: workspace, identities: identities).sync().count
+        return try TargetSyncer(workspace: workspace, identities: identities).sync().filter(\.written).count
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import LoopsealCrypto
 import LoopsealStore
@@ -29,8 +30,14 @@ final class Sandbox {
 
     /// A fresh workspace with one recipient.
     func workspace(id: String = "demo") throws -> Workspace {
+        try workspaceAndIdentity(id: id).0
+    }
+
+    /// A fresh workspace and the identity of its one recipient.
+    func workspaceAndIdentity(id: String = "demo") throws -> (Workspace, Identity) {
         let identity = try Identity.generate()
-        return try Workspace.create(root: root, id: id, recipients: [Recipient(name: "alice", publicKey: identity.publicKey)])
+        let workspace = try Workspace.create(root: root, id: id, recipients: [Recipient(name: "alice", publicKey: identity.publicKey)])
+        return (workspace, identity)
     }
 
     /// Writes the workflow and loads it through parsing and validation.
@@ -146,4 +153,32 @@ struct CountingSyncer: SecretsSyncer {
 /// The built-in tools plus the test tools.
 func testTools(_ extra: [any WorkflowTool]) -> ToolRegistry {
     ToolRegistry([RequestSecretsTool(), GetSecretKeysTool(), SyncSecretsTool(), CreateDocumentTool()] + extra)
+}
+
+/// A logger that drops everything, so test output stays readable.
+let quietLogger = Logger(label: "loopseal.workflows.tests", factory: { _ in SwiftLogNoOpLogHandler() })
+
+/// A sandbox with a workspace and the workflow `yaml` (validated), and an engine for it.
+struct Fixture {
+    let sandbox: Sandbox
+    let workspace: Workspace
+    /// The workspace recipient's identity (to reveal values in assertions).
+    let identity: Identity
+    let path: String
+    var engine: WorkflowEngine
+
+    init(_ yaml: String, tools: ToolRegistry = .builtIn, syncer: SecretsSyncer? = nil) throws {
+        sandbox = try Sandbox()
+        (workspace, identity) = try sandbox.workspaceAndIdentity()
+        path = try sandbox.write("flow.yaml", yaml)
+        let definition = try WorkflowValidator.load(path: path, tools: tools)
+        engine = WorkflowEngine(definition: definition, workspace: workspace, tools: tools, syncer: syncer, logger: quietLogger)
+        engine.sleep = { _ in Issue.record("unexpected sleep") }
+    }
+
+    var secrets: SecretService { SecretService(workspace: workspace, logger: quietLogger) }
+
+    func start(_ args: String = "{}") -> WorkflowRun {
+        engine.start(args: value(args), workflowFile: path)
+    }
 }

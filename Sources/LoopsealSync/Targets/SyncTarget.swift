@@ -22,8 +22,12 @@ public struct SyncTarget: Sendable, Equatable {
     public var keys: [String]?
     /// argv run after the payload changed.
     public var restart: [String]?
+    /// `ssh`: extra options for the ssh command (`[-p, "2222", -o, UserKnownHostsFile=…]`).
+    public var sshOptions: [String]?
+    /// `k8s` format: the Secret's namespace (its name is the target's name).
+    public var namespace: String?
 
-    static let fields = ["name", "type", "path", "command", "host", "url", "agent", "format", "keys", "restart"]
+    static let fields = ["name", "type", "path", "command", "host", "url", "agent", "format", "keys", "restart", "options", "namespace"]
 
     /// Reads the `targets:` of `config`; `file` names workspace.yaml in errors.
     public static func parseAll(_ config: WorkspaceConfig, file: String) throws -> [SyncTarget] {
@@ -78,7 +82,8 @@ public struct SyncTarget: Sendable, Equatable {
         }
         let target = SyncTarget(name: name, kind: kind, path: mapping["path"]?.string, command: try strings(mapping["command"], file, "command"),
                                 host: mapping["host"]?.string, url: mapping["url"]?.string, agentKey: mapping["agent"]?.string,
-                                format: format, keys: keys, restart: try strings(mapping["restart"], file, "restart"))
+                                format: format, keys: keys, restart: try strings(mapping["restart"], file, "restart"),
+                                sshOptions: try strings(mapping["options"], file, "options"), namespace: mapping["namespace"]?.string)
         switch kind {
         case .file where target.path == nil: throw malformed(file, node, "file target '\(name)' needs 'path'")
         case .command where (target.command ?? []).isEmpty: throw malformed(file, node, "command target '\(name)' needs 'command: [argv…]'")

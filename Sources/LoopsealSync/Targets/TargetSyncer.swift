@@ -1,82 +1,126 @@
 import Foundation
+import Logging
 import LoopsealCrypto
 import LoopsealStore
 
-/// What one target's sync did (key names only).
-public struct SyncOutcome: Sendable {
-    public var target: String
-    /// False when the payload was already there: nothing written, no restart.
-    public var changed: Bool
+/// What a sync would do (or did) for one target: key names only.
+public struct SyncPlan: Sendable {
+    public var target: SyncTarget
+    public var added: [String]
+    public var changed: [String]
+    public var removed: [String]
+    /// The payload differs from what the target holds (or last received).
+    public var needsWrite: Bool
+    /// A `file` target was edited by hand since the last sync.
+    public var drifted: Bool
+    /// True once written.
+    public var written = false
+
+    /// Every key the payload carries.
     public var keys: [String]
 }
 
-/// Writes a workspace's secrets to its targets. This first version handles `file` targets
-/// (atomic, mode 0600, untouched when unchanged, `restart` only after a change); the other
-/// kinds are refused with an error naming the target.
+/// Syncs a workspace's secrets to its targets (DESIGN.md §7): renders each target's payload,
+/// compares it with what was last synced, writes only what changed, and runs `restart` only
+/// after a change. File targets edited by hand are left alone unless forced.
 public struct TargetSyncer: Sendable {
     public let workspace: Workspace
     public let identities: [Identity]
+    /// Writers by target kind; `agent` is added by whoever links the agent client.
+    public var writers: [SyncTarget.Kind: any TargetWriter] = [
+        .file: FileTargetWriter(), .command: CommandTargetWriter(), .ssh: SSHTargetWriter(),
+    ]
+    private let logger: Logger
 
     /// A syncer decrypting with `identities`.
-    public init(workspace: Workspace, identities: [Identity]) {
+    public init(workspace: Workspace, identities: [Identity], logger: Logger = Logger(label: "loopseal.sync")) {
         self.workspace = workspace
         self.identities = identities
+        self.logger = logger
     }
 
-    /// Syncs every target (or those named in `only`).
-    public func sync(only: [String]? = nil) throws -> [SyncOutcome] {
+    /// Syncs like ``report(only:dryRun:force:)`` and throws if any target failed.
+    public func sync(only: [String]? = nil, dryRun: Bool = false, force: Bool = false) throws -> [SyncPlan] {
+        let report = try report(only: only, dryRun: dryRun, force: force)
+        if !report.failures.isEmpty { throw SyncError(report.failures.joined(separator: "\n")) }
+        return report.plans
+    }
+
+    /// Plans (and unless `dryRun`, performs) the sync of every target, or those in `only`.
+    /// Drifted file targets are refused unless `force`. A failing target does not stop the others.
+    public func report(only: [String]? = nil, dryRun: Bool = false, force: Bool = false) throws -> SyncReport {
         let config = try workspace.loadConfig()
         let targets = try SyncTarget.parseAll(config, file: workspace.configPath)
         if let only {
             for name in only where !targets.contains(where: { $0.name == name }) {
-                throw StoreError.malformed(file: workspace.configPath, line: nil, column: nil,
-                                           problem: "no target named '\(name)' (targets: \(targets.map(\.name).joined(separator: ", ")))")
+                throw SyncError("no target named '\(name)' in \(workspace.configPath) (targets: \(targets.map(\.name).joined(separator: ", ")))")
             }
         }
         let selected = targets.filter { only?.contains($0.name) ?? true }
-        guard !selected.isEmpty else { return [] }
+        guard !selected.isEmpty else { return SyncReport(plans: [], failures: []) }
         let opened = try SecretService(workspace: workspace).revealAll(identities: identities)
-        return try selected.map { try sync($0, opened) }
-    }
-
-    private func sync(_ target: SyncTarget, _ opened: RevealedSecrets) throws -> SyncOutcome {
-        let chosen = opened.values.filter { target.keys?.contains($0.key) ?? true }
-        let entries = chosen.map { EnvEntry(key: $0.key, value: $0.value.withUnsafeBytes { Array($0) }) }
-        let payload = Array(try target.format.render(entries).utf8)
-        switch target.kind {
-        case .file:
-            let path = resolve(target.path ?? "")
-            let parent = (path as NSString).deletingLastPathComponent
-            guard FileIO.isDirectory(parent.isEmpty ? "." : parent) else {
-                throw SyncError("target '\(target.name)': folder \(parent) does not exist; create it first")
+        var state = try SyncState.load(workspace)
+        var plans: [SyncPlan] = []
+        var failures: [String] = []
+        for target in selected {
+            let started = Date()
+            let chosen = opened.values.filter { target.keys?.contains($0.key) ?? true }
+            let values = chosen.map { ($0.key, $0.value.withUnsafeBytes { Array($0) }) }
+            let payload = Array(try target.format.render(values.map { EnvEntry(key: $0.0, value: $0.1) }).utf8)
+            let payloadHash = state.hash(payload: payload)
+            let keyHashes = Dictionary(uniqueKeysWithValues: values.map { ($0.0, state.hash(key: $0.0, value: $0.1)) })
+            let record = state.records[target.name]
+            var plan = SyncPlan(
+                target: target,
+                added: keyHashes.keys.filter { record?.keys[$0] == nil }.sorted(),
+                changed: keyHashes.keys.filter { record?.keys[$0] != nil && record?.keys[$0] != keyHashes[$0] }.sorted(),
+                removed: (record?.keys.keys.filter { keyHashes[$0] == nil } ?? []).sorted(),
+                needsWrite: record?.payloadHash != payloadHash, drifted: false, keys: values.map(\.0))
+            if target.kind == .file {
+                let current = try FileTargetWriter().current(target, workspace: workspace)
+                if let current, let record, state.hash(payload: current) != record.payloadHash {
+                    plan.drifted = true
+                }
+                plan.needsWrite = current != payload
             }
-            if try FileIO.contentsIfExists(path) == payload {
-                return SyncOutcome(target: target.name, changed: false, keys: entries.map(\.key))
+            defer { plans.append(plan) }
+            guard plan.needsWrite, !dryRun else { continue }
+            if plan.drifted && !force {
+                failures.append("target '\(target.name)' was edited by hand since the last sync: check it, then run 'loopseal sync \(target.name) --force' to overwrite it")
+                continue
             }
-            try FileIO.writeAtomically(payload, to: path, mode: 0o600)
-            if let restart = target.restart { try run(restart, target: target.name) }
-            return SyncOutcome(target: target.name, changed: true, keys: entries.map(\.key))
-        case .command, .ssh, .agent:
-            throw SyncError("target '\(target.name)': '\(target.kind.rawValue)' targets are not supported by this version of loopseal yet")
+            guard let writer = writers[target.kind] else {
+                failures.append("target '\(target.name)': '\(target.kind.rawValue)' targets are not supported by this build")
+                continue
+            }
+            do {
+                try writer.deliver(payload, to: target, workspace: workspace, secrets: values.map(\.1))
+                if let restart = target.restart {
+                    let outcome = try ProcessRunner.run(restart, stdin: [], directory: workspace.directory)
+                    if outcome.status != 0 {
+                        throw SyncError("target '\(target.name)': restart command '\(restart.first ?? "")' exited with status \(outcome.status)")
+                    }
+                }
+                plan.written = true
+                state.records[target.name] = SyncState.Record(payloadHash: payloadHash, keys: keyHashes, syncedAt: ISO8601DateFormatter().string(from: Date()))
+                try state.save(workspace)
+                logger.info("synced", metadata: [
+                    "target": "\(target.name)", "added": "\(plan.added.joined(separator: ","))",
+                    "changed": "\(plan.changed.joined(separator: ","))", "removed": "\(plan.removed.joined(separator: ","))",
+                    "ms": "\(Int(Date().timeIntervalSince(started) * 1000))",
+                ])
+            } catch {
+                failures.append("\(error)")
+            }
         }
+        return SyncReport(plans: plans, failures: failures)
     }
+}
 
-    private func resolve(_ path: String) -> String {
-        path.hasPrefix("/") ? path : "\(workspace.directory)/\(path)"
-    }
-
-    private func run(_ argv: [String], target: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        do { try process.run() } catch { throw SyncError("target '\(target)': cannot run restart command '\(argv.first ?? "")'") }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SyncError("target '\(target)': restart command '\(argv.first ?? "")' exited with status \(process.terminationStatus)")
-        }
-    }
+/// The outcome of a sync: every target's plan, and what failed (target names and reasons only).
+public struct SyncReport: Sendable {
+    public var plans: [SyncPlan]
+    public var failures: [String]
 }
 
 /// A sync failure; never holds a secret value.

@@ -1,0 +1,35 @@
+import ArgumentParser
+import LoopsealStore
+import LoopsealSync
+
+struct Sync: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the secrets to the workspace's sync targets (workspace.yaml 'targets:').",
+        discussion: "Prints, per target, which keys were added (+), changed (~) or removed (-) since the last sync: names only. Unchanged targets are not rewritten and not restarted.")
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var identities: IdentityOptions
+    @Argument(help: "Targets to sync (default: all).") var targets: [String] = []
+    @Flag(help: "Show what would change; write nothing.") var dryRun = false
+    @Flag(help: "Overwrite file targets edited by hand since the last sync.") var force = false
+
+    func run() throws {
+        let syncer = TargetSyncer(workspace: try workspace.resolve(), identities: try identities.load())
+        let report = try syncer.report(only: targets.isEmpty ? nil : targets, dryRun: dryRun, force: force)
+        for plan in report.plans { Terminal.print(Self.describe(plan, dryRun: dryRun) + "\n") }
+        if report.plans.isEmpty { Terminal.print("no targets: add some under 'targets:' in workspace.yaml\n") }
+        guard report.failures.isEmpty else {
+            for failure in report.failures.dropLast() { Terminal.warn("loopseal: error: \(failure)") }
+            throw SyncError(report.failures.last ?? "")
+        }
+    }
+
+    static func describe(_ plan: SyncPlan, dryRun: Bool) -> String {
+        var changes = plan.added.map { "+\($0)" } + plan.changed.map { "~\($0)" } + plan.removed.map { "-\($0)" }
+        if changes.isEmpty && plan.needsWrite { changes = ["payload differs"] }
+        let what = changes.isEmpty ? "" : " " + changes.joined(separator: " ")
+        let drift = plan.drifted ? " (edited by hand since the last sync)" : ""
+        let verb: String
+        if !plan.needsWrite { verb = "unchanged" } else if dryRun { verb = "would write" } else if plan.written { verb = "written" } else { verb = "not written" }
+        return "\(plan.target.name) (\(plan.target.kind.rawValue)): \(verb)\(what)\(drift), \(plan.keys.count) key\(plan.keys.count == 1 ? "" : "s")"
+    }
+}
