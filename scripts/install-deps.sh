@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Loopseal needs when it is missing: libsodium-dev to build; with --test, also the
-# reference tools the interop tests compare against (age, PyNaCl, python-dotenv, PyYAML).
+# reference tools the interop tests compare against (age, PyNaCl, python-dotenv, PyYAML, sshd).
 set -euo pipefail
 
 want_tests=0
@@ -10,6 +10,8 @@ missing_apt=()
 pkg-config --exists libsodium 2>/dev/null || missing_apt+=(libsodium-dev pkg-config)
 if [ "$want_tests" = 1 ]; then
     command -v age-keygen >/dev/null 2>&1 || missing_apt+=(age)
+    [ -x /usr/sbin/sshd ] || missing_apt+=(openssh-server)
+    command -v ssh >/dev/null 2>&1 || missing_apt+=(openssh-client)
 fi
 
 apt_install() {
