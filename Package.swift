@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -54,11 +55,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "LoopsealServer",
+            dependencies: [
+                "LoopsealSync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "loopseal",
             dependencies: [
                 "LoopsealStore",
                 "LoopsealSync",
+                "LoopsealServer",
                 "LoopsealTemplates",
                 "LoopsealWorkflows",
                 .product(name: "Yams", package: "Yams"),
@@ -68,7 +78,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "loopseal-bench",
-            dependencies: ["LoopsealTemplates", "LoopsealWorkflows", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LoopsealTemplates", "LoopsealWorkflows", "LoopsealSync", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/LoopsealBench"
         ),
         .testTarget(name: "LoopsealCryptoTests", dependencies: ["LoopsealCrypto"]),
@@ -78,6 +88,10 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LoopsealSyncTests", dependencies: ["LoopsealSync"]),
+        .testTarget(
+            name: "LoopsealServerTests",
+            dependencies: ["LoopsealServer", "LoopsealSync", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(
             name: "LoopsealWorkflowsTests",
             dependencies: ["LoopsealWorkflows", "LoopsealSync"]

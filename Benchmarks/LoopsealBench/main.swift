@@ -4,12 +4,14 @@ import Foundation
 ///   loopseal-bench templates TEMPLATE DATA.json PARTIALS_DIR RENDERS
 ///   loopseal-bench workflow-parse TRANSITIONS
 ///   loopseal-bench workflow-chain STEPS
+///   loopseal-bench watch-latency CHANGES
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
     case "templates": try TemplateBench.run(Array(arguments.dropFirst()))
     case "workflow-parse": try WorkflowBench.parse(Int(arguments.dropFirst().first ?? "") ?? 2000)
     case "workflow-chain": try WorkflowBench.chain(Int(arguments.dropFirst().first ?? "") ?? 10000)
+    case "watch-latency": try WatchBench.run(Int(arguments.dropFirst().first ?? "") ?? 200)
     default:
         FileHandle.standardError.write(Data("usage: loopseal-bench templates|workflow-parse|workflow-chain …\n".utf8))
         exit(2)

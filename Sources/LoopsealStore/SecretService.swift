@@ -8,6 +8,12 @@ public struct RevealedSecrets: Sendable {
     public var values: [(key: String, value: SecureBytes)]
     /// Requested secrets without a value (skipped).
     public var missing: [String]
+
+    /// Wraps already opened values.
+    public init(values: [(key: String, value: SecureBytes)], missing: [String]) {
+        self.values = values
+        self.missing = missing
+    }
 }
 
 /// Create, read, update and delete the secrets of one workspace (DESIGN.md §3).

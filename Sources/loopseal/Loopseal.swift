@@ -13,7 +13,7 @@ struct Loopseal: ParsableCommand {
             Keygen.self, Init.self, Recipients.self, Rekey.self,
             SetSecret.self, GetSecret.self, Keys.self, RemoveSecret.self,
             Export.self, Exec.self, Verify.self, Render.self,
-            Workflow.self, Run.self, Sync.self,
+            Workflow.self, Run.self, Sync.self, Watch.self, Agent.self,
         ]
     )
 }

@@ -114,6 +114,8 @@ struct EngineTests {
         let run = fixture.start()
         #expect(run.status == .failed)
         #expect(run.error?.hasPrefix("transition 'go': its 'if' could not be evaluated") == true, "\(run.error ?? "")")
+        #expect(run.error?.contains("\(fixture.path):5:9: ") == true, "\(run.error ?? "")")
+        #expect(run.error?.contains("args.missing") == true)
     }
 
     // MARK: Manual transitions and payloads
@@ -395,6 +397,7 @@ struct EngineTests {
         let run = fixture.start()
         #expect(run.status == .failed)
         #expect(run.error?.hasPrefix("transition 'go' failed: ") == true, "\(run.error ?? "")")
+        #expect(run.error?.contains("\(fixture.path):6:13: ") == true, "\(run.error ?? "")")
         #expect(run.place == "start")
     }
 

@@ -167,8 +167,9 @@ struct Fixture {
     let path: String
     var engine: WorkflowEngine
 
-    init(_ yaml: String, tools: ToolRegistry = .builtIn, syncer: SecretsSyncer? = nil) throws {
+    init(_ yaml: String, files: [String: String] = [:], tools: ToolRegistry = .builtIn, syncer: SecretsSyncer? = nil) throws {
         sandbox = try Sandbox()
+        for (name, text) in files { try sandbox.write(name, text) }
         (workspace, identity) = try sandbox.workspaceAndIdentity()
         path = try sandbox.write("flow.yaml", yaml)
         let definition = try WorkflowValidator.load(path: path, tools: tools)

@@ -73,7 +73,8 @@ struct ToolTests {
         #expect(run.error?.hasPrefix("transition 'ask' failed: request_secrets: ") == true, "\(run.error ?? "")")
         #expect(run.error?.contains("bad-key") == true)
         #expect(run.requestedKeys.isEmpty)
-        #expect(try fixture.secrets.find(key: "bad-key") == nil)
+        let files = try FileManager.default.contentsOfDirectory(atPath: fixture.workspace.secretsDirectory)
+        #expect(!files.contains { $0.hasPrefix("bad-key") })
     }
 
     // MARK: get_secret_keys and sync_secrets
@@ -215,9 +216,7 @@ struct ToolTests {
                 args:
                   document: markdown
                   template: templates/report.md
-        """)
-        defer { fixture.sandbox.remove() }
-        try fixture.sandbox.write("templates/report.md", """
+        """, files: ["templates/report.md": """
         # Report for {{args.who}}
         {{#each secretKeys}}
         - {{key}}: {{#if hasValue}}set{{else}}missing{{/if}}
@@ -226,7 +225,8 @@ struct ToolTests {
         Transition: {{runtime.transition.id}} ({{runtime.transition.from}} to {{runtime.transition.to}})
         Big: {{#if (gt args.size 10)}}yes{{else}}no{{/if}}
 
-        """)
+        """])
+        defer { fixture.sandbox.remove() }
         try fixture.secrets.upsert(key: "A_KEY", value: SecureBytes(copying: Array("a".utf8)))
         try fixture.secrets.declare(key: "B_KEY")
         let run = fixture.start(#"{"who": "Ada", "size": 12}"#)
@@ -259,9 +259,8 @@ struct ToolTests {
                 args: { document: message, content: { text: before } }
               - tool: create_document
                 args: { document: markdown, template: report.md }
-        """)
+        """, files: ["report.md": "Value: {{notAField}}\n"])
         defer { fixture.sandbox.remove() }
-        try fixture.sandbox.write("report.md", "Value: {{notAField}}\n")
         let run = fixture.start()
         #expect(run.status == .failed)
         #expect(run.error?.hasPrefix("transition 'report' failed: create_document: ") == true, "\(run.error ?? "")")
@@ -285,7 +284,7 @@ struct ToolTests {
         func doc(_ type: DocumentType, _ content: String) -> WorkflowDocument {
             WorkflowDocument(id: "d", type: type, transition: "t", content: value(content))
         }
-        #expect(doc(.markdown, #"{"markdown": "# Title"}"#).markdown == "# Title")
+        #expect(doc(.markdown, ##"{"markdown": "# Title"}"##).markdown == "# Title")
         #expect(doc(.markdown, #"{"text": "as text"}"#).markdown == "as text")
         #expect(doc(.markdown, #"{"content": "as content"}"#).markdown == "as content")
         #expect(doc(.markdown, "{}").markdown == "")
@@ -298,7 +297,7 @@ struct ToolTests {
         #expect(doc(.error, "{}").markdown == "**Error:** unknown error")
         #expect(doc(.secretRequest, #"{"variables": [{"key": "A", "description": "first"}, {"key": "B"}]}"#).markdown
                 == "**Secrets requested**\n\n- `A` — first\n- `B`\n")
-        #expect(doc(.secretRequest, "{}").markdown == "**Secrets requested**\n")
+        #expect(doc(.secretRequest, "{}").markdown == "**Secrets requested**\n\n")
         #expect(doc(.markdown, #"{"markdown": 42}"#).markdown == "42")
     }
 

@@ -135,6 +135,36 @@ struct ValidationTests {
         [ExpectedProblem(7, 47, "template 'broken.md' does not compile")])
     }
 
+    @Test func createDocumentWithoutATypeIsReportedAtTheCall() throws {
+        try check("""
+        transitions:
+          - id: go
+            from: start
+            to: end
+            call:
+              - tool: create_document
+        """, [ExpectedProblem(6, 9, "create_document needs 'document: TYPE'")])
+    }
+
+    /// An empty `args: {}` has no pairs to take a position from: the problem must still point at it.
+    @Test func emptyArgsAreReportedWhereTheyAreWritten() throws {
+        try check("""
+        transitions:
+          - id: go
+            from: start
+            to: end
+            call:
+              - tool: create_document
+                args: {}
+              - tool: request_secrets
+                args:
+                  variables: [{}]
+        """, [
+            ExpectedProblem(7, 15, "create_document needs 'document: TYPE'"),
+            ExpectedProblem(10, 23, "each variable needs 'key: NAME'"),
+        ])
+    }
+
     // MARK: Transitions and the graph
 
     @Test func duplicateTransitionIDIsReportedAtTheSecondID() throws {
@@ -449,7 +479,10 @@ struct ValidationTests {
     }
 
     @Test func missingTransitionsAndEmptyFiles() throws {
-        try check("title: nothing\n", [ExpectedProblem(1, 1, "missing 'transitions:'")])
+        try check("title: nothing\n", [
+            ExpectedProblem(1, 1, "missing 'transitions:'"),
+            ExpectedProblem(1, 1, "no transition leaves 'start'"),
+        ])
         try check("", [ExpectedProblem(1, 1, "empty workflow")])
         try check("- a\n- b\n", [ExpectedProblem(1, 1, "a workflow is a mapping")])
         let sandbox = try Sandbox()
@@ -558,7 +591,7 @@ struct ValidationTests {
                     - description: no key
         """, [
             ExpectedProblem(9, 20, "not-a-valid-key"),
-            ExpectedProblem(10, 28, "each variable needs 'key: NAME'"),
+            ExpectedProblem(10, 15, "each variable needs 'key: NAME'"),
         ])
     }
 }

@@ -37,6 +37,7 @@ public struct TargetSyncer: Sendable {
         self.workspace = workspace
         self.identities = identities
         self.logger = logger
+        if let controller = identities.first { writers[.agent] = AgentTargetWriter(identity: controller) }
     }
 
     /// Syncs like ``report(only:dryRun:force:)`` and throws if any target failed.
@@ -48,7 +49,8 @@ public struct TargetSyncer: Sendable {
 
     /// Plans (and unless `dryRun`, performs) the sync of every target, or those in `only`.
     /// Drifted file targets are refused unless `force`. A failing target does not stop the others.
-    public func report(only: [String]? = nil, dryRun: Bool = false, force: Bool = false) throws -> SyncReport {
+    /// `opened` passes values already decrypted (the watcher's cache) instead of opening all.
+    public func report(only: [String]? = nil, dryRun: Bool = false, force: Bool = false, opened preopened: RevealedSecrets? = nil) throws -> SyncReport {
         let config = try workspace.loadConfig()
         let targets = try SyncTarget.parseAll(config, file: workspace.configPath)
         if let only {
@@ -58,7 +60,7 @@ public struct TargetSyncer: Sendable {
         }
         let selected = targets.filter { only?.contains($0.name) ?? true }
         guard !selected.isEmpty else { return SyncReport(plans: [], failures: []) }
-        let opened = try SecretService(workspace: workspace).revealAll(identities: identities)
+        let opened = try preopened ?? SecretService(workspace: workspace).revealAll(identities: identities)
         var state = try SyncState.load(workspace)
         var plans: [SyncPlan] = []
         var failures: [String] = []

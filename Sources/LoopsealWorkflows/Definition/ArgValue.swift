@@ -7,22 +7,29 @@ public indirect enum ArgValue: Sendable {
     case constant(TemplateValue, Mark)
     /// A string: plain, one `${{ expression }}`, interpolated `${{ }}` spans, or a Handlebars template.
     case text(TextValue, Mark)
-    case list([ArgValue])
-    case object([(String, ArgValue)])
+    case list([ArgValue], Mark)
+    case object([(String, ArgValue)], Mark)
 
     /// Every text inside, for validation.
     var texts: [(TextValue, Mark)] {
         switch self {
         case .constant: return []
         case .text(let text, let mark): return [(text, mark)]
-        case .list(let items): return items.flatMap(\.texts)
-        case .object(let pairs): return pairs.flatMap { $0.1.texts }
+        case .list(let items, _): return items.flatMap(\.texts)
+        case .object(let pairs, _): return pairs.flatMap { $0.1.texts }
+        }
+    }
+
+    /// Where the value was written.
+    public var mark: Mark {
+        switch self {
+        case .constant(_, let mark), .text(_, let mark), .list(_, let mark), .object(_, let mark): return mark
         }
     }
 
     /// The value under `key` when this is an object.
     func field(_ key: String) -> ArgValue? {
-        guard case .object(let pairs) = self else { return nil }
+        guard case .object(let pairs, _) = self else { return nil }
         return pairs.last { $0.0 == key }?.1
     }
 }

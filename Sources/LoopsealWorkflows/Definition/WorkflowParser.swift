@@ -268,8 +268,8 @@ public struct WorkflowParser {
                 problem(Self.mark(node), "invalid expression: \(error.message) (at character \(error.offset + 1))")
                 return .constant(.string(scalar.string), Self.mark(node))
             }
-        case .sequence(let items): return .list(items.map { argValue($0) })
-        case .mapping(let mapping): return .object(mapping.map { ($0.key.string ?? "", argValue($0.value)) })
+        case .sequence(let items): return .list(items.map { argValue($0) }, Self.mark(node))
+        case .mapping(let mapping): return .object(mapping.map { ($0.key.string ?? "", argValue($0.value)) }, Self.mark(node))
         case .alias: return .constant(.null, Self.mark(node))
         }
     }

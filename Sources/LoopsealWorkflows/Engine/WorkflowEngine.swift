@@ -55,6 +55,13 @@ public struct WorkflowEngine: Sendable {
         guard transition.from.contains(where: { $0.0 == run.place }) else {
             throw ToolError("transition '\(transitionID)' does not leave '\(run.place)', where run '\(run.id)' is" + Self.choices(manual))
         }
+        if transition.guardText != nil {
+            let holds: Bool
+            do { holds = try guardHolds(transition, run: run, payload: payload) } catch {
+                throw ToolError("transition '\(transitionID)': its 'if' could not be evaluated: \(error)")
+            }
+            guard holds else { throw ToolError("transition '\(transitionID)' cannot fire now: its 'if' is false") }
+        }
         var updated = run
         updated.status = .running
         execute(transition, run: &updated, payload: payload, manual: true)
@@ -80,6 +87,7 @@ public struct WorkflowEngine: Sendable {
         while true {
             if run.place == TransitionGraph.end {
                 run.status = .completed
+                run.error = nil
                 break
             }
             let outgoing = graph.outgoing[run.place] ?? []
@@ -121,9 +129,9 @@ public struct WorkflowEngine: Sendable {
         logger.warning("run failed", metadata: ["run": "\(run.id)", "error": "\(message)"])
     }
 
-    private func guardHolds(_ transition: TransitionDefinition, run: WorkflowRun) throws -> Bool {
+    private func guardHolds(_ transition: TransitionDefinition, run: WorkflowRun, payload: TemplateValue? = nil) throws -> Bool {
         guard let (text, _) = transition.guardText else { return true }
-        let context = evaluationContext(run, state: run.state, result: nil, transition: transition, payload: nil, toolResults: run.toolResults)
+        let context = evaluationContext(run, state: run.state, result: nil, transition: transition, payload: payload, toolResults: run.toolResults)
         switch text {
         case .expression(let expression): return Self.isTruthy(try expression.evaluate(context))
         case .plain(let text): return Self.textIsTruthy(text)
@@ -176,8 +184,8 @@ public struct WorkflowEngine: Sendable {
             case .interpolated(let s): return .string(try ExpressionInterpolation.interpolate(s, context: context))
             case .template(let source): return .string(try render(source, at: mark, context))
             }
-        case .list(let items): return .list(try items.map { try evaluate($0, context) })
-        case .object(let pairs): return .dictionary(try pairs.map { ($0.0, try evaluate($0.1, context)) })
+        case .list(let items, _): return .list(try items.map { try evaluate($0, context) })
+        case .object(let pairs, _): return .dictionary(try pairs.map { ($0.0, try evaluate($0.1, context)) })
         }
     }
 

@@ -4,7 +4,11 @@ public enum GraphExport {
     /// A Mermaid `stateDiagram-v2`.
     public static func mermaid(_ definition: WorkflowDefinition) -> String {
         var out = "stateDiagram-v2\n"
-        for place in TransitionGraph(definition).places.map(\.name) {
+        let places = TransitionGraph(definition).places.map(\.name)
+        // Ids by position: names like `needs-review` and `needs_review` must stay two states.
+        let ids = Dictionary(places.enumerated().map { ($0.element, "p\($0.offset)") }, uniquingKeysWith: { first, _ in first })
+        func node(_ place: String) -> String { ids[place] ?? "p_unknown" }
+        for place in places {
             out += "    state \"\(place.replacingOccurrences(of: "\"", with: "'"))\" as \(node(place))\n"
         }
         out += "    [*] --> \(node("start"))\n"
@@ -38,10 +42,6 @@ public enum GraphExport {
             }
         }
         return out + "}\n"
-    }
-
-    private static func node(_ place: String) -> String {
-        "p_" + String(place.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
     }
 
     private static func quoted(_ text: String) -> String {

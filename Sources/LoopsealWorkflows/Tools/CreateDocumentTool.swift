@@ -18,7 +18,7 @@ public struct CreateDocumentTool: WorkflowTool {
                 issues.append(ToolArgumentIssue(mark: mark, message: "unknown document type '\(name)' (known: \(DocumentType.allCases.map(\.rawValue).joined(separator: ", ")), or Loopstack's markdownDocument, secretRequestDocument, messageDocument, errorDocument)"))
             }
         case nil:
-            issues.append(ToolArgumentIssue(mark: RequestSecretsTool.mark(args), message: "create_document needs 'document: TYPE'"))
+            issues.append(ToolArgumentIssue(mark: args.mark, message: "create_document needs 'document: TYPE'"))
         default: break
         }
         if case .constant(.string(let path), let mark)? = args.field("template") {

@@ -9,26 +9,18 @@ public struct RequestSecretsTool: WorkflowTool {
 
     public func validate(_ args: ArgValue, workflow: WorkflowDefinition) -> [ToolArgumentIssue] {
         guard let variables = args.field("variables") else {
-            return [ToolArgumentIssue(mark: Self.mark(args), message: "request_secrets needs 'variables: [{key: NAME}]'")]
+            return [ToolArgumentIssue(mark: args.mark, message: "request_secrets needs 'variables: [{key: NAME}]'")]
         }
-        guard case .list(let items) = variables else {
+        guard case .list(let items, _) = variables else {
             if case .text = variables { return [] }
-            return [ToolArgumentIssue(mark: Self.mark(variables), message: "'variables' must be a list of {key: NAME}")]
+            return [ToolArgumentIssue(mark: variables.mark, message: "'variables' must be a list of {key: NAME}")]
         }
         return items.compactMap { item in
             guard case .constant(.string(let key), let mark)? = item.field("key") else {
-                if item.field("key") == nil { return ToolArgumentIssue(mark: Self.mark(item), message: "each variable needs 'key: NAME'") }
+                if item.field("key") == nil { return ToolArgumentIssue(mark: item.mark, message: "each variable needs 'key: NAME'") }
                 return nil
             }
             return Names.isValidKey(key) ? nil : ToolArgumentIssue(mark: mark, message: StoreError.invalidKey(key).description)
-        }
-    }
-
-    static func mark(_ value: ArgValue) -> Mark {
-        switch value {
-        case .constant(_, let mark), .text(_, let mark): return mark
-        case .list(let items): return items.first.map(mark) ?? .start
-        case .object(let pairs): return pairs.first.map { mark($0.1) } ?? .start
         }
     }
 
@@ -67,7 +59,7 @@ public struct SyncSecretsTool: WorkflowTool {
 
     public func run(_ args: TemplateValue, context: ToolContext) throws -> TemplateValue {
         guard let syncer = context.syncer else {
-            throw ToolError("sync_secrets: no syncer is configured for this run")
+            throw ToolError("no syncer is configured for this run")
         }
         let count = try syncer.syncAll(workspace: context.workspace)
         return .dictionary([("success", .bool(true)), ("count", .number(Double(count)))])

@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import LoopsealCrypto
+import LoopsealStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `loopseal watch`: keeps a workspace's targets in sync as its sealed files change (edits,
+/// `git pull`, `git checkout`). Events are coalesced: after the first one the watcher waits for
+/// a short quiet spell (or at most `maxDelay`), re-opens only the secrets that changed, and
+/// syncs only the targets that carry them (all of them when `workspace.yaml` changed).
+/// Errors are logged with key and target names and the watcher keeps going.
+///
+/// `run()` owns all mutable state on the thread that calls it; `stop()` only writes a byte to a
+/// pipe, which is safe from any thread. That is what the unchecked `Sendable` promises.
+public final class Watcher: @unchecked Sendable {
+    public let workspace: Workspace
+    public let identities: [Identity]
+    /// The longest a burst of events is collected before syncing.
+    public var maxDelay: Double
+    /// Quiet time that ends a burst early.
+    public var quietPeriod: Double = 0.005
+    private let logger: Logger
+    private var cache: [String: SecureBytes] = [:]
+    private let stopPipe: [Int32]
+    private var signalSources: [DispatchSourceSignal] = []
+
+    /// A watcher for `workspace` (`maxDelay` in seconds).
+    public init(workspace: Workspace, identities: [Identity], maxDelay: Double = 0.1, logger: Logger = Logger(label: "loopseal.watch")) throws {
+        self.workspace = workspace
+        self.identities = identities
+        self.maxDelay = maxDelay
+        self.logger = logger
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw SyncError("cannot create a pipe for signals") }
+        stopPipe = fds
+    }
+
+    deinit {
+        close(stopPipe[0])
+        close(stopPipe[1])
+    }
+
+    /// Makes SIGINT and SIGTERM end ``run()`` cleanly.
+    public func stopOnSignals() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            let writeEnd = stopPipe[1]
+            source.setEventHandler { var byte: UInt8 = 1; _ = Glibc.write(writeEnd, &byte, 1) }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    /// Asks a running watcher to stop (from any thread).
+    public func stop() {
+        var byte: UInt8 = 1
+        _ = Glibc.write(stopPipe[1], &byte, 1)
+    }
+
+    /// Syncs everything once, then watches until stopped.
+    public func run() throws {
+        let inotify = try InotifyWatch()
+        let directoryMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_DELETE_SELF)
+        let workspaceWatch = try inotify.add(workspace.directory, mask: directoryMask)
+        var secretsWatch = try? inotify.add(workspace.secretsDirectory, mask: directoryMask)
+        refreshAll()
+        syncTargets(changedKeys: nil)
+        logger.info("watching", metadata: ["workspace": "\(workspace.id)"])
+        while true {
+            let (events, stop) = inotify.wait(timeout: -1, otherFD: stopPipe[0])
+            if stop { break }
+            guard events else { continue }
+            var changedKeys: Set<String> = []
+            var configChanged = false
+            let started = Date()
+            var batch = inotify.read()
+            while true {
+                for event in batch {
+                    if event.watch == workspaceWatch {
+                        if event.name == "workspace.yaml" { configChanged = true }
+                        if event.name == "secrets", event.mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
+                            secretsWatch = try? inotify.add(workspace.secretsDirectory, mask: directoryMask)
+                            configChanged = true
+                        }
+                    } else if event.watch == secretsWatch {
+                        if event.mask & UInt32(IN_DELETE_SELF) != 0 { secretsWatch = nil; configChanged = true }
+                        if event.name.hasSuffix(".sealed"), !event.name.hasPrefix(".") { changedKeys.insert(String(event.name.dropLast(7))) }
+                    }
+                }
+                let elapsed = Date().timeIntervalSince(started)
+                guard elapsed < maxDelay else { break }
+                let (more, stopNow) = inotify.wait(timeout: min(quietPeriod, maxDelay - elapsed), otherFD: stopPipe[0])
+                if stopNow { return }
+                guard more else { break }
+                batch = inotify.read()
+            }
+            if configChanged {
+                refreshAll()
+                syncTargets(changedKeys: nil)
+            } else if !changedKeys.isEmpty {
+                refresh(changedKeys)
+                syncTargets(changedKeys: changedKeys)
+            }
+        }
+        logger.info("stopped", metadata: ["workspace": "\(workspace.id)"])
+    }
+
+    private func refreshAll() {
+        cache = [:]
+        do {
+            let keys = try SecretService(workspace: workspace, logger: logger).keyNames()
+            refresh(Set(keys))
+        } catch {
+            logger.error("cannot list secrets", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Re-opens only `keys`; deleted or valueless ones leave the cache.
+    private func refresh(_ keys: Set<String>) {
+        let service = SecretService(workspace: workspace, logger: logger)
+        for key in keys.sorted() {
+            do {
+                guard let secret = try service.find(key: key), secret.hasValue else {
+                    cache[key] = nil
+                    continue
+                }
+                cache[key] = try service.reveal(key: key, identities: identities)
+            } catch {
+                cache[key] = nil
+                logger.error("cannot open secret", metadata: ["key": "\(key)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func syncTargets(changedKeys: Set<String>?) {
+        do {
+            let targets = try SyncTarget.parseAll(try workspace.loadConfig(), file: workspace.configPath)
+            let affected = targets.filter { target in
+                guard let changedKeys else { return true }
+                return target.keys.map { !changedKeys.isDisjoint(with: $0) } ?? true
+            }.map(\.name)
+            guard !affected.isEmpty else { return }
+            let opened = RevealedSecrets(values: cache.keys.sorted().compactMap { key in cache[key].map { (key: key, value: $0) } }, missing: [])
+            let report = try TargetSyncer(workspace: workspace, identities: identities, logger: logger)
+                .report(only: affected, opened: opened)
+            for failure in report.failures { logger.error("sync failed", metadata: ["error": "\(failure)"]) }
+        } catch {
+            logger.error("sync failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import LoopsealServer
+import LoopsealStore
+import LoopsealSync
+
+struct Agent: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Receive secrets from a controller over a boxed channel and write them to an env file.",
+        discussion: """
+            Runs an HTTP server (POST /v1/sync, GET /healthz). Controllers box each message from their own \
+            age key to this agent's key (--identity); only keys listed in --authorized-keys are accepted, and \
+            stale or replayed messages are refused. The env file is written atomically with mode 0600; \
+            the restart command runs only when its content changed. Logs name keys and senders, never values.
+
+            --restart must come last: every argument after it is the command, run
+            without a shell. Examples:
+              --restart systemctl restart app
+              --restart -- sh -c 'kill -HUP "$(cat /run/app.pid)"'
+            (a '--' right after --restart is dropped).
+
+            Workspace side: a target { type: agent, url: "http://HOST:PORT", agent: age1… }
+            naming this agent's public key. Protocol: docs/agent-protocol.md.
+            """)
+
+    @Option(help: ArgumentHelp("Address to listen on, HOST:PORT (port 0 picks a free one).", valueName: "host:port"))
+    var listen = "127.0.0.1:7700"
+
+    @Option(name: [.customShort("i"), .long], help: ArgumentHelp("The agent's identity file (AGE-SECRET-KEY-1…); controllers box to its public key.", valueName: "file"))
+    var identity: String
+
+    @Option(help: ArgumentHelp("Controllers allowed to sync: one age1… key per line, optionally followed by a name; # comments.", valueName: "file"))
+    var authorizedKeys: String
+
+    @Option(help: ArgumentHelp("The env file to write.", valueName: "path"))
+    var envFile: String
+
+    @Option(parsing: .remaining, help: ArgumentHelp("Command run after the env file changed: all remaining arguments (must be last).", valueName: "cmd…"))
+    var restart: [String] = []
+
+    func validate() throws {
+        _ = try Self.parseListen(listen)
+    }
+
+    func run() throws {
+        let (host, port) = try Self.parseListen(listen)
+        guard let bytes = try FileIO.contentsIfExists(identity) else {
+            throw CLIError("no identity file at \(identity): create one with 'loopseal keygen -o \(identity)'")
+        }
+        guard let agentIdentity = try IdentityLoader.parse(String(decoding: bytes, as: UTF8.self), source: identity).first else {
+            throw CLIError("\(identity) holds no AGE-SECRET-KEY-1… line")
+        }
+        let authorized = try AuthorizedKeys.load(authorizedKeys)
+        var command = restart
+        if command.first == "--" { command.removeFirst() }
+        var logger = Logger(label: "loopseal.agent")
+        if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { logger.logLevel = .info }
+        let receiver = try AgentReceiver(
+            .init(identity: agentIdentity, authorized: authorized, envFile: envFile, restart: command.isEmpty ? nil : command),
+            logger: logger)
+        var serverLogger = Logger(label: "loopseal.agent.http")
+        if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { serverLogger.logLevel = .warning }
+        let publicKey = agentIdentity.publicKey.description
+        let controllers = authorized.keys.sorted().map { authorized.label($0) }.joined(separator: ", ")
+        let app = AgentServer.application(receiver: receiver, host: host, port: port, logger: serverLogger) { bound in
+            Terminal.warn("loopseal agent: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound), key \(publicKey), accepting \(controllers), writing \(envFile)")
+        }
+        let finished = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        Task {
+            do { try await app.runService() } catch { failure.set(error) }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = failure.get() {
+            throw CLIError("the agent cannot serve on \(listen): \(error); check that no other process uses the port and that the address belongs to this machine")
+        }
+    }
+
+    /// Splits `HOST:PORT` (`[v6]:PORT` for IPv6).
+    static func parseListen(_ text: String) throws -> (String, Int) {
+        var host: Substring
+        let portText: Substring
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { throw ValidationError("--listen '\(text)': expected [v6-address]:PORT") }
+            portText = rest.dropFirst()
+        } else if let colon = text.lastIndex(of: ":") {
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        } else {
+            throw ValidationError("--listen '\(text)': expected HOST:PORT, e.g. 127.0.0.1:7700")
+        }
+        if host.isEmpty { host = "127.0.0.1" }
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw ValidationError("--listen '\(text)': the port must be a number from 0 to 65535")
+        }
+        return (String(host), port)
+    }
+
+    private final class FailureBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var error: (any Error)?
+        func set(_ error: any Error) { lock.withLock { self.error = error } }
+        func get() -> (any Error)? { lock.withLock { error } }
+    }
+}
