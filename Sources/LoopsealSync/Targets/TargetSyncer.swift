@@ -68,7 +68,8 @@ public struct TargetSyncer: Sendable {
             let started = Date()
             let chosen = opened.values.filter { target.keys?.contains($0.key) ?? true }
             let values = chosen.map { ($0.key, $0.value.withUnsafeBytes { Array($0) }) }
-            let payload = Array(try target.format.render(values.map { EnvEntry(key: $0.0, value: $0.1) }).utf8)
+            let options = FormatOptions(name: target.name, namespace: target.namespace)
+            let payload = Array(try target.format.render(values.map { EnvEntry(key: $0.0, value: $0.1) }, options: options).utf8)
             let payloadHash = state.hash(payload: payload)
             let keyHashes = Dictionary(uniqueKeysWithValues: values.map { ($0.0, state.hash(key: $0.0, value: $0.1)) })
             let record = state.records[target.name]
