@@ -27,6 +27,8 @@ bench: deps
 	@Benchmarks/run.sh .build/release/loopseal
 	@Benchmarks/templates.sh .build/release/loopseal-bench
 	@Benchmarks/workflows.sh .build/release/loopseal-bench
+	@.build/release/loopseal-bench watch-latency 200
+	@Benchmarks/agents.sh .build/release/loopseal
 
 clean:
 	rm -rf .build
