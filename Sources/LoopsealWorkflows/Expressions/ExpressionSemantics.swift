@@ -19,42 +19,12 @@ enum ExpressionSemantics {
     /// (UTF-16 code units) and `length`. Anything else, including a property of `null` or
     /// `undefined`, is `undefined` (as with optional chaining).
     static func property(of value: TemplateValue?, _ key: String) -> TemplateValue? {
-        guard let value else { return nil }
-        switch value {
-        case .object(let object): return object[key]
-        case .array(let array):
-            if key == "length" { return .number(Double(array.items.count)) }
-            if let index = arrayIndex(key), index < array.items.count { return array.items[index] }
-            return nil
-        case .string(let string):
-            if key == "length" { return .number(Double(string.utf16.count)) }
-            if let index = arrayIndex(key) {
-                let units = string.utf16
-                guard index < units.count else { return nil }
-                let unit = units[units.index(units.startIndex, offsetBy: index)]
-                return .string(String(decoding: [unit], as: UTF16.self))
-            }
-            return nil
-        case .null, .bool, .number: return nil
-        }
+        value?.property(key)
     }
 
     /// JavaScript's `String(key)` as a property key (`undefined` becomes "undefined").
     static func propertyKey(_ value: TemplateValue?) -> String {
         value?.javaScriptString ?? "undefined"
-    }
-
-    /// The array index a key denotes: `"0"`, `"12"`; not `"01"`, `"-1"` or `"1.5"`.
-    static func arrayIndex(_ key: String) -> Int? {
-        let utf8 = key.utf8
-        guard let first = utf8.first, utf8.count <= 10, first >= 0x30, first <= 0x39 else { return nil }
-        if first == 0x30 && utf8.count > 1 { return nil }
-        var value = 0
-        for byte in utf8 {
-            guard byte >= 0x30 && byte <= 0x39 else { return nil }
-            value = value * 10 + Int(byte - 0x30)
-        }
-        return value < 4_294_967_295 ? value : nil
     }
 
     /// JavaScript's `ToPrimitive`: arrays and objects become their `String(…)`; others are unchanged.
