@@ -9,6 +9,10 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/partials"
 python3 "$here/make_template_inputs.py" "$tmp"
 export NODE_PATH=/usr/share/nodejs
+if ! node -e "require('handlebars')" 2>/dev/null; then
+    echo "templates benchmark skipped: needs node and handlebars.js (apt-get install -y handlebars)" >&2
+    exit 0
+fi
 echo "| template | Loopseal render (µs) | handlebars.js render (µs) | ratio | Loopseal compile (µs) | handlebars.js precompile (µs) |"
 echo "|---|---|---|---|---|---|"
 for name in report page; do
