@@ -9,21 +9,8 @@ import os
 import sys
 
 import nacl.bindings
+from age_keys import bech32_data
 from nacl.public import PrivateKey, SealedBox
-
-CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-
-
-def bech32_data(text):
-    text = text.strip().lower()
-    values = [CHARSET.index(c) for c in text[text.rindex("1") + 1:]][:-6]
-    acc, bits, out = 0, 0, []
-    for v in values:
-        acc, bits = (acc << 5) | v, bits + 5
-        while bits >= 8:
-            bits -= 8
-            out.append((acc >> bits) & 0xFF)
-    return bytes(out)
 
 
 def main():

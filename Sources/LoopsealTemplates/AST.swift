@@ -23,7 +23,7 @@ struct PathExpression: Sendable {
         var rest = Substring(original)
         while let range = rest.range(of: "this") {
             let after = rest[range.upperBound...].first
-            if after == nil || !(after!.isLetter || after!.isNumber || after == "_") { return true }
+            guard let after, after.isLetter || after.isNumber || after == "_" else { return true }
             rest = rest[range.upperBound...]
         }
         return false

@@ -47,9 +47,8 @@ public struct SyncState: Sendable {
 
     /// Writes the state atomically.
     public func save(_ workspace: Workspace) throws {
-        let targets = records.keys.sorted().map { name -> (String, TemplateValue) in
-            let record = records[name]!
-            return (name, .dictionary([
+        let targets = records.sorted { $0.key < $1.key }.map { name, record -> (String, TemplateValue) in
+            (name, .dictionary([
                 ("payloadHash", .string(record.payloadHash)),
                 ("keys", .dictionary(record.keys.keys.sorted().map { ($0, .string(record.keys[$0] ?? "")) })),
                 ("syncedAt", .string(record.syncedAt)),
