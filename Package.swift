@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         .systemLibrary(
@@ -59,13 +62,26 @@ let package = Package(
             name: "LoopsealServer",
             dependencies: [
                 "LoopsealSync",
+                "LoopsealWorkflows",
+                "LoopsealTemplates",
+                .product(name: "Ink", package: "Ink"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "LoopsealMCP",
+            dependencies: [
+                "LoopsealWorkflows",
+                "LoopsealSync",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "loopseal",
             dependencies: [
+                "LoopsealMCP",
                 "LoopsealStore",
                 "LoopsealSync",
                 "LoopsealServer",
@@ -90,7 +106,11 @@ let package = Package(
         .testTarget(name: "LoopsealSyncTests", dependencies: ["LoopsealSync"]),
         .testTarget(
             name: "LoopsealServerTests",
-            dependencies: ["LoopsealServer", "LoopsealSync", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "LoopsealServer", "LoopsealSync", "LoopsealWorkflows",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(
             name: "LoopsealWorkflowsTests",

@@ -21,17 +21,11 @@ struct Run: ParsableCommand {
 
         func run() throws {
             let ws = try workspace.resolve()
-            let (definition, file) = try RunSupport.loadWorkflow(workflow, root: ws.root)
+            let runs = RunSupport.service(ws, identities)
+            let (definition, file) = try runs.loadWorkflow(workflow)
             let args = try input.map { try RunSupport.json($0, what: "--input") } ?? .dictionary([])
-            let engine = RunSupport.engine(definition, ws, identities)
-            let store = RunStore(workspace: ws)
-            let id = RunStore.newID()
-            let run = try store.withLock(id) {
-                let run = engine.start(args: args, workflowFile: file, id: id)
-                try store.save(run)
-                return run
-            }
-            RunSupport.report(run, engine: engine, json: json)
+            let run = try runs.start(definition, file: file, args: args)
+            RunSupport.report(run, engine: runs.engine(definition), json: json)
             if run.status == .failed { throw ExitCode.failure }
         }
     }
@@ -55,25 +49,18 @@ struct Run: ParsableCommand {
 
         func run() throws {
             let ws = try workspace.resolve()
-            let store = RunStore(workspace: ws)
-            let updated: (WorkflowRun, WorkflowEngine) = try store.withLock(runID) {
-                let run = try store.load(runID)
-                let (definition, _) = try RunSupport.loadWorkflow(run.workflowFile, root: ws.root)
-                let engine = RunSupport.engine(definition, ws, identities)
-                var firing = transition
-                var body = try payload.map { try RunSupport.json($0, what: "--payload") }
-                if fill {
-                    let filled = try RunSupport.fill(run, workspace: ws)
-                    body = .dictionary([("keys", .list(filled.map(TemplateValue.string)))])
-                    if firing == nil { firing = try RunSupport.fillTransition(run, engine: engine, definition: definition) }
-                }
-                guard let firing else { throw CLIError("run '\(runID)' is not waiting for a transition") }
-                let next = try engine.fire(run, transition: firing, payload: body)
-                try store.save(next)
-                return (next, engine)
+            let runs = RunSupport.service(ws, identities)
+            let next: WorkflowRun
+            if fill {
+                let values = try RunSupport.readValues(for: try runs.load(runID: runID), runs: runs)
+                next = try runs.provideSecrets(runID: runID, values: values, transition: transition)
+            } else {
+                guard let transition else { throw CLIError("give --transition ID, or --fill to provide the requested secrets") }
+                let body = try payload.map { try RunSupport.json($0, what: "--payload") }
+                next = try runs.fire(runID: runID, transition: transition, payload: body)
             }
-            RunSupport.report(updated.0, engine: updated.1, json: json)
-            if updated.0.status == .failed { throw ExitCode.failure }
+            RunSupport.report(next, engine: try? runs.engine(runs.definition(of: next)), json: json)
+            if next.status == .failed { throw ExitCode.failure }
         }
     }
 
@@ -84,10 +71,9 @@ struct Run: ParsableCommand {
         @Flag(help: "Print the run as JSON.") var json = false
 
         func run() throws {
-            let ws = try workspace.resolve()
-            let run = try RunStore(workspace: ws).load(runID)
-            let engine = try? RunSupport.loadWorkflow(run.workflowFile, root: ws.root).0
-            RunSupport.report(run, engine: engine.map { WorkflowEngine(definition: $0, workspace: ws) }, json: json, full: true)
+            let runs = RunService(workspace: try workspace.resolve())
+            let run = try runs.load(runID: runID)
+            RunSupport.report(run, engine: try? runs.engine(runs.definition(of: run)), json: json, full: true)
         }
     }
 
@@ -97,7 +83,7 @@ struct Run: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let runs = try RunStore(workspace: try workspace.resolve()).list()
+            let runs = try RunService(workspace: try workspace.resolve()).runs()
             if json {
                 Terminal.print(TemplateValue.list(runs.map { run in
                     .dictionary([("id", .string(run.id)), ("workflow", .string(run.workflow)), ("status", .string(run.status.rawValue)),
@@ -114,84 +100,49 @@ struct Run: ParsableCommand {
 
 /// Shared pieces of the `run` commands.
 enum RunSupport {
-    /// Finds `name` as a path, or as `workflows/NAME(.yaml|.yml|.workflow.yaml)` under `root`, and validates it.
-    static func loadWorkflow(_ name: String, root: String) throws -> (WorkflowDefinition, String) {
-        var candidates = [name, "\(root)/\(name)"]
-        for suffix in ["", ".yaml", ".yml", ".workflow.yaml"] { candidates.append("\(root)/workflows/\(name)\(suffix)") }
-        guard let path = candidates.first(where: { FileIO.exists($0) && !FileIO.isDirectory($0) }) else {
-            throw CLIError("no workflow '\(name)': give a path or a name under \(root)/workflows/")
-        }
-        do {
-            let definition = try WorkflowValidator.load(path: path)
-            let relative = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
-            return (definition, relative)
-        } catch let error as WorkflowValidationError {
-            throw CLIError("\(path) has problems:\n" + error.description)
-        }
-    }
-
     static func json(_ text: String, what: String) throws -> TemplateValue {
         do { return try TemplateValue(jsonText: text) } catch {
             throw CLIError("\(what) is not valid JSON at character \(error.column): \(error.message)")
         }
     }
 
-    static func engine(_ definition: WorkflowDefinition, _ workspace: Workspace, _ identities: IdentityOptions) -> WorkflowEngine {
-        WorkflowEngine(definition: definition, workspace: workspace, syncer: CLISyncer(identityFiles: identities.identity))
+    /// The run service, syncing with the identities given on the command line.
+    static func service(_ workspace: Workspace, _ identities: IdentityOptions) -> RunService {
+        RunService(workspace: workspace, syncer: CLISyncer(identityFiles: identities.identity))
     }
 
-    /// Asks for every requested secret still without a value and stores it; returns the keys set.
-    static func fill(_ run: WorkflowRun, workspace: Workspace) throws -> [String] {
-        let service = SecretService(workspace: workspace)
-        let stored = Dictionary(try service.keys().map { ($0.key, $0.hasValue) }, uniquingKeysWith: { a, _ in a })
-        let missing = run.requestedKeys.filter { stored[$0] != true }
-        guard run.status == .waiting else { throw CLIError("run '\(run.id)' is \(run.status.rawValue), not waiting") }
-        var filled: [String] = []
+    /// Asks (without echo) for every requested secret still without a value or, when stdin is
+    /// not a terminal, reads `KEY=value` lines.
+    static func readValues(for run: WorkflowRun, runs: RunService) throws -> [(key: String, value: SecureBytes)] {
+        guard run.status == .waiting else { throw RunServiceError.notWaiting(id: run.id, status: run.status) }
+        let missing = try runs.missingKeys(of: run)
         if Terminal.stdinIsTerminal {
-            for key in missing {
-                let value = try Terminal.promptHidden("Value for \(key): ")
-                try service.upsert(key: key, value: value)
-                filled.append(key)
-            }
-        } else {
-            let input = try Terminal.readStandardInput()
-            var values: [String: SecureBytes] = [:]
-            try input.withUnsafeBytes { bytes in
-                for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
-                    var line = line
-                    if line.last == 0x0D { line = line.dropLast() }
-                    if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
-                    guard let equals = line.firstIndex(of: UInt8(ascii: "=")) else {
-                        throw CLIError("stdin line \(index + 1): expected KEY=value")
-                    }
-                    let key = String(decoding: line[line.startIndex..<equals], as: UTF8.self)
-                    guard run.requestedKeys.contains(key) else {
-                        throw CLIError("stdin line \(index + 1): '\(StoreErrorText.printable(key))' was not requested by run '\(run.id)' (requested: \(run.requestedKeys.joined(separator: ", ")))")
-                    }
-                    values[key] = try SecureBytes(copying: line[line.index(after: equals)...])
+            return try missing.map { key in (key, try Terminal.promptHidden("Value for \(key): ")) }
+        }
+        let input = try Terminal.readStandardInput()
+        var values: [(key: String, value: SecureBytes)] = []
+        try input.withUnsafeBytes { bytes in
+            for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+                var line = line
+                if line.last == 0x0D { line = line.dropLast() }
+                if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
+                guard let equals = line.firstIndex(of: UInt8(ascii: "=")) else {
+                    throw CLIError("stdin line \(index + 1): expected KEY=value")
                 }
-            }
-            for key in missing where values[key] == nil {
-                throw CLIError("no value given for \(key) on stdin (expected KEY=value lines for: \(missing.joined(separator: ", ")))")
-            }
-            for key in run.requestedKeys where values[key] != nil {
-                if let value = values[key] { try service.upsert(key: key, value: value) }
-                filled.append(key)
+                let key = String(decoding: line[line.startIndex..<equals], as: UTF8.self)
+                guard run.requestedKeys.contains(key) else {
+                    throw CLIError("stdin line \(index + 1): '\(StoreErrorText.printable(key))' was not requested by run '\(run.id)' (requested: \(run.requestedKeys.joined(separator: ", ")))")
+                }
+                values.removeAll { $0.key == key }
+                values.append((key, try SecureBytes(copying: line[line.index(after: equals)...])))
             }
         }
-        return filled
-    }
-
-    /// The manual transition `--fill` fires: the only one, or the one a secret-input widget names.
-    static func fillTransition(_ run: WorkflowRun, engine: WorkflowEngine, definition: WorkflowDefinition) throws -> String {
-        let manual = engine.manualTransitions(of: run).map(\.id)
-        if manual.count == 1 { return manual[0] }
-        let widget = definition.widgets.first { widget in
-            widget.widget == "secret-input" && (widget.enabledWhen.isEmpty || widget.enabledWhen.contains(run.place))
-                && widget.transition.map { manual.contains($0.0) } == true
+        let given = Set(values.map(\.key))
+        let unfilled = missing.filter { !given.contains($0) }
+        if !unfilled.isEmpty {
+            throw CLIError("no value given for \(unfilled.joined(separator: ", ")) on stdin (expected KEY=value lines for: \(missing.joined(separator: ", ")))")
         }
-        if let name = widget?.transition?.0 { return name }
-        throw CLIError("run '\(run.id)' can take \(manual.isEmpty ? "no transition" : manual.joined(separator: ", ")): choose one with --transition")
+        return values
     }
 
     static func report(_ run: WorkflowRun, engine: WorkflowEngine?, json: Bool, full: Bool = false) {

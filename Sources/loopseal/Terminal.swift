@@ -102,6 +102,7 @@ enum Terminal {
         case let error as FormatError: message = error.description
         case let error as TemplateError: message = error.description
         case let error as ToolError: message = error.description
+        case let error as RunServiceError: message = error.description
         case let error as SyncError: message = error.description
         case let error as WorkflowValidationError: message = error.description
         case let error as ExpressionError: message = error.description
