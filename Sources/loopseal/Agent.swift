@@ -100,11 +100,4 @@ struct Agent: ParsableCommand {
         }
         return (String(host), port)
     }
-
-    private final class FailureBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var error: (any Error)?
-        func set(_ error: any Error) { lock.withLock { self.error = error } }
-        func get() -> (any Error)? { lock.withLock { error } }
-    }
 }

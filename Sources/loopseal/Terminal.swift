@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoopsealCrypto
+import LoopsealServer
 import LoopsealStore
 import LoopsealSync
 import LoopsealTemplates
@@ -103,6 +104,7 @@ enum Terminal {
         case let error as TemplateError: message = error.description
         case let error as ToolError: message = error.description
         case let error as RunServiceError: message = error.description
+        case let error as TokenError: message = error.description
         case let error as SyncError: message = error.description
         case let error as WorkflowValidationError: message = error.description
         case let error as ExpressionError: message = error.description

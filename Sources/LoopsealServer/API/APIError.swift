@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import LoopsealStore
+import LoopsealWorkflows
+
+/// An error answered as `{"error": code, "message": …}` with `status`. Messages name keys,
+/// ids and fields, never values.
+public struct APIError: Error, Sendable, CustomStringConvertible {
+    /// The HTTP status.
+    public let status: HTTPResponse.Status
+    /// A stable machine-readable code.
+    public let code: String
+    /// What went wrong and what to do.
+    public let message: String
+
+    /// An error with `status`, `code` and `message`.
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    static let unauthorized = APIError(.unauthorized, "unauthorized",
+                                       "send 'Authorization: Bearer <token>'; create one with 'loopseal token create'")
+
+    static func notFound(_ what: String) -> APIError { APIError(.notFound, "not_found", what) }
+
+    static func invalid(_ message: String) -> APIError { APIError(.badRequest, "invalid_request", message) }
+
+    static func forbidden(_ needed: Role, _ token: TokenRecord) -> APIError {
+        APIError(.forbidden, "forbidden", "this needs a \(needed.rawValue) token; token \(token.id) is a \(token.role.rawValue)")
+    }
+
+    static let tooLarge = APIError(.contentTooLarge, "body_too_large", "request bodies are limited to \(ServerLimits.maxBodyBytes / 1024) KiB")
+
+    /// Maps library errors to statuses: not-found cases to 404, conflicts to 409, the rest to 400
+    /// (they all describe a problem with the request or the repository it names).
+    static func from(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as StoreError:
+            switch error {
+            case .secretNotFound, .secretIDNotFound, .workspaceNotFound:
+                return APIError(.notFound, "not_found", error.description)
+            case .secretExists:
+                return APIError(.conflict, "exists", error.description)
+            case .invalidKey, .invalidWorkspaceID:
+                return APIError(.badRequest, "invalid_request", error.description)
+            case .locked:
+                return APIError(.serviceUnavailable, "busy", error.description)
+            default:
+                return APIError(.internalServerError, "store_error", error.description)
+            }
+        case let error as RunServiceError:
+            switch error {
+            case .workflowNotFound, .runNotFound:
+                return APIError(.notFound, "not_found", error.description)
+            case .invalidRunID, .notRequested, .missingValues, .ambiguousTransition:
+                return APIError(.badRequest, "invalid_request", error.description)
+            case .notWaiting, .refused:
+                return APIError(.conflict, "conflict", error.description)
+            case .workflowInvalid:
+                return APIError(.internalServerError, "workflow_invalid", error.description)
+            }
+        case let error as ToolError:
+            return APIError(.conflict, "conflict", error.message)
+        default:
+            return APIError(.internalServerError, "internal", "the server failed; see its log")
+        }
+    }
+}
+
+/// Limits applied to every request.
+public enum ServerLimits {
+    /// Largest request body accepted: 64 KiB.
+    public static let maxBodyBytes = 64 * 1024
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import LoopsealTemplates
+
+/// JSON responses of the API.
+enum APIResponse {
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return raw(Array(try encoder.encode(value)), status: status)
+    }
+
+    static func json(_ value: TemplateValue, status: HTTPResponse.Status = .ok) -> Response {
+        raw(Array(value.jsonText().utf8), status: status)
+    }
+
+    static func error(_ error: APIError) -> Response {
+        struct Body: Encodable { let error: String; let message: String }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let bytes = (try? encoder.encode(Body(error: error.code, message: error.message))).map(Array.init)
+            ?? Array(#"{"error":"internal","message":"the server failed"}"#.utf8)
+        return raw(bytes, status: error.status)
+    }
+
+    private static func raw(_ bytes: [UInt8], status: HTTPResponse.Status) -> Response {
+        Response(status: status,
+                 headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// Request bodies: content type and size checked before a byte is parsed.
+enum RequestBody {
+    /// The body as one buffer, or nil when the request has none (allowed only if not `required`).
+    /// 415 unless it is `application/json`, 413 over ``ServerLimits/maxBodyBytes``.
+    static func json(_ request: Request, required: Bool) async throws -> ByteBuffer? {
+        let length = request.headers[.contentLength].flatMap(Int.init)
+        let hasBody = (length ?? 0) > 0 || request.headers[.transferEncoding] != nil
+        guard hasBody else {
+            if required { throw APIError.invalid("the request needs a JSON body") }
+            return nil
+        }
+        try requireContentType(request, "application/json")
+        if let length, length > ServerLimits.maxBodyBytes { throw APIError.tooLarge }
+        do {
+            return try await request.body.collect(upTo: ServerLimits.maxBodyBytes)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError.tooLarge
+        }
+    }
+
+    /// 415 unless the media type (before any `;` parameters) is `expected`.
+    static func requireContentType(_ request: Request, _ expected: String) throws {
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first?
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == expected else {
+            throw APIError(.unsupportedMediaType, "unsupported_media_type",
+                           "send the body as '\(expected)' (got '\(printable(mediaType ?? "none"))')")
+        }
+    }
+
+    /// A JSON body as template data (run input and payloads; never secret values).
+    static func value(_ buffer: ByteBuffer?) throws -> TemplateValue? {
+        guard let buffer else { return nil }
+        let text = String(buffer: buffer)
+        do {
+            return try TemplateValue(jsonText: text)
+        } catch {
+            throw APIError.invalid("body is not valid JSON at line \(error.line), column \(error.column): \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import LoopsealStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One audit line. Names keys, never values.
+public struct AuditEntry: Sendable, Codable, Equatable {
+    /// ISO 8601 UTC time.
+    public var time: String
+    /// The acting token's id.
+    public var token: String
+    /// The workspace changed.
+    public var workspace: String
+    /// What happened: `secret.create`, `secret.update`, `secret.upsert`, `secret.delete`,
+    /// `run.start`, `run.transition`, `run.secrets`.
+    public var action: String
+    /// The secret key, for secret actions.
+    public var key: String?
+    /// The run, for run actions.
+    public var run: String?
+    /// The transition fired, for run actions.
+    public var transition: String?
+
+    /// An entry stamped now.
+    public init(token: String, workspace: String, action: String, key: String? = nil, run: String? = nil, transition: String? = nil) {
+        time = Date().formatted(.iso8601)
+        self.token = token
+        self.workspace = workspace
+        self.action = action
+        self.key = key
+        self.run = run
+        self.transition = transition
+    }
+}
+
+/// An append-only JSON-lines audit log: each entry is one `write` on an `O_APPEND` descriptor,
+/// then `fsync`, so concurrent writers never interleave and a crash loses at most the entry
+/// being written.
+public final class AuditLog: Sendable {
+    /// The log file.
+    public let path: String
+
+    /// A log at `path` (created with mode 0600 on first write).
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Appends `entry`.
+    public func record(_ entry: AuditEntry) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let line = Array(try encoder.encode(entry)) + [0x0A]
+        try FileIO.makeDirectory((path as NSString).deletingLastPathComponent, mode: 0o700)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StoreError.io(path: path, problem: "cannot open the audit log: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == line.count else {
+            throw StoreError.io(path: path, problem: "cannot append to the audit log: \(String(cString: strerror(errno)))")
+        }
+        guard fsync(fd) == 0 else { throw StoreError.io(path: path, problem: "cannot fsync the audit log") }
+    }
+
+    /// Every entry, oldest first (for tests and `loopseal token` tooling).
+    public func entries() throws -> [AuditEntry] {
+        guard let bytes = try FileIO.contentsIfExists(path) else { return [] }
+        return try bytes.split(separator: 0x0A).map { try JSONDecoder().decode(AuditEntry.self, from: Data($0)) }
+    }
+}

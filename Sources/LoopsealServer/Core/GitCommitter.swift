@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+
+/// Commits each change the server makes (`--git-commit`). Messages name the workspace, key and
+/// action, never a value; only the changed paths are committed (`git commit -- PATHS`).
+struct GitCommitter: Sendable {
+    let root: String
+    private let environment: [String: String]
+
+    /// Checks that `root` is inside a git work tree; supplies an author when git has none.
+    init(root: String) throws {
+        self.root = root
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_TERMINAL_PROMPT"] = "0"
+        let probe = Self.git(["rev-parse", "--is-inside-work-tree"], root: root, environment: environment)
+        guard probe.status == 0 else {
+            throw APIError(.internalServerError, "git", "--git-commit: \(root) is not inside a git repository (\(probe.output.trimmingCharacters(in: .whitespacesAndNewlines))); run 'git init' there or leave out --git-commit")
+        }
+        if Self.git(["config", "user.email"], root: root, environment: environment).status != 0 {
+            for (name, value) in [("GIT_AUTHOR_NAME", "loopseal serve"), ("GIT_AUTHOR_EMAIL", "loopseal@localhost"),
+                                  ("GIT_COMMITTER_NAME", "loopseal serve"), ("GIT_COMMITTER_EMAIL", "loopseal@localhost")]
+            where environment[name] == nil {
+                environment[name] = value
+            }
+        }
+        self.environment = environment
+    }
+
+    /// Stages `paths` (relative to the root; deletions included) and commits them with `message`.
+    /// Paths that neither exist nor are tracked, and a change that leaves the tree as it was,
+    /// commit nothing.
+    func commit(paths: [String], message: String) throws {
+        let present = paths.filter { path in
+            FileManager.default.fileExists(atPath: "\(root)/\(path)")
+                || !Self.git(["ls-files", "--", path], root: root, environment: environment).output.isEmpty
+        }
+        guard !present.isEmpty else { return }
+        let add = Self.git(["add", "-A", "--"] + present, root: root, environment: environment)
+        guard add.status == 0 else { throw failure("git add", add.output) }
+        if Self.git(["diff", "--cached", "--quiet", "--"] + present, root: root, environment: environment).status == 0 { return }
+        let commit = Self.git(["commit", "-q", "-m", message, "--"] + present, root: root, environment: environment)
+        guard commit.status == 0 else { throw failure("git commit", commit.output) }
+    }
+
+    private func failure(_ what: String, _ output: String) -> APIError {
+        APIError(.internalServerError, "git_commit_failed",
+                 "the change is stored but \(what) failed: \(output.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300))")
+    }
+
+    private static func git(_ arguments: [String], root: String, environment: [String: String]) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", root] + arguments
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { return (127, "cannot run git: \(error)") }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+}

@@ -1,0 +1,28 @@
+import Hummingbird
+import Logging
+
+/// `loopseal serve`: the REST API and the web pages on one Hummingbird application.
+public enum LoopsealHTTPServer {
+    /// Hook for the web pages: called with the router and core once the API is in place.
+    public typealias Extension = @Sendable (Router<ServerRequestContext>, ServerCore) -> Void
+
+    /// The routes, for an application or for `app.test(.router)`.
+    public static func router(core: ServerCore) -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: PathGuardMiddleware())
+        router.add(middleware: APIErrorMiddleware())
+        router.get("healthz") { _, _ in APIResponse.json(.dictionary([("status", .string("ok"))])) }
+        APIRoutes.add(to: router, core: core)
+        return router
+    }
+
+    /// An application listening on `host:port`; `onRunning` gets the bound port.
+    public static func application(core: ServerCore, host: String, port: Int, logger: Logger,
+                                   onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(core: core),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "loopseal"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+}

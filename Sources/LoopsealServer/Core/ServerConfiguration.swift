@@ -1,0 +1,29 @@
+import Logging
+import LoopsealWorkflows
+
+/// What `loopseal serve` serves and where it keeps its state.
+public struct ServerConfiguration: Sendable {
+    /// The repository root: the directory holding `workspaces/` and `workflows/`.
+    public var root: String
+    /// Tokens and the audit log live here, outside the repository.
+    public var stateDirectory: String
+    /// Commit every change to git (message names the key and action, never the value).
+    public var gitCommit: Bool
+    /// Used by workflows' `sync_secrets`; nil makes that tool fail with a clear message.
+    public var syncer: SecretsSyncer?
+    /// Where logs go; lines name keys and token ids, never values.
+    public var logger: Logger
+
+    /// A configuration for `root`, with state in `stateDirectory`.
+    public init(root: String, stateDirectory: String, gitCommit: Bool = false, syncer: SecretsSyncer? = nil,
+                logger: Logger = Logger(label: "loopseal.server")) {
+        self.root = root
+        self.stateDirectory = stateDirectory
+        self.gitCommit = gitCommit
+        self.syncer = syncer
+        self.logger = logger
+    }
+
+    /// The audit log: `audit.jsonl` in the state directory.
+    public var auditLogPath: String { "\(stateDirectory)/audit.jsonl" }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import LoopsealServer
+import LoopsealStore
+import LoopsealSync
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the REST API and the web pages for the workspaces under a root.",
+        discussion: """
+            Every request needs a token from 'loopseal token create' (API: 'Authorization: Bearer …'; \
+            web: sign in once). The server holds no private key to store secrets: values are sealed \
+            to each workspace's recipients as they arrive, and no response, page or log line carries one. \
+            Tokens and the audit log (audit.jsonl) live in the state directory: $LOOPSEAL_STATE, else \
+            ~/.local/state/loopseal. Workflows that call sync_secrets need an identity in the environment \
+            ($LOOPSEAL_IDENTITY or $LOOPSEAL_IDENTITY_FILE).
+            """)
+
+    @Option(help: ArgumentHelp("Address to listen on, HOST:PORT (port 0 picks a free one).", valueName: "host:port"))
+    var listen = "127.0.0.1:8080"
+
+    @Option(help: "Directory holding workspaces/ (default: the nearest parent of the current directory that has one).")
+    var root: String?
+
+    @Flag(help: "Commit every change to git; messages name the key and action, never the value.")
+    var gitCommit = false
+
+    func validate() throws {
+        _ = try Agent.parseListen(listen)
+    }
+
+    func run() throws {
+        let (host, port) = try Agent.parseListen(listen)
+        let rootPath = try root.map { path -> String in
+            guard FileIO.isDirectory(path) else { throw CLIError("--root \(path) is not a directory") }
+            return URL(fileURLWithPath: path).standardizedFileURL.path
+        } ?? Workspace.findRoot(from: FileManager.default.currentDirectoryPath)
+        var logger = Logger(label: "loopseal.server")
+        if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { logger.logLevel = .info }
+        let core: ServerCore
+        do {
+            core = try ServerCore(configuration: ServerConfiguration(
+                root: rootPath, stateDirectory: TokenStore.defaultDirectory(), gitCommit: gitCommit,
+                syncer: CLISyncer(identityFiles: []), logger: logger))
+        } catch let error as APIError {
+            throw CLIError(error.message)
+        }
+        var httpLogger = Logger(label: "loopseal.server.http")
+        if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { httpLogger.logLevel = .warning }
+        let state = core.configuration.stateDirectory
+        let app = LoopsealHTTPServer.application(core: core, host: host, port: port, logger: httpLogger) { bound in
+            Terminal.warn("loopseal serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound), root \(rootPath), state \(state)\(gitCommit ? ", committing changes to git" : "")")
+        }
+        let finished = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        Task {
+            do { try await app.runService() } catch { failure.set(error) }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = failure.get() {
+            throw CLIError("cannot serve on \(listen): \(error); check that no other process uses the port and that the address belongs to this machine")
+        }
+    }
+}
+
+/// Carries a server's failure from its task back to the command.
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: (any Error)?
+    func set(_ error: any Error) { lock.withLock { self.error = error } }
+    func get() -> (any Error)? { lock.withLock { error } }
+}

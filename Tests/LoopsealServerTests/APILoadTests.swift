@@ -1,0 +1,74 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LoopsealCrypto
+import LoopsealServer
+import LoopsealStore
+import Testing
+
+@Suite("REST API under load on loopback")
+struct APILoadTests {
+    @Test("1,000 concurrent lists and 200 concurrent upserts (distinct and same key): no errors, nothing lost, every file opens")
+    func load() async throws {
+        let fixture = try ServerFixture()
+        let service = SecretService(workspace: try fixture.alpha)
+        for index in 0..<20 { try service.upsert(key: "SEED_\(index)", value: try SecureBytes(copying: Array("seed\(index)".utf8))) }
+        let app = Application(router: LoopsealHTTPServer.router(core: fixture.core),
+                              configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let base = "http://127.0.0.1:\(port)/api/v1/workspaces/alpha/secrets"
+            let reader = fixture.readerAlpha
+            let writer = fixture.writerAlpha
+
+            let listStatuses = await withTaskGroup(of: (UInt, Int).self) { group in
+                for _ in 0..<1_000 {
+                    group.addTask {
+                        var request = HTTPClientRequest(url: base)
+                        request.headers.add(name: "Authorization", value: "Bearer \(reader)")
+                        guard let response = try? await http.execute(request, timeout: .seconds(60)),
+                              let body = try? await response.body.collect(upTo: 1 << 20) else { return (0, 0) }
+                        let items = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [[String: Any]]
+                        return (response.status.code, items?.count ?? -1)
+                    }
+                }
+                return await group.reduce(into: [(UInt, Int)]()) { $0.append($1) }
+            }
+            #expect(listStatuses.count == 1_000)
+            #expect(listStatuses.allSatisfy { $0 == (200, 20) })
+
+            let upserts = await withTaskGroup(of: UInt.self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        let key = index < 100 ? "LOAD_\(index)" : "SAME"
+                        var request = HTTPClientRequest(url: base + "/upsert")
+                        request.method = .PUT
+                        request.headers.add(name: "Authorization", value: "Bearer \(writer)")
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.body = .bytes(ByteBuffer(string: #"{"key":"\#(key)","value":"value-\#(index)"}"#))
+                        guard let response = try? await http.execute(request, timeout: .seconds(120)) else { return 0 }
+                        _ = try? await response.body.collect(upTo: 1 << 20)
+                        return response.status.code
+                    }
+                }
+                return await group.reduce(into: [UInt]()) { $0.append($1) }
+            }
+            try await http.shutdown()
+            #expect(upserts.count == 200)
+            #expect(upserts.allSatisfy { $0 == 200 })
+        }
+        let keys = try service.keyNames()
+        #expect(keys.count == 20 + 100 + 1)
+        for index in 0..<100 { #expect(try fixture.reveal("LOAD_\(index)") == "value-\(index)") }
+        let same = try fixture.reveal("SAME")
+        #expect((100..<200).map { "value-\($0)" }.contains(same))
+        for key in keys { _ = try fixture.reveal(key) }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: try fixture.alpha.secretsDirectory).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty)
+        #expect(try fixture.core.audit.entries().count == 200)
+    }
+}
