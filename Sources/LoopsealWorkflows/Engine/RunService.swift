@@ -58,6 +58,14 @@ public struct WorkflowSummary: Sendable, Equatable {
     public let title: String?
     /// The workflow's `description`, when it has one.
     public let description: String?
+
+    /// A summary of the workflow `name` in `file`.
+    public init(name: String, file: String, title: String?, description: String?) {
+        self.name = name
+        self.file = file
+        self.title = title
+        self.description = description
+    }
 }
 
 /// Starts, advances and fills the runs of one workspace, each under its per-run lock.
