@@ -14,6 +14,7 @@ struct Loopseal: ParsableCommand {
             SetSecret.self, GetSecret.self, Keys.self, RemoveSecret.self,
             Export.self, Exec.self, Verify.self, Render.self,
             Workflow.self, Run.self, Sync.self, Watch.self, Agent.self,
+            MCPCommand.self,
             Serve.self, Token.self,
         ]
     )

@@ -1,0 +1,112 @@
+import MCP
+
+/// The tools `loopseal mcp` offers, as `tools/list` shows them, with JSON Schema input schemas.
+/// No tool returns a secret value; the descriptions say so, so models do not ask for one.
+enum ToolDefinitions {
+    static let workspaceProperty: Value = [
+        "type": "string",
+        "description": "Workspace id (default: the one `loopseal mcp` was started with, or the only workspace).",
+    ]
+
+    static let getSecretKeys = Tool(
+        name: "get_secret_keys",
+        title: "Secret keys",
+        description: "Lists the workspace's secret keys and whether each has a value. Never returns values.",
+        inputSchema: schema(properties: ["workspace": workspaceProperty]),
+        annotations: .init(readOnlyHint: true, openWorldHint: false))
+
+    static let listWorkflows = Tool(
+        name: "list_workflows",
+        title: "Workflows",
+        description: "Lists the workflows that start_run can start: name, title and description.",
+        inputSchema: schema(properties: ["workspace": workspaceProperty]),
+        annotations: .init(readOnlyHint: true, openWorldHint: false))
+
+    static let startRun = Tool(
+        name: "start_run",
+        title: "Start a workflow run",
+        description: """
+            Starts a run of a workflow from list_workflows and advances it until it completes or waits for a person. \
+            Returns the run id, status, place, the manual transitions it waits for, the secret keys it requested \
+            (names only) and the link to its page.
+            """,
+        inputSchema: schema(
+            properties: [
+                "workflow": ["type": "string", "description": "Workflow name, as list_workflows returns it."],
+                "input": ["type": "object", "description": "The run's input (`args` in the workflow)."],
+                "workspace": workspaceProperty,
+            ],
+            required: ["workflow"]),
+        annotations: .init(destructiveHint: false, idempotentHint: false, openWorldHint: false))
+
+    static let requestSecrets = Tool(
+        name: "request_secrets",
+        title: "Ask a person for secrets",
+        description: """
+            Asks a person to enter secret values: declares the keys (without values) and starts a secret-request run. \
+            Returns the run id and the link of the page where a person types the values; give that link to the user. \
+            Never ask the user to paste a secret into the chat, and never expect a value back: this tool returns key names only.
+            """,
+        inputSchema: schema(
+            properties: [
+                "keys": [
+                    "type": "array",
+                    "minItems": 1,
+                    "description": "The keys to request: names like \"API_KEY\", or objects {key, description}.",
+                    "items": [
+                        "anyOf": [
+                            keyName,
+                            [
+                                "type": "object",
+                                "properties": [
+                                    "key": keyName,
+                                    "description": ["type": "string", "description": "What the value is, shown to the person."],
+                                ],
+                                "required": ["key"],
+                                "additionalProperties": false,
+                            ],
+                        ],
+                    ],
+                ],
+                "workspace": workspaceProperty,
+            ],
+            required: ["keys"]),
+        annotations: .init(destructiveHint: false, idempotentHint: false, openWorldHint: false))
+
+    static let syncSecrets = Tool(
+        name: "sync_secrets",
+        title: "Sync secrets to targets",
+        description: """
+            Writes the workspace's secrets to its sync targets (workspace.yaml `targets:`). Returns, per target, \
+            whether it was written and which key names were added, changed or removed; never values. \
+            dryRun: true only reports what would change. Needs an identity (`loopseal mcp --identity FILE` or LOOPSEAL_IDENTITY).
+            """,
+        inputSchema: schema(properties: [
+            "dryRun": ["type": "boolean", "description": "Report what would change; write nothing (default false)."],
+            "workspace": workspaceProperty,
+        ]),
+        annotations: .init(destructiveHint: true, idempotentHint: true, openWorldHint: true))
+
+    /// A secret key name: an environment variable name.
+    private static let keyName: Value = [
+        "type": "string",
+        "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,199}$",
+        "description": "An environment variable name, e.g. DATABASE_URL.",
+    ]
+
+    /// An object schema that accepts only `properties`.
+    private static func schema(properties: [String: Value], required: [String] = []) -> Value {
+        var object: [String: Value] = [
+            "type": "object",
+            "properties": .object(properties),
+            "additionalProperties": false,
+        ]
+        if !required.isEmpty { object["required"] = .array(required.map(Value.string)) }
+        return .object(object)
+    }
+
+    /// The argument names a tool's schema lists.
+    static func argumentNames(of tool: Tool) -> [String] {
+        tool.inputSchema.objectValue?["properties"]?.objectValue.map { Array($0.keys) } ?? []
+    }
+}

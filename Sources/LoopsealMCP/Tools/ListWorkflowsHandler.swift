@@ -1,0 +1,18 @@
+import MCP
+
+/// `list_workflows`: `{workflows: [{name, title?, description?}]}` from the root's `workflows/`.
+struct ListWorkflowsHandler: MCPToolHandler {
+    let definition = ToolDefinitions.listWorkflows
+
+    func call(_ arguments: ToolArguments, context: ToolContext) throws -> ToolOutcome {
+        let workflows = context.runs(try context.workspace(arguments)).workflows()
+        return ToolOutcome([
+            "workflows": .array(workflows.map { summary in
+                var entry: [String: Value] = ["name": .string(summary.name)]
+                if let title = summary.title { entry["title"] = .string(title) }
+                if let description = summary.description { entry["description"] = .string(description) }
+                return .object(entry)
+            }),
+        ])
+    }
+}
