@@ -1,0 +1,190 @@
+import Dispatch
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `loopseal serve` as a user runs it: tokens from the CLI, the real binary on loopback,
+/// `--git-commit`, and a canary value that must show up nowhere but in its sealed file.
+@Suite("loopseal serve end to end")
+struct ServeTests {
+    @Test("API writes with --git-commit: the value opens with the identity and appears in no response, log, audit line, commit or run file")
+    func canary() throws {
+        let sandbox = try Sandbox("serve")
+        defer { sandbox.remove() }
+        let alice = try sandbox.keygen("alice")
+        try sandbox.initWorkspace("demo", [alice])
+        try copyWorkflows(into: sandbox.root)
+        for arguments in [["init", "-q"], ["config", "user.email", "t@example.com"], ["config", "user.name", "T"],
+                          ["add", "-A"], ["commit", "-q", "-m", "initial"]] {
+            try sandbox.runner.runTool("/usr/bin/env", ["git", "-C", sandbox.root] + arguments).requireSuccess()
+        }
+        let state = "\(sandbox.root)/../\(URL(fileURLWithPath: sandbox.root).lastPathComponent)-state"
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let env: [String: String?] = ["LOOPSEAL_STATE": state, "LOOPSEAL_LOG_LEVEL": "trace"]
+
+        let created = try sandbox.run(["token", "create", "-w", "demo", "--role", "admin", "--json"], env: env)
+        try created.requireSuccess()
+        let tokenJSON = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout)) as? [String: Any])
+        let token = try #require(tokenJSON["token"] as? String)
+        let listed = try sandbox.run(["token", "list"], env: env)
+        #expect(listed.stdoutText.contains(tokenJSON["id"] as? String ?? "?"))
+        #expect(!listed.stdoutText.contains(token))
+        #expect(!(try String(contentsOfFile: "\(state)/tokens.json", encoding: .utf8)).contains(token))
+
+        let server = try StartedServer.start(sandbox, env: env, extra: ["--git-commit"])
+        defer { server.stop() }
+        let canary = "canary-\(UUID().uuidString)"
+        var responses: [String] = []
+        func call(_ method: String, _ path: String, _ body: String? = nil, expect status: Int,
+                  sourceLocation: SourceLocation = #_sourceLocation) throws -> Any? {
+            let (code, text) = try server.request(method, path, token: token, body: body)
+            responses.append(text)
+            #expect(code == status, "\(method) \(path): \(text)", sourceLocation: sourceLocation)
+            return try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        }
+
+        _ = try call("PUT", "/api/v1/workspaces/demo/secrets/upsert", #"{"key":"DB_PASSWORD","value":"\#(canary)"}"#, expect: 200)
+        _ = try call("POST", "/api/v1/workspaces/demo/secrets", #"{"key":"API_KEY","value":"\#(canary)-2"}"#, expect: 201)
+        _ = try call("POST", "/api/v1/workspaces/demo/secrets", #"{"key":"API_KEY","value":"\#(canary)-3"}"#, expect: 409)
+        let list = try #require(try call("GET", "/api/v1/workspaces/demo/secrets", expect: 200) as? [[String: Any]])
+        #expect(list.map { $0["key"] as? String } == ["API_KEY", "DB_PASSWORD"])
+
+        let run = try #require(try call("POST", "/api/v1/workspaces/demo/runs", #"{"workflow":"secrets-example"}"#, expect: 201) as? [String: Any])
+        let runID = try #require(run["id"] as? String)
+        #expect(run["status"] as? String == "waiting")
+        _ = try call("PUT", "/api/v1/workspaces/demo/secrets/upsert", #"{"key":"EXAMPLE_API_KEY","value":"\#(canary)-4"}"#, expect: 200)
+        _ = try call("PUT", "/api/v1/workspaces/demo/secrets/upsert", #"{"key":"EXAMPLE_SECRET","value":"\#(canary)-5"}"#, expect: 200)
+        let done = try #require(try call("POST", "/api/v1/workspaces/demo/runs/\(runID)/transitions/secrets_submitted",
+                                         #"{"payload":{"keys":["EXAMPLE_API_KEY","EXAMPLE_SECRET"]}}"#, expect: 200) as? [String: Any])
+        #expect(done["status"] as? String == "completed")
+
+        // Revoking from the CLI takes effect on the running server at once.
+        let revokeMe = try sandbox.run(["token", "create", "-w", "demo", "--role", "reader"], env: env)
+        let readerToken = revokeMe.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try server.request("GET", "/api/v1/workspaces/demo/secrets", token: readerToken).0 == 200)
+        let readerID = readerToken.split(separator: "_")[1]
+        try sandbox.run(["token", "revoke", String(readerID)], env: env).requireSuccess()
+        #expect(try server.request("GET", "/api/v1/workspaces/demo/secrets", token: readerToken).0 == 401)
+
+        let output = server.stop()
+        #expect(try sandbox.run(["get", "DB_PASSWORD", "-i", alice.path]).stdoutText == canary)
+        #expect(try sandbox.run(["get", "API_KEY", "-i", alice.path]).stdoutText == "\(canary)-2")
+
+        for response in responses { #expect(!response.contains(canary)) }
+        #expect(output.stderr.contains("DB_PASSWORD"), "trace logs name keys")
+        #expect(!output.stderr.contains(canary))
+        let audit = try String(contentsOfFile: "\(state)/audit.jsonl", encoding: .utf8)
+        #expect(audit.contains(#""key":"DB_PASSWORD""#))
+        #expect(audit.contains(#""action":"run.start""#))
+        #expect(!audit.contains(canary))
+        let log = try sandbox.runner.runTool("/usr/bin/env", ["git", "-C", sandbox.root, "log", "-p", "--format=%B"])
+        #expect(log.stdoutText.contains("loopseal: upsert DB_PASSWORD in workspace demo"))
+        #expect(log.stdoutText.contains("loopseal: create API_KEY in workspace demo"))
+        #expect(!log.stdoutText.contains(canary))
+        for file in allFiles(under: "\(sandbox.workspaceDir("demo"))/.loopseal") {
+            #expect(!((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").contains(canary), "\(file)")
+        }
+    }
+
+    @Test("serve refuses --git-commit outside a git repository, and a bad --listen, with a clear message")
+    func badStart() throws {
+        let sandbox = try Sandbox("serve-bad")
+        defer { sandbox.remove() }
+        let alice = try sandbox.keygen("alice")
+        try sandbox.initWorkspace("demo", [alice])
+        let noGit = try sandbox.run(["serve", "--git-commit", "--listen", "127.0.0.1:0"], env: ["LOOPSEAL_STATE": "\(sandbox.root)/state", "GIT_CEILING_DIRECTORIES": sandbox.root + "/.."])
+        #expect(noGit.status == 1)
+        #expect(noGit.stderr.contains("not inside a git repository"))
+        let badListen = try sandbox.run(["serve", "--listen", "nonsense"])
+        #expect(badListen.status == 2)
+        #expect(badListen.stderr.contains("--listen 'nonsense'"))
+        let noWorkspace = try sandbox.run(["token", "create", "--role", "writer"], env: ["LOOPSEAL_STATE": "\(sandbox.root)/state"])
+        #expect(noWorkspace.status == 1)
+        #expect(noWorkspace.stderr.contains("at least one --workspace"))
+    }
+}
+
+extension RunResult {
+    /// Requires exit status 0.
+    func requireSuccess(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try #require(status == 0 && !signaled, "\(self)", sourceLocation: sourceLocation)
+    }
+}
+
+/// Copies the repository's example workflows into a sandbox root.
+func copyWorkflows(into root: String, filePath: String = #filePath) throws {
+    let repo = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    try FileManager.default.copyItem(atPath: repo.appendingPathComponent("workflows").path, toPath: "\(root)/workflows")
+}
+
+/// A running `loopseal serve` on a free loopback port.
+final class StartedServer: @unchecked Sendable {
+    let port: Int
+    let process: RunningProcess
+    private var result: RunResult?
+
+    private init(port: Int, process: RunningProcess) {
+        self.port = port
+        self.process = process
+    }
+
+    static func start(_ sandbox: Sandbox, env: [String: String?], extra: [String] = []) throws -> StartedServer {
+        var failure = ""
+        for _ in 0..<5 {
+            let port = try freeLoopbackPort()
+            let process = try sandbox.runner.start(["serve", "--listen", "127.0.0.1:\(port)", "--root", sandbox.root] + extra, env: env)
+            let server = StartedServer(port: port, process: process)
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline && process.process.isRunning {
+                if (try? server.request("GET", "/healthz", token: nil))?.0 == 200 { return server }
+                usleep(50_000)
+            }
+            failure = "\(server.stop())"
+        }
+        throw AgentStartError(message: "loopseal serve did not start: \(failure)")
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL) and returns what it printed.
+    @discardableResult
+    func stop() -> RunResult {
+        if let result { return result }
+        process.send(SIGTERM)
+        let finished = process.wait(timeout: 10)
+        result = finished
+        return finished
+    }
+
+    /// One request; returns the status and body text.
+    func request(_ method: String, _ path: String, token: String?, body: String? = nil,
+                 headers: [String: String] = [:]) throws -> (Int, String) {
+        let url = try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
+        var request = URLRequest(url: url, timeoutInterval: 30)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let box = ResponseBox()
+        let done = DispatchSemaphore(value: 0)
+        let session = URLSession(configuration: .ephemeral)
+        defer { session.finishTasksAndInvalidate() }
+        session.dataTask(with: request) { data, response, error in
+            box.set((response as? HTTPURLResponse)?.statusCode ?? -1, data.map { String(decoding: $0, as: UTF8.self) } ?? "\(error.map { "\($0)" } ?? "")")
+            done.signal()
+        }.resume()
+        done.wait()
+        return box.value
+    }
+
+    private final class ResponseBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: (Int, String) = (-1, "")
+        func set(_ status: Int, _ text: String) { lock.withLock { stored = (status, text) } }
+        var value: (Int, String) { lock.withLock { stored } }
+    }
+}
