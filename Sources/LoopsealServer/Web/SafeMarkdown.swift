@@ -1,0 +1,100 @@
+import Ink
+
+/// Renders run documents from Markdown with Ink, made safe for pages: Ink passes raw HTML,
+/// link and image URLs and code-block languages through unchanged, so those are escaped or
+/// dropped here. Document text can come from a workflow's input, so it is not trusted.
+enum SafeMarkdown {
+    /// The HTML of `markdown`, with raw HTML shown as text, links limited to http(s), mailto
+    /// and same-site targets, images shown as their Markdown text, and code-block classes removed.
+    static func html(_ markdown: String) -> String {
+        let parser = MarkdownParser(modifiers: [
+            Modifier(target: .html) { input in escape(input.markdown) },
+            Modifier(target: .images) { input in escape(input.markdown) },
+            Modifier(target: .links) { input in link(input.html, markdown: input.markdown) },
+            Modifier(target: .codeBlocks) { input in codeBlock(input.html) },
+        ])
+        // A leading `---` block would be read as metadata and dropped: keep it visible.
+        let source = escapingFalseEntities(markdown.hasPrefix("---") ? "\u{200B}" + markdown : markdown)
+        return parser.html(from: source)
+    }
+
+    /// Ink copies `&…;` runs verbatim as entities, whatever they hold (`&<script>…;`). An `&`
+    /// that starts such a run but not a real entity (`&name;`, `&#123;`, `&#x1F;`) becomes `&amp;`.
+    static func escapingFalseEntities(_ markdown: String) -> String {
+        guard markdown.contains("&") else { return markdown }
+        let scalars = Array(markdown.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        for (index, scalar) in scalars.enumerated() {
+            guard scalar == "&" else {
+                out.append(scalar)
+                continue
+            }
+            var end = index + 1
+            while end < scalars.count, scalars[end] != ";", !scalars[end].properties.isWhitespace { end += 1 }
+            let isRun = end < scalars.count && scalars[end] == ";"
+            let body = scalars[min(index + 1, end)..<end]
+            let isEntity = !body.isEmpty && body.count <= 32
+                && body.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "#" }
+            if isRun && !isEntity { out.append(contentsOf: "&amp;".unicodeScalars) } else { out.append(scalar) }
+        }
+        return String(out)
+    }
+
+    /// Escapes text for HTML element content and quoted attribute values.
+    static func escape<S: StringProtocol>(_ text: S) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#x27;"
+            case "`": out += "&#x60;"
+            case "=": out += "&#x3D;"
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        return out
+    }
+
+    /// Keeps Ink's `<a href="URL">TITLE</a>` only when URL is plain and safe; otherwise the
+    /// link's Markdown is shown as text.
+    private static func link(_ html: String, markdown: Substring) -> String {
+        let prefix = "<a href=\"", suffix = "</a>"
+        // A quote or angle bracket anywhere in the link's source could break out of the attribute.
+        guard !markdown.contains(where: { $0 == "\"" || $0 == "<" || $0 == ">" }),
+              html.hasPrefix(prefix), html.hasSuffix(suffix) else { return escape(markdown) }
+        let rest = html.dropFirst(prefix.count)
+        guard let quote = rest.firstIndex(of: "\"") else { return escape(markdown) }
+        let url = rest[..<quote]
+        let afterURL = rest[quote...]
+        guard afterURL.hasPrefix("\">"), isSafeURL(url) else { return escape(markdown) }
+        let title = afterURL.dropFirst(2).dropLast(suffix.count)
+        return "<a href=\"\(url)\" rel=\"noreferrer noopener\">\(title)</a>"
+    }
+
+    /// http(s) and mailto URLs, fragments and paths, with no characters that need escaping.
+    static func isSafeURL<S: StringProtocol>(_ url: S) -> Bool {
+        guard !url.isEmpty, !url.unicodeScalars.contains(where: { scalar in
+            scalar.value <= 0x20 || scalar.value == 0x7F || "\"'<>`\\".unicodeScalars.contains(scalar)
+        }) else { return false }
+        let lower = url.lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:") { return true }
+        if lower.hasPrefix("//") { return false }
+        // A relative reference must not carry a scheme (`javascript:` and friends).
+        let beforeSlash = lower.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return !beforeSlash.contains(":")
+    }
+
+    /// Drops the `class="language-…"` Ink copies verbatim from the fence line; the code itself
+    /// is already escaped by Ink, so the last `>` before it closes the opening tag.
+    private static func codeBlock(_ html: String) -> String {
+        let suffix = "</code></pre>"
+        guard html.hasSuffix(suffix) else { return escape(html) }
+        let body = html.dropLast(suffix.count)
+        guard let close = body.lastIndex(of: ">") else { return escape(html) }
+        return "<pre><code>" + body[body.index(after: close)...] + suffix
+    }
+}

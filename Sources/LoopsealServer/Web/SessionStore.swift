@@ -1,0 +1,112 @@
+import Foundation
+import LoopsealCrypto
+
+/// One signed-in browser: the token it signed in with (by id) and its CSRF token.
+public struct WebSession: Sendable, Equatable {
+    /// The session id (64 hex digits), the value of the session cookie.
+    public let id: String
+    /// The id of the API token the person signed in with; re-checked on every request.
+    public let tokenID: String
+    /// The CSRF token every form of this session carries (64 hex digits).
+    public let csrf: String
+    /// When the session ends, in seconds since 1970.
+    public let expires: Double
+}
+
+/// In-memory web sessions. A session maps a random id (the `loopseal_session` cookie) to a
+/// token id and a CSRF token for 8 hours; restarting the server signs everyone out.
+/// The token itself is never kept: each request looks its record up again, so a revoked
+/// token ends its sessions at once.
+public final class SessionStore: @unchecked Sendable {
+    /// The session cookie's name.
+    public static let cookieName = "loopseal_session"
+    /// The cookie holding the sign-in form's CSRF token (before there is a session).
+    public static let signInCookieName = "loopseal_signin"
+    /// How long a session lasts: 8 hours.
+    public static let defaultLifetime: Double = 8 * 3600
+
+    /// Session length in seconds.
+    public let lifetime: Double
+    private let maxSessions: Int
+    private let now: @Sendable () -> Double
+    private let lock = NSLock()
+    private var sessions: [String: WebSession] = [:]
+
+    /// A store whose sessions last `lifetime` seconds; at most `maxSessions` live at once
+    /// (the oldest is dropped). `now` is the clock, replaceable in tests.
+    public init(lifetime: Double = SessionStore.defaultLifetime, maxSessions: Int = 10_000,
+                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.lifetime = lifetime
+        self.maxSessions = maxSessions
+        self.now = now
+    }
+
+    /// Starts a session for token `tokenID`.
+    public func create(tokenID: String) -> WebSession {
+        let time = now()
+        let session = WebSession(id: Self.randomHex(), tokenID: tokenID, csrf: Self.randomHex(), expires: time + lifetime)
+        lock.lock()
+        defer { lock.unlock() }
+        sessions = sessions.filter { $0.value.expires > time }
+        if sessions.count >= maxSessions, let oldest = sessions.values.min(by: { $0.expires < $1.expires }) {
+            sessions[oldest.id] = nil
+        }
+        sessions[session.id] = session
+        return session
+    }
+
+    /// The live session `id`, or nil when it is unknown or expired (an expired one is removed).
+    public func session(id: String) -> WebSession? {
+        let time = now()
+        lock.lock()
+        defer { lock.unlock() }
+        guard let session = sessions[id] else { return nil }
+        guard session.expires > time else {
+            sessions[id] = nil
+            return nil
+        }
+        return session
+    }
+
+    /// Ends session `id` (sign-out).
+    public func delete(id: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        sessions[id] = nil
+    }
+
+    /// Ends every session of token `tokenID` (it was revoked).
+    public func delete(tokenID: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        sessions = sessions.filter { $0.value.tokenID != tokenID }
+    }
+
+    /// The number of live sessions.
+    public var count: Int {
+        let time = now()
+        lock.lock()
+        defer { lock.unlock() }
+        return sessions.values.filter { $0.expires > time }.count
+    }
+
+    /// 32 random bytes as 64 lowercase hex digits.
+    public static func randomHex() -> String {
+        let digits = Array("0123456789abcdef".unicodeScalars)
+        var out = String.UnicodeScalarView()
+        for byte in Random.bytes(32) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(out)
+    }
+
+    /// Compares two tokens in time that depends only on their lengths.
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8), right = Array(b.utf8)
+        guard left.count == right.count else { return false }
+        var difference: UInt8 = 0
+        for index in left.indices { difference |= left[index] ^ right[index] }
+        return difference == 0
+    }
+}
