@@ -3,9 +3,6 @@ import Logging
 
 /// `loopseal serve`: the REST API and the web pages on one Hummingbird application.
 public enum LoopsealHTTPServer {
-    /// Hook for the web pages: called with the router and core once the API is in place.
-    public typealias Extension = @Sendable (Router<ServerRequestContext>, ServerCore) -> Void
-
     /// The routes, for an application or for `app.test(.router)`.
     public static func router(core: ServerCore) -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
@@ -13,6 +10,7 @@ public enum LoopsealHTTPServer {
         router.add(middleware: APIErrorMiddleware())
         router.get("healthz") { _, _ in APIResponse.json(.dictionary([("status", .string("ok"))])) }
         APIRoutes.add(to: router, core: core)
+        WebRoutes.add(to: router, core: core)
         return router
     }
 
