@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/debug/loopseal
 
-.PHONY: all build deps test-deps demo test bench clean
+.PHONY: all build deps test-deps browser-deps demo test browser-test bench clean
 
 all: build
 
@@ -11,6 +11,9 @@ deps:
 
 test-deps:
 	@scripts/install-deps.sh --test
+
+browser-deps:
+	@scripts/install-deps.sh --browser
 
 build: deps
 	$(SWIFT) build
@@ -21,6 +24,11 @@ demo: build
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Headless Chromium walks the web page's secret-request flow; screenshots go to artifacts/browser/.
+browser-test: deps browser-deps
+	$(SWIFT) build --product loopseal
+	LOOPSEAL_BIN=$(BIN) python3 Tests/Browser/browser_test.py
 
 bench: deps
 	$(SWIFT) build -c release

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Loopseal needs when it is missing: libsodium-dev to build; with --test, also the
-# reference tools the interop tests compare against (age, PyNaCl, python-dotenv, PyYAML, sshd).
+# reference tools the interop tests compare against (age, PyNaCl, python-dotenv, PyYAML, sshd);
+# with --browser, what the real-browser test needs (Debian's chromium and chromium-driver, Selenium).
 set -euo pipefail
 
-want_tests=0
+want_tests=0 want_browser=0
 [ "${1:-}" = "--test" ] && want_tests=1
+[ "${1:-}" = "--browser" ] && want_browser=1
 
 missing_apt=()
 pkg-config --exists libsodium 2>/dev/null || missing_apt+=(libsodium-dev pkg-config)
@@ -12,6 +14,10 @@ if [ "$want_tests" = 1 ]; then
     command -v age-keygen >/dev/null 2>&1 || missing_apt+=(age)
     [ -x /usr/sbin/sshd ] || missing_apt+=(openssh-server)
     command -v ssh >/dev/null 2>&1 || missing_apt+=(openssh-client)
+fi
+if [ "$want_browser" = 1 ]; then
+    [ -x /usr/bin/chromium ] || missing_apt+=(chromium)
+    [ -x /usr/bin/chromedriver ] || missing_apt+=(chromium-driver)
 fi
 
 apt_install() {
@@ -36,4 +42,11 @@ if [ "$want_tests" = 1 ]; then
             || python3 -m pip install -q --break-system-packages pynacl python-dotenv pyyaml 2>/dev/null \
             || apt_install python3-nacl python3-dotenv python3-yaml
     fi
+fi
+
+if [ "$want_browser" = 1 ] && ! python3 -c 'import selenium' 2>/dev/null; then
+    echo "installing Selenium" >&2
+    python3 -m pip install -q selenium 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages selenium 2>/dev/null \
+        || apt_install python3-selenium
 fi
