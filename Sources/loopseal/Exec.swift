@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSodium
 import Foundation
 import LoopsealCrypto
 import LoopsealStore
@@ -17,19 +18,70 @@ struct Exec: ParsableCommand {
         guard let program = argv.first else {
             throw ValidationError("give a command to run: loopseal exec -- CMD ARGS…")
         }
-        let opened = try workspace.service().revealAll(identities: try identities.load())
-        for (key, value) in opened.values {
-            let hasNul = value.withUnsafeBytes { $0.contains(0) }
-            if hasNul { throw CLIError("secret '\(key)' holds a NUL byte and cannot be an environment variable") }
-            var cValue = value.withUnsafeBytes { $0.map { CChar(bitPattern: $0) } } + [0]
-            defer { cValue.withUnsafeMutableBytes { raw in raw.initializeMemory(as: UInt8.self, repeating: 0) } }
-            let status = setenv(key, &cValue, 1)
-            guard status == 0 else { throw CLIError("cannot set '\(key)' in the environment") }
-        }
+        let environment = try SecretEnvironment(try workspace.service().revealAll(identities: try identities.load()))
+        // The opened values and identities are released (and zeroed) here: only the locked
+        // environment block, which execve copies into the new program, still holds the values.
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        execvp(program, &cArgs)
+        environment.exec(program, &cArgs)
         let reason = String(cString: strerror(errno))
+        let code: Int32 = errno == ENOENT ? 127 : 126
+        environment.wipe()
         Terminal.warn("loopseal: error: cannot run '\(program)': \(reason)")
-        throw ExitCode(errno == ENOENT ? 127 : 126)
+        throw ExitCode(code)
+    }
+}
+
+/// The environment `exec` passes to its command: the inherited variables (minus those a
+/// secret overrides) and `KEY=value` strings built in one `sodium_malloc` block, locked in RAM
+/// and zeroed if `execve` fails. Values never pass through `setenv` or the Swift heap.
+final class SecretEnvironment {
+    private let block: UnsafeMutableRawPointer?
+    private let size: Int
+    private var pointers: [UnsafeMutablePointer<CChar>?]
+
+    init(_ secrets: RevealedSecrets) throws {
+        let keys = Set(secrets.values.map(\.key))
+        for (key, value) in secrets.values where value.withUnsafeBytes({ $0.contains(0) }) {
+            throw CLIError("secret '\(key)' holds a NUL byte and cannot be an environment variable")
+        }
+        size = secrets.values.reduce(0) { $0 + $1.key.utf8.count + 1 + $1.value.count + 1 }
+        block = size > 0 ? sodium_malloc(size) : nil
+        if size > 0 && block == nil { throw CLIError("cannot allocate locked memory for the environment") }
+        pointers = []
+        var inherited = environ
+        while let entry = inherited.pointee {
+            let name = String(cString: entry).split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            if !keys.contains(name) { pointers.append(entry) }
+            inherited += 1
+        }
+        guard let block else { pointers.append(nil); return }
+        var offset = 0
+        for (key, value) in secrets.values {
+            let start = block.advanced(by: offset).assumingMemoryBound(to: CChar.self)
+            for byte in key.utf8 { block.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self); offset += 1 }
+            block.storeBytes(of: UInt8(ascii: "="), toByteOffset: offset, as: UInt8.self); offset += 1
+            value.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress { block.advanced(by: offset).copyMemory(from: base, byteCount: bytes.count) }
+            }
+            offset += value.count
+            block.storeBytes(of: UInt8(0), toByteOffset: offset, as: UInt8.self); offset += 1
+            pointers.append(start)
+        }
+        pointers.append(nil)
+    }
+
+    /// Replaces the process with `program` (searched on PATH); returns only on failure.
+    func exec(_ program: String, _ argv: inout [UnsafeMutablePointer<CChar>?]) {
+        _ = pointers.withUnsafeBufferPointer { environment in
+            argv.withUnsafeBufferPointer { arguments in
+                loopseal_execvpe(program, arguments.baseAddress, environment.baseAddress)
+            }
+        }
+    }
+
+    /// Zeroes and frees the block.
+    func wipe() {
+        if let block { sodium_memzero(block, size); sodium_free(block) }
+        pointers = [nil]
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LoopsealCrypto
 
 /// `loopseal`: encrypted secrets in git. The commands are thin: they parse, call the
 /// library, and print.
@@ -15,7 +16,7 @@ struct Loopseal: ParsableCommand {
             Export.self, Exec.self, Verify.self, Render.self,
             Workflow.self, Run.self, Sync.self, Watch.self, Agent.self,
             MCPCommand.self,
-            Serve.self, Token.self,
+            Serve.self, Token.self, Rotate.self,
         ]
     )
 }
@@ -23,6 +24,7 @@ struct Loopseal: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        Hardening.protectProcess()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             let level = ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))

@@ -88,11 +88,12 @@ struct Recipients: ParsableCommand {
             }
             Terminal.warn("removed recipient \(name)")
             let exposed = try service.findAllByWorkspace().filter { secret in
-                removedKey.map { secret.recipients[$0.description] != nil } ?? false
+                secret.hasValue && (removedKey.map { secret.recipients[$0.description] != nil } ?? false)
             }.map(\.key)
             if !noRekey { try Rekey.run(service, identities: loaded) }
             if !exposed.isEmpty {
-                Terminal.warn("\(name) could read \(exposed.count) secret\(exposed.count == 1 ? "" : "s"); rotate them: \(exposed.joined(separator: " "))")
+                Terminal.warn("\(name) could read \(exposed.count) secret\(exposed.count == 1 ? "" : "s") and may have copied them; rotate each with 'loopseal rotate KEY':")
+                Terminal.print(exposed.map { $0 + "\n" }.joined())
             }
         }
     }

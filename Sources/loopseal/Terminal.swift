@@ -87,6 +87,18 @@ enum Terminal {
         return try SecureBytes(copying: line)
     }
 
+    /// Asks a yes/no question on the terminal; true only for an answer starting with y or Y.
+    static func confirm(_ prompt: String) throws -> Bool {
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        _ = prompt.withCString { Glibc.write(fd, $0, strlen($0)) }
+        var answer: [UInt8] = []
+        var byte: UInt8 = 0
+        while Glibc.read(fd, &byte, 1) == 1, byte != 0x0A { answer.append(byte) }
+        return answer.first == UInt8(ascii: "y") || answer.first == UInt8(ascii: "Y")
+    }
+
     /// Overwrites a buffer before it is released.
     static func wipe(_ buffer: inout [UInt8]) {
         buffer.withUnsafeMutableBytes { raw in

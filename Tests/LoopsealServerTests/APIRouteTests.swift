@@ -166,6 +166,19 @@ struct APIRouteTests {
         }
     }
 
+    @Test("the bytes of a secret write are zeroed where they arrived once read")
+    func bodyZeroed() async throws {
+        try await app.test(.router) { client in
+            let body = ByteBuffer(string: #"{"key":"ZEROED","value":"zero-me-please"}"#)
+            let response = try await client.execute(uri: "/api/v1/workspaces/alpha/secrets/upsert", method: .put,
+                                                    headers: [.authorization: "Bearer \(fixture.writerAlpha)", .contentType: "application/json"],
+                                                    body: body)
+            #expect(response.status == .ok)
+            #expect(body.readableBytesView.allSatisfy { $0 == 0 })
+            #expect(try fixture.reveal("ZEROED") == "zero-me-please")
+        }
+    }
+
     @Test("unknown routes under /api answer JSON 404")
     func unknownRoute() async throws {
         try await app.test(.router) { client in

@@ -260,7 +260,7 @@ struct WebRoutesTests {
             let done = try await writer.request(client, "/workspaces/alpha/runs/\(runID)")
             let doneHTML = String(buffer: done.body)
             #expect(doneHTML.contains(#"<span class="badge status-completed">completed</span>"#))
-            #expect(doneHTML.contains("API_KEY: has value"))
+            #expect(doneHTML.contains("API&#95;KEY: has value"))
             #expect(!doneHTML.contains("type=\"password\""))
             let after = try await writer.request(client, "/workspaces/alpha")
             #expect(String(buffer: after.body).contains(#"<code>API_KEY</code></td><td><span class="badge stored">Stored</span>"#))

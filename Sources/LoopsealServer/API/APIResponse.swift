@@ -50,6 +50,16 @@ enum RequestBody {
         }
     }
 
+    /// Checks, before reading, that the request has a JSON body within the limit (400, 415, 413).
+    static func requireJSONBody(_ request: Request) throws {
+        let length = request.headers[.contentLength].flatMap(Int.init)
+        guard (length ?? 0) > 0 || request.headers[.transferEncoding] != nil else {
+            throw APIError.invalid("the request needs a JSON body")
+        }
+        try requireContentType(request, "application/json")
+        if let length, length > ServerLimits.maxBodyBytes { throw APIError.tooLarge }
+    }
+
     /// 415 unless the media type (before any `;` parameters) is `expected`.
     static func requireContentType(_ request: Request, _ expected: String) throws {
         let mediaType = request.headers[.contentType]?.split(separator: ";").first?

@@ -87,13 +87,22 @@ enum APIRoutes {
         }
     }
 
-    /// A secret write body; the raw bytes are zeroed once parsed.
+    /// A secret write body. Each fragment is copied into one buffer reserved up front and zeroed
+    /// where it arrived (its storage is shared with the HTTP decoder); the copy is zeroed once parsed.
     private static func secretBody(_ request: Request, fields: Set<String>) async throws -> SecretBody {
-        guard var buffer = try await RequestBody.json(request, required: true) else {
-            throw APIError.invalid("the request needs a JSON body")
+        try RequestBody.requireJSONBody(request)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(ServerLimits.maxBodyBytes)
+        defer { SecureMemory.zero(&bytes) }
+        for try await fragment in request.body {
+            let fits = bytes.count + fragment.readableBytes <= ServerLimits.maxBodyBytes
+            fragment.withUnsafeReadableBytes { raw in
+                if fits { bytes.append(contentsOf: raw) }
+                SecureMemory.zero(UnsafeMutableRawBufferPointer(mutating: raw))
+            }
+            guard fits else { throw APIError.tooLarge }
         }
-        defer { buffer.withUnsafeMutableReadableBytes { SecureMemory.zero($0) } }
-        return try buffer.withUnsafeReadableBytes { try SecretBody.parse($0, allowed: fields) }
+        return try bytes.withUnsafeBytes { try SecretBody.parse($0, allowed: fields) }
     }
 
     /// What the API shows of a run: status, place, what it waits for, key names and documents.

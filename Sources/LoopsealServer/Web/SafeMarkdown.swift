@@ -14,7 +14,7 @@ enum SafeMarkdown {
             Modifier(target: .codeBlocks) { input in codeBlock(input.html) },
         ])
         // A leading `---` block would be read as metadata and dropped: keep it visible.
-        let source = escapingFalseEntities(markdown.hasPrefix("---") ? "\u{200B}" + markdown : markdown)
+        let source = escapingIntrawordUnderscores(escapingFalseEntities(markdown.hasPrefix("---") ? "\u{200B}" + markdown : markdown))
         return parser.html(from: source)
     }
 
@@ -38,6 +38,47 @@ enum SafeMarkdown {
             if isRun && !isEntity { out.append(contentsOf: "&amp;".unicodeScalars) } else { out.append(scalar) }
         }
         return String(out)
+    }
+
+    /// Ink reads every `_` as emphasis, even inside a word (`EXAMPLE_API_KEY` would lose its
+    /// underscores and italicize `API`); CommonMark never does. An `_` between two letters or
+    /// digits becomes `&#95;`, except in code spans and code blocks, where Ink shows text as is.
+    static func escapingIntrawordUnderscores(_ markdown: String) -> String {
+        guard markdown.contains("_") else { return markdown }
+        var fence: Substring?
+        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let trimmed = line.drop { $0 == " " }
+            if let open = fence {
+                if trimmed.hasPrefix(open) { fence = nil }
+                return String(line)
+            }
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
+                fence = trimmed.prefix(3)
+                return String(line)
+            }
+            if line.hasPrefix("    ") || line.hasPrefix("\t") { return String(line) }
+            let characters = Array(line)
+            var out = ""
+            var index = 0
+            var openTicks = 0
+            while index < characters.count {
+                let character = characters[index]
+                if character == "`" {
+                    var run = 0
+                    while index < characters.count, characters[index] == "`" { run += 1; index += 1 }
+                    if openTicks == 0 { openTicks = run } else if openTicks == run { openTicks = 0 }
+                    out += String(repeating: "`", count: run)
+                    continue
+                }
+                let between = index > 0 && index + 1 < characters.count
+                    && (characters[index - 1].isLetter || characters[index - 1].isNumber)
+                    && (characters[index + 1].isLetter || characters[index + 1].isNumber)
+                out += character == "_" && openTicks == 0 && between ? "&#95;" : String(character)
+                index += 1
+            }
+            return out
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Escapes text for HTML element content and quoted attribute values.
