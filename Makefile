@@ -37,6 +37,7 @@ bench: deps
 	@Benchmarks/workflows.sh .build/release/loopseal-bench
 	@.build/release/loopseal-bench watch-latency 200
 	@Benchmarks/agents.sh .build/release/loopseal
+	@Benchmarks/server.sh .build/release/loopseal
 
 clean:
 	rm -rf .build

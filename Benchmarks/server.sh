@@ -36,7 +36,9 @@ row() {  # name, wrk output
 import re, sys
 name, out = sys.argv[1], sys.argv[2]
 def ms(text):
-    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    m = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    if m is None: sys.exit(f"cannot read a latency from {text!r} in:\n{out}")
+    if m.group(2) == "m": return float(m.group(1)) * 60000
     v = float(m.group(1)); return v / 1000 if m.group(2) == "us" else v * 1000 if m.group(2) == "s" else v
 rps = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)
 p50 = re.search(r"50%\s+(\S+)", out).group(1)
