@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/debug/loopseal
 
-.PHONY: all build deps test-deps browser-deps demo test browser-test bench clean
+.PHONY: all build deps test-deps browser-deps demo test browser-test bench fuzz clean
 
 all: build
 
@@ -38,6 +38,10 @@ bench: deps
 	@.build/release/loopseal-bench watch-latency 200
 	@Benchmarks/agents.sh .build/release/loopseal
 	@Benchmarks/server.sh .build/release/loopseal
+
+# libFuzzer + AddressSanitizer on every parser, FUZZ_SECONDS (default 600) each; see scripts/fuzz.sh.
+fuzz: deps
+	@scripts/fuzz.sh
 
 clean:
 	rm -rf .build

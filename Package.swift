@@ -92,6 +92,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "LoopsealFuzzTargets",
+            dependencies: ["LoopsealCrypto", "LoopsealStore", "LoopsealSync", "LoopsealTemplates", "LoopsealWorkflows"]
+        ),
+        .executableTarget(
+            name: "loopseal-fuzz",
+            dependencies: ["LoopsealFuzzTargets"]
+        ),
         .executableTarget(
             name: "loopseal-bench",
             dependencies: ["LoopsealTemplates", "LoopsealWorkflows", "LoopsealSync", .product(name: "Logging", package: "swift-log")],
@@ -121,6 +129,7 @@ let package = Package(
             dependencies: ["LoopsealTemplates"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "LoopsealFuzzTests", dependencies: ["LoopsealFuzzTargets", "LoopsealCrypto", "LoopsealSync"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LoopsealCrypto"]),
     ],
     swiftLanguageModes: [.v6]

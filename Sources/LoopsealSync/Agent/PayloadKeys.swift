@@ -5,8 +5,11 @@ import Foundation
 /// A name is reported only when the payload is exactly what Loopseal's `dotenv` or `shell`
 /// format renders for the parsed entries (so no line of a multi-line value can pass for a
 /// name), or a JSON object of strings. Anything else yields nil and the log says so.
-enum PayloadKeys {
-    static func names(in payload: String) -> [String]? {
+/// Its `dotenv` and `shell` readers are the inverse of those formats' writers.
+public enum PayloadKeys {
+    /// The key names in `payload`, or nil when it is not exactly a Loopseal `dotenv`, `shell`
+    /// or JSON-object payload.
+    public static func names(in payload: String) -> [String]? {
         if payload.isEmpty { return [] }
         if let entries = parseDotenv(payload), (try? OutputFormat.dotenv.render(entries)) == payload {
             return entries.map(\.key)
@@ -33,7 +36,7 @@ enum PayloadKeys {
     }
 
     /// `NAME='…'` (`\\`, `\'`), `NAME="…"` (`\\`, `\"`, `\r`, `\n`) or `NAME=unquoted`, one per line.
-    static func parseDotenv(_ text: String) -> [EnvEntry]? {
+    public static func parseDotenv(_ text: String) -> [EnvEntry]? {
         let b = Array(text.utf8)
         var i = 0
         var entries: [EnvEntry] = []
@@ -71,7 +74,7 @@ enum PayloadKeys {
     }
 
     /// `export NAME='…'` lines, a quote written `'\''`.
-    static func parseShell(_ text: String) -> [EnvEntry]? {
+    public static func parseShell(_ text: String) -> [EnvEntry]? {
         let b = Array(text.utf8)
         let prefix = Array("export ".utf8)
         let quoteEscape = Array("'\\''".utf8)

@@ -1,0 +1,37 @@
+import LoopsealSync
+
+/// The dotenv reader (`PayloadKeys.parseDotenv`, which the agent uses to log key names; Loopseal
+/// has no other dotenv reader) and the shell reader, against their writers.
+///
+/// Two round trips per input:
+/// - read: the input as a payload; whatever the reader returns, written again, reads back the
+///   same, and a payload that is exactly its own rendering yields its key names;
+/// - write: the input split at `0xFF` bytes is a list of values (`K0`, `K1`, …); whatever the
+///   writer accepts reads back byte for byte.
+public enum DotenvFuzz {
+    /// Runs one input.
+    public static func run(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let names = PayloadKeys.names(in: text)
+        for (format, read) in readers {
+            guard let entries = read(text) else { continue }
+            guard let rendered = try? format.render(entries) else { continue }
+            FuzzCheck.require(read(rendered) == entries, "\(format.rawValue): read(write(read(x))) differs from read(x)")
+            if rendered == text {
+                FuzzCheck.require(names == entries.map(\.key), "\(format.rawValue): names of a canonical payload are wrong")
+            }
+        }
+        let values = bytes.split(separator: 0xFF, omittingEmptySubsequences: false)
+        let entries = values.enumerated().map { EnvEntry(key: "K\($0.offset)", value: Array($0.element)) }
+        for (format, read) in readers {
+            guard let rendered = try? format.render(entries) else { continue }
+            FuzzCheck.require(read(rendered) == entries, "\(format.rawValue): read(write(entries)) differs from entries")
+            FuzzCheck.require(PayloadKeys.names(in: rendered) == entries.map(\.key), "\(format.rawValue): wrong names for written entries")
+        }
+    }
+
+    static let readers: [(OutputFormat, @Sendable (String) -> [EnvEntry]?)] = [
+        (.dotenv, PayloadKeys.parseDotenv),
+        (.shell, PayloadKeys.parseShell),
+    ]
+}
