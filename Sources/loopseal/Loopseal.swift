@@ -16,7 +16,7 @@ struct Loopseal: ParsableCommand {
             Export.self, Exec.self, Verify.self, Render.self,
             Workflow.self, Run.self, Sync.self, Watch.self, Agent.self,
             MCPCommand.self,
-            Serve.self, Token.self, Rotate.self,
+            Serve.self, Token.self, Rotate.self, GitCommand.self,
         ]
     )
 }

@@ -1,0 +1,184 @@
+import Foundation
+
+/// Sets up (and removes) Loopseal's git integration in one repository:
+/// - the diff driver: `*.sealed diff=loopseal` in the top-level `.gitattributes`, and
+///   `diff.loopseal.textconv = <loopseal> git textconv [--reveal]` with
+///   `diff.loopseal.cachetextconv = false` in the repository's own config;
+/// - the pre-commit hook running `<loopseal> git pre-commit`, in `core.hooksPath` when set.
+/// A pre-commit hook Loopseal did not write is replaced only with `force` (and kept beside it).
+public struct GitInstaller: Sendable {
+    /// The line added to `.gitattributes`.
+    public static let attributesLine = "*.sealed diff=loopseal"
+    /// The marker that identifies a hook written by Loopseal.
+    public static let hookMarker = "# loopseal-pre-commit-hook"
+    /// What a replaced foreign hook is renamed to (a number is added when taken).
+    public static let backupSuffix = ".before-loopseal"
+
+    /// Runs git in the repository.
+    public var git: GitRunner
+
+    /// Creates an installer working through `git`.
+    public init(git: GitRunner) {
+        self.git = git
+    }
+
+    /// What to install.
+    public struct Options: Sendable {
+        /// Install the diff driver.
+        public var diff = true
+        /// Install the pre-commit hook.
+        public var hook = true
+        /// Make the diff driver show values.
+        public var reveal = false
+        /// Replace a pre-commit hook Loopseal did not write.
+        public var force = false
+
+        /// Creates options (default: both parts, no reveal, no force).
+        public init(diff: Bool = true, hook: Bool = true, reveal: Bool = false, force: Bool = false) {
+            self.diff = diff
+            self.hook = hook
+            self.reveal = reveal
+            self.force = force
+        }
+    }
+
+    /// The repository's top-level directory.
+    public func topLevel() throws -> String {
+        let output = try git.run(["rev-parse", "--show-toplevel"])
+        guard output.status == 0, !output.text.isEmpty else {
+            throw StoreError.io(path: git.directory, problem: "not inside a git work tree: run 'git init' first, or run this inside the repository")
+        }
+        return output.text
+    }
+
+    /// The hooks directory git uses (`core.hooksPath` or `.git/hooks`), absolute.
+    public func hooksDirectory() throws -> String {
+        let path = try git.checked(["rev-parse", "--git-path", "hooks"]).text
+        let absolute = path.hasPrefix("/") ? path : "\(git.directory)/\(path)"
+        return URL(fileURLWithPath: absolute).standardizedFileURL.path
+    }
+
+    /// Installs; `executable` is the absolute path of `loopseal`. Returns one line per action.
+    public func install(executable: String, options: Options) throws -> [String] {
+        let top = try topLevel()
+        var report: [String] = []
+        if options.hook { report.append(try installHook(executable: executable, force: options.force)) }
+        if options.diff {
+            report.append(try addAttributesLine(top: top))
+            let command = "\(Self.shellQuoted(executable)) git textconv" + (options.reveal ? " --reveal" : "")
+            let current = try git.run(["config", "--local", "--get", "diff.loopseal.textconv"]).text
+            _ = try git.checked(["config", "--local", "diff.loopseal.textconv", command])
+            _ = try git.checked(["config", "--local", "diff.loopseal.cachetextconv", "false"])
+            report.append(current == command
+                          ? "diff driver: git config diff.loopseal.textconv already set"
+                          : "diff driver: git config diff.loopseal.textconv = \(command)")
+        }
+        return report
+    }
+
+    /// Removes what ``install(executable:options:)`` added: the hook (when Loopseal wrote it;
+    /// a kept foreign hook is put back), the `.gitattributes` line and the `diff.loopseal`
+    /// config. Returns one line per action.
+    public func uninstall() throws -> [String] {
+        let top = try topLevel()
+        var report: [String] = []
+        let hook = "\(try hooksDirectory())/pre-commit"
+        if let bytes = try FileIO.contentsIfExists(hook) {
+            if String(decoding: bytes, as: UTF8.self).contains(Self.hookMarker) {
+                try FileIO.remove(hook)
+                let backup = hook + Self.backupSuffix
+                if FileIO.exists(backup) {
+                    guard rename(backup, hook) == 0 else {
+                        throw StoreError.io(path: backup, problem: "cannot move it back to \(hook): \(String(cString: strerror(errno)))")
+                    }
+                    report.append("pre-commit hook: removed; restored the one kept in \(backup)")
+                } else {
+                    report.append("pre-commit hook: removed \(hook)")
+                }
+            } else {
+                report.append("pre-commit hook: \(hook) was not written by loopseal; left alone")
+            }
+        }
+        let attributes = "\(top)/.gitattributes"
+        if let bytes = try FileIO.contentsIfExists(attributes) {
+            let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            let kept = lines.filter { $0.trimmingSpaces != Self.attributesLine }
+            if kept.count != lines.count {
+                let text = kept.joined(separator: "\n")
+                if text.trimmingSpaces.isEmpty {
+                    try FileIO.remove(attributes)
+                } else {
+                    try FileIO.writeAtomically(Array(text.utf8), to: attributes)
+                }
+                report.append("diff driver: removed '\(Self.attributesLine)' from .gitattributes")
+            }
+        }
+        if try git.run(["config", "--local", "--remove-section", "diff.loopseal"]).status == 0 {
+            report.append("diff driver: removed git config diff.loopseal")
+        }
+        return report
+    }
+
+    private func addAttributesLine(top: String) throws -> String {
+        let path = "\(top)/.gitattributes"
+        var text = try FileIO.contentsIfExists(path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        if text.split(separator: "\n").contains(where: { $0.trimmingSpaces == Self.attributesLine }) {
+            return "diff driver: .gitattributes already has '\(Self.attributesLine)'"
+        }
+        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+        text += Self.attributesLine + "\n"
+        try FileIO.writeAtomically(Array(text.utf8), to: path)
+        return "diff driver: added '\(Self.attributesLine)' to .gitattributes (commit it so everyone gets it)"
+    }
+
+    private func installHook(executable: String, force: Bool) throws -> String {
+        let directory = try hooksDirectory()
+        try FileIO.makeDirectory(directory)
+        let path = "\(directory)/pre-commit"
+        let script = Self.hookScript(executable: executable)
+        var note = ""
+        if let existing = try FileIO.contentsIfExists(path) {
+            if existing == Array(script.utf8) { return "pre-commit hook: \(path) already installed" }
+            if !String(decoding: existing, as: UTF8.self).contains(Self.hookMarker) {
+                guard force else {
+                    throw StoreError.io(path: path, problem: "a pre-commit hook loopseal did not write is already there; not replaced. Call '\(executable) git pre-commit' from it, or pass --force to replace it (it is kept as pre-commit\(Self.backupSuffix))")
+                }
+                var backup = path + Self.backupSuffix
+                var number = 1
+                while FileIO.exists(backup) {
+                    number += 1
+                    backup = path + Self.backupSuffix + ".\(number)"
+                }
+                guard rename(path, backup) == 0 else {
+                    throw StoreError.io(path: path, problem: "cannot keep the old hook as \(backup): \(String(cString: strerror(errno)))")
+                }
+                note = "; the old hook is kept as \(backup)"
+            }
+        }
+        try FileIO.writeAtomically(Array(script.utf8), to: path, mode: 0o755)
+        return "pre-commit hook: installed \(path)\(note)"
+    }
+
+    /// The hook: runs `loopseal git pre-commit` by absolute path, so PATH does not matter.
+    public static func hookScript(executable: String) -> String {
+        """
+        #!/bin/sh
+        \(hookMarker): written by `loopseal git install`; `loopseal git uninstall` removes it.
+        # Refuses plaintext secrets and broken sealed files; `git commit --no-verify` skips it.
+        loopseal=\(shellQuoted(executable))
+        if [ ! -x "$loopseal" ]; then
+            echo "loopseal pre-commit: $loopseal is missing: run 'loopseal git install' again, or commit with --no-verify" >&2
+            exit 1
+        fi
+        exec "$loopseal" git pre-commit
+
+        """
+    }
+
+    /// `text` as one shell word (single-quoted unless it is plainly safe).
+    public static func shellQuoted(_ text: String) -> String {
+        let safe = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-+:@%".contains($0)) }
+        if safe && !text.isEmpty { return text }
+        return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
