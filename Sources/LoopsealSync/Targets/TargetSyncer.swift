@@ -85,6 +85,12 @@ public struct TargetSyncer: Sendable {
                     plan.drifted = true
                 }
                 plan.needsWrite = current != payload
+                if current == payload, record?.payloadHash != payloadHash, !dryRun {
+                    // The file already holds this payload: a sync was cut short between writing
+                    // it and recording it. Record it now, or the next change would look like drift.
+                    state.records[target.name] = SyncState.Record(payloadHash: payloadHash, keys: keyHashes, syncedAt: ISO8601DateFormatter().string(from: Date()))
+                    try state.save(workspace)
+                }
             }
             defer { plans.append(plan) }
             guard plan.needsWrite, !dryRun else { continue }
