@@ -1,7 +1,8 @@
 import Foundation
+import LoopsealCrypto
 import Yams
 
-/// Reads and writes sealed secret files, format 1 (DESIGN.md §3).
+/// Reads and writes sealed secret files, format 1 (DESIGN.md §3; specified in docs/FORMAT.md).
 ///
 /// Files Loopseal writes are read by a strict line scanner (fast: listing 10,000 secrets is
 /// dominated by the file system). Anything else that is still valid YAML, such as a file
@@ -10,12 +11,25 @@ public enum SealedSecretCodec {
     /// The newest format this build reads and the one it writes.
     public static let formatVersion = 1
     static let header = "# Sealed by loopseal. Change it with `loopseal set`; do not edit by hand.\n"
-    static let knownFields = ["loopseal", "id", "key", "value", "recipients"]
+    static let knownFields = ["loopseal", "id", "key", "value", "recipients", "signature"]
+    static let signatureFields = ["writer", "ed25519"]
 
-    /// The canonical file bytes for `secret`; recipients are sorted for stable diffs.
+    /// The canonical file bytes for `secret`; recipients are sorted for stable diffs and the
+    /// signature, when there is one, comes last.
     public static func encode(_ secret: SealedSecret) -> [UInt8] {
-        var text = header
-        text += "loopseal: \(formatVersion)\n"
+        var text = header + body(secret)
+        if let signature = secret.signature {
+            text += "signature:\n"
+            text += "  writer: \(signature.writer)\n"
+            text += "  ed25519: \(Data(signature.ed25519).base64EncodedString())\n"
+        }
+        return Array(text.utf8)
+    }
+
+    /// The content lines of the canonical file, from `loopseal:` to the last recipient: what
+    /// a writer's signature covers (``WriterSignatures/signedBytes(of:workspaceID:writer:)``).
+    static func body(_ secret: SealedSecret) -> String {
+        var text = "loopseal: \(formatVersion)\n"
         text += "id: \(secret.id)\n"
         text += "key: \(secret.key)\n"
         if let value = secret.value {
@@ -25,7 +39,7 @@ public enum SealedSecretCodec {
                 text += "  \(recipient): \(Data(secret.recipients[recipient] ?? []).base64EncodedString())\n"
             }
         }
-        return Array(text.utf8)
+        return text
     }
 
     /// Parses file bytes; `file` names the file in errors.
@@ -45,14 +59,19 @@ public enum SealedSecretCodec {
         var top: [(name: String, value: Located, nameColumn: Int)] = []
         var recipients: [(key: Located, sealed: Located)]?
         var recipientsLine = 0
+        var signature: [(name: Located, value: Located)]?
+        var signatureLine = 0
     }
+
+    /// The block an indented line of the fast path belongs to.
+    private enum Block { case none, recipients, signature }
 
     /// The fast path: exactly the shape `encode` writes (plus comments and blank lines).
     /// Returns nil for anything else so the YAML path decides.
     static func scan(_ bytes: [UInt8]) -> Fields? {
         var fields = Fields()
         var lineNumber = 0
-        var inRecipients = false
+        var block = Block.none
         var start = 0
         let count = bytes.count
         while start < count {
@@ -64,21 +83,28 @@ public enum SealedSecretCodec {
             let first = bytes[start]
             if first == UInt8(ascii: "#") { continue }
             if first == UInt8(ascii: " ") {
-                guard inRecipients, end - start > 2, bytes[start + 1] == UInt8(ascii: " "),
-                      let (name, value, _) = splitPair(bytes, start + 2, end)
+                guard block != .none, end - start > 2, bytes[start + 1] == UInt8(ascii: " "),
+                      let (name, value, _) = splitPair(bytes, start + 2, end), !value.text.isEmpty
                 else { return nil }
-                fields.recipients?.append((
-                    Located(text: name, line: lineNumber, column: 3),
-                    Located(text: value.text, line: lineNumber, column: value.column + 2)))
+                let entry = (Located(text: name, line: lineNumber, column: 3),
+                             Located(text: value.text, line: lineNumber, column: value.column + 2))
+                if block == .recipients { fields.recipients?.append(entry) } else { fields.signature?.append(entry) }
                 continue
             }
-            inRecipients = false
+            block = .none
             guard let (name, value, _) = splitPair(bytes, start, end) else { return nil }
             if name == "recipients" {
                 guard value.text.isEmpty, fields.recipients == nil else { return nil }
                 fields.recipients = []
                 fields.recipientsLine = lineNumber
-                inRecipients = true
+                block = .recipients
+                continue
+            }
+            if name == "signature" {
+                guard value.text.isEmpty, fields.signature == nil else { return nil }
+                fields.signature = []
+                fields.signatureLine = lineNumber
+                block = .signature
                 continue
             }
             guard !value.text.isEmpty else { return nil }
@@ -135,11 +161,18 @@ public enum SealedSecretCodec {
                 guard case .mapping(let recipients) = valueNode else {
                     throw YAMLSource.malformed(file, valueNode, "'recipients' must map age1… keys to sealed data keys")
                 }
-                fields.recipients = try recipients.map { keyNode, sealedNode in
-                    (Located(text: try YAMLSource.scalar(keyNode, file: file, field: "recipient"),
-                             line: keyNode.mark?.line ?? 0, column: keyNode.mark?.column ?? 0),
-                     Located(text: try YAMLSource.scalar(sealedNode, file: file, field: "sealed data key"),
-                             line: sealedNode.mark?.line ?? 0, column: sealedNode.mark?.column ?? 0))
+                fields.recipients = try recipients.map {
+                    (try located($0, file: file, field: "recipient"), try located($1, file: file, field: "sealed data key"))
+                }
+                continue
+            }
+            if name == "signature" {
+                fields.signatureLine = nameNode.mark?.line ?? 0
+                guard case .mapping(let entries) = valueNode else {
+                    throw YAMLSource.malformed(file, valueNode, "'signature' must map 'writer' and 'ed25519' to their values")
+                }
+                fields.signature = try entries.map {
+                    (try located($0, file: file, field: "signature field"), try located($1, file: file, field: "signature value"))
                 }
                 continue
             }
@@ -148,6 +181,11 @@ public enum SealedSecretCodec {
                                nameNode.mark?.column ?? 1))
         }
         return fields
+    }
+
+    /// The scalar of `node` with its position.
+    private static func located(_ node: Node, file: String, field: String) throws -> Located {
+        Located(text: try YAMLSource.scalar(node, file: file, field: field), line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
     }
 
     static func build(_ fields: Fields, file: String) throws -> SealedSecret {
@@ -187,7 +225,7 @@ public enum SealedSecretCodec {
         }
         var recipients: [String: [UInt8]] = [:]
         for (recipient, sealed) in fields.recipients ?? [] {
-            guard recipient.text.hasPrefix("age1") else {
+            guard isRecipientText(recipient.text) else {
                 throw StoreError.malformed(file: file, line: recipient.line, column: recipient.column, problem: "recipient must be an age1… public key")
             }
             guard recipients[recipient.text] == nil else {
@@ -202,8 +240,53 @@ public enum SealedSecretCodec {
         if sealedValue == nil && !recipients.isEmpty {
             throw StoreError.malformed(file: file, line: fields.recipientsLine, column: 1, problem: "'recipients' without a 'value'")
         }
-        return SealedSecret(id: id.text.lowercased(), key: key.text, value: sealedValue, recipients: recipients)
+        let signature = try fields.signature.map { try buildSignature($0, line: fields.signatureLine, file: file) }
+        return SealedSecret(id: id.text.lowercased(), key: key.text, value: sealedValue, recipients: recipients,
+                            signature: signature)
     }
+
+    /// `writer: loopsealsign1…` and `ed25519: <base64 of 64 bytes>`, each exactly once.
+    private static func buildSignature(_ entries: [(name: Located, value: Located)], line: Int, file: String) throws -> SealedSecret.Signature {
+        var values: [String: Located] = [:]
+        for (name, value) in entries {
+            guard signatureFields.contains(name.text) else {
+                throw StoreError.malformed(file: file, line: name.line, column: name.column,
+                                           problem: "unknown signature field '\(StoreError.printable(name.text))' (known: \(signatureFields.joined(separator: ", ")))")
+            }
+            guard values[name.text] == nil else {
+                throw StoreError.malformed(file: file, line: name.line, column: name.column, problem: "signature field '\(name.text)' appears twice")
+            }
+            values[name.text] = value
+        }
+        guard let writerText = values["writer"], let signatureText = values["ed25519"] else {
+            throw StoreError.malformed(file: file, line: line > 0 ? line : nil, column: 1,
+                                       problem: "'signature' must hold both 'writer' and 'ed25519'")
+        }
+        let writer: SigningPublicKey
+        do {
+            writer = try SigningPublicKey(string: writerText.text)
+        } catch {
+            throw StoreError.malformed(file: file, line: writerText.line, column: writerText.column,
+                                       problem: "signature writer must be a loopsealsign1… public key (\(error))")
+        }
+        let bytes = try base64(signatureText, file: file, what: "signature")
+        guard bytes.count == SigningPublicKey.signatureBytes else {
+            throw StoreError.malformed(file: file, line: signatureText.line, column: signatureText.column,
+                                       problem: "signature must be \(SigningPublicKey.signatureBytes) bytes, got \(bytes.count)")
+        }
+        return SealedSecret.Signature(writer: writer, ed25519: bytes)
+    }
+
+    /// `age1` followed by lowercase bech32 characters only, so a recipient can never carry a
+    /// line break or a `:` into the signed bytes.
+    static func isRecipientText(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count > 4, bytes[0] == UInt8(ascii: "a"), bytes[1] == UInt8(ascii: "g"),
+              bytes[2] == UInt8(ascii: "e"), bytes[3] == UInt8(ascii: "1") else { return false }
+        return bytes[4...].allSatisfy { $0 < 128 && bech32Table[Int($0)] }
+    }
+
+    private static let bech32Table: [Bool] = (0..<128).map { "qpzry9x8gf2tvdw0s3jn54khce6mua7l".utf8.contains(UInt8($0)) }
 
     /// `8-4-4-4-12` hexadecimal digits.
     static func isUUID(_ text: String) -> Bool {
@@ -219,10 +302,31 @@ public enum SealedSecretCodec {
         return true
     }
 
+    /// Standard base64 with padding, in its one canonical spelling (unused bits zero), so the
+    /// bytes a signature covers have exactly one text form.
     private static func base64(_ field: Located, file: String, what: String) throws -> [UInt8] {
-        guard let data = Data(base64Encoded: field.text) else {
+        guard let data = Data(base64Encoded: field.text), unusedBitsAreZero(field.text) else {
             throw StoreError.malformed(file: file, line: field.line, column: field.column, problem: "\(what) is not valid base64")
         }
         return Array(data)
+    }
+
+    /// For padded base64 that decoded: true when the character before the padding carries no
+    /// set bits beyond the data (2 spare bits before `=`, 4 before `==`).
+    private static func unusedBitsAreZero(_ text: String) -> Bool {
+        var padding = 0
+        for byte in text.utf8.reversed() {
+            if byte == UInt8(ascii: "=") { padding += 1; continue }
+            let value: UInt8
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = byte - UInt8(ascii: "A")
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = byte - UInt8(ascii: "a") + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0") + 52
+            case UInt8(ascii: "+"): value = 62
+            default: value = 63
+            }
+            return padding == 0 || value & (padding == 1 ? 0b11 : 0b1111) == 0
+        }
+        return true
     }
 }

@@ -20,14 +20,20 @@ public struct RevealedSecrets: Sendable {
 ///
 /// Writing needs only the recipients' public keys; reading values needs an identity.
 /// Every write is atomic and runs under the workspace lock; listings never decrypt.
+/// When `workspace.yaml` lists `writers:`, every write is signed with the key `signingKeys`
+/// finds, and every read of values refuses files without a valid writer signature.
 public struct SecretService: Sendable {
     /// The workspace served.
     public let workspace: Workspace
+    /// Where the signing key comes from when the workspace lists writers.
+    public let signingKeys: SigningKeyLoader
     private let logger: Logger
 
     /// Creates a service for `workspace`.
-    public init(workspace: Workspace, logger: Logger = Logger(label: "loopseal.store")) {
+    public init(workspace: Workspace, signingKeys: SigningKeyLoader = SigningKeyLoader(),
+                logger: Logger = Logger(label: "loopseal.store")) {
         self.workspace = workspace
+        self.signingKeys = signingKeys
         self.logger = logger
     }
 
@@ -98,19 +104,25 @@ public struct SecretService: Sendable {
         return secret
     }
 
-    /// Decrypts the value of `key` with the first matching identity.
+    /// Decrypts the value of `key` with the first matching identity, after checking its
+    /// writer signature when the workspace lists writers.
     public func reveal(key: String, identities: [Identity]) throws -> SecureBytes {
         guard let secret = try find(key: key) else {
             throw StoreError.secretNotFound(key: key, workspace: workspace.id)
         }
-        let names = try recipientNames()
-        return try sealer.open(secret, identities: identities, file: try workspace.secretPath(for: key), names: names)
+        let config = try workspace.loadConfig()
+        let path = try workspace.secretPath(for: key)
+        try WriterSignatures(config).verify(secret, file: path)
+        return try sealer.open(secret, identities: identities, file: path, names: nameLookup(config))
     }
 
     /// Decrypts every secret that has a value (or those in `only`), ordered by key, on all cores.
     /// Valueless secrets are skipped and named in `missing`, unless named in `only` (an error).
+    /// When the workspace lists writers, any file without a valid writer signature is refused.
     public func revealAll(identities: [Identity], only: [String]? = nil) throws -> RevealedSecrets {
-        let names = try recipientNames()
+        let config = try workspace.loadConfig()
+        let names = nameLookup(config)
+        let signatures = WriterSignatures(config)
         let sealer = self.sealer
         let opened: [(String, SecureBytes?)] = try withSecretsDirectory { directory, listed in
             var keys = listed
@@ -127,6 +139,7 @@ public struct SecretService: Sendable {
                     throw StoreError.secretNotFound(key: key, workspace: workspace.id)
                 }
                 let secret = try decode(bytes, key: key, path: path)
+                try signatures.verify(secret, file: path)
                 if !secret.hasValue && only == nil { return (key, nil) }
                 return (key, try sealer.open(secret, identities: identities, file: path, names: names))
             }
@@ -193,22 +206,34 @@ public struct SecretService: Sendable {
     }
 
     /// Re-seals every data key to the current recipient list. Files whose recipients are already
-    /// right are not rewritten. `progress(done, total)` is called after each file.
+    /// right are not rewritten. `progress(done, total)` is called after each file. With writers,
+    /// a file's signature is checked before it is re-sealed, and the result is signed again
+    /// with the rekeyer's key, so a rekey never turns a forged file into a signed one.
     public func rekey(identities: [Identity], progress: ((Int, Int) -> Void)? = nil) throws -> (rewritten: Int, unchanged: Int) {
         try workspace.withLock {
             let config = try workspace.loadConfig()
             let recipients = config.publicKeys
             guard !recipients.isEmpty else { throw StoreError.noRecipients(workspace: workspace.id) }
             let keys = try keyNames()
-            var rewritten = 0
             let names = nameLookup(config)
-            for (index, key) in keys.enumerated() {
-                let path = try workspace.secretPath(for: key)
+            let signatures = WriterSignatures(config)
+            let wanted = Set(recipients.map(\.description))
+            var stale: [String: SealedSecret] = [:]
+            for key in keys {
                 let secret = try load(key: key)
-                let wanted = Set(recipients.map(\.description))
-                if secret.hasValue && Set(secret.recipients.keys) != wanted {
+                guard secret.hasValue && Set(secret.recipients.keys) != wanted else { continue }
+                try signatures.verify(secret, file: try workspace.secretPath(for: key))
+                stale[key] = secret
+            }
+            let signingKey = stale.isEmpty ? nil : try signatures.signingKey(from: signingKeys)
+            var rewritten = 0
+            for (index, key) in keys.enumerated() {
+                if let secret = stale[key] {
+                    let path = try workspace.secretPath(for: key)
                     let dataKey = try sealer.openDataKey(of: secret, identities: identities, file: path, names: names)
-                    if let updated = sealer.rekey(secret, dataKey: dataKey, to: recipients) {
+                    if var updated = sealer.rekey(secret, dataKey: dataKey, to: recipients) {
+                        updated.signature = nil
+                        if let signingKey { updated = signatures.sign(updated, with: signingKey) }
                         try FileIO.writeAtomically(SealedSecretCodec.encode(updated), to: path)
                         rewritten += 1
                     }
@@ -226,27 +251,69 @@ public struct SecretService: Sendable {
         return try findAllByWorkspace().filter { $0.hasValue && Set($0.recipients.keys) != wanted }.map(\.key)
     }
 
+    /// Signs files, vouching for their content, with the signing key: those in `keys`, or when
+    /// nil every file that lacks a valid writer signature. Returns the keys signed, in order.
+    public func sign(keys only: [String]? = nil) throws -> [String] {
+        try workspace.withLock {
+            let signatures = WriterSignatures(try workspace.loadConfig())
+            guard let signingKey = try signatures.signingKey(from: signingKeys) else {
+                throw StoreError.noWriters(workspace: workspace.id)
+            }
+            let listed = try keyNames()
+            for key in only ?? [] where !listed.contains(key) {
+                try Names.checkKey(key)
+                throw StoreError.secretNotFound(key: key, workspace: workspace.id)
+            }
+            var signed: [String] = []
+            for key in only.map({ Array(Set($0)).sorted() }) ?? listed {
+                let path = try workspace.secretPath(for: key)
+                let secret = try load(key: key)
+                if only == nil, (try? signatures.verify(secret, file: path)) != nil { continue }
+                try FileIO.writeAtomically(SealedSecretCodec.encode(signatures.sign(secret, with: signingKey)), to: path)
+                signed.append(key)
+            }
+            logger.info("signed", metadata: ["workspace": "\(workspace.id)", "signed": "\(signed.count)"])
+            return signed
+        }
+    }
+
+    /// Every file a reader would refuse for its signature, by key, ordered by key; empty when
+    /// the workspace lists no writers. Files that do not parse are listed with their error.
+    public func signatureProblems() throws -> [(key: String, problem: any Error)] {
+        let signatures = WriterSignatures(try workspace.loadConfig())
+        guard signatures.required else { return [] }
+        return try keyNames().compactMap { key in
+            do {
+                try signatures.verify(try load(key: key), file: try workspace.secretPath(for: key))
+                return nil
+            } catch {
+                return (key, error)
+            }
+        }
+    }
+
     /// Seals under the lock: `make` sees the current secret and the recipients and returns the
-    /// new one (nil: leave the file as it is).
+    /// new one (nil: leave the file as it is). With writers, the new file is signed.
     private func write(key: String, _ make: (SealedSecret?, [PublicKey]) throws -> SealedSecret?) throws -> SecretKeyInfo {
         let path = try workspace.secretPath(for: key)
         return try workspace.withLock {
-            let recipients = try workspace.loadConfig().publicKeys
+            let config = try workspace.loadConfig()
+            let recipients = config.publicKeys
             guard !recipients.isEmpty else { throw StoreError.noRecipients(workspace: workspace.id) }
             let existing = try find(key: key)
-            guard let updated = try make(existing, recipients) else {
+            guard var updated = try make(existing, recipients) else {
                 guard let existing else { throw StoreError.secretNotFound(key: key, workspace: workspace.id) }
                 return existing.info
+            }
+            let signatures = WriterSignatures(config)
+            if let signingKey = try signatures.signingKey(from: signingKeys) {
+                updated = signatures.sign(updated, with: signingKey)
             }
             try FileIO.makeDirectory(workspace.secretsDirectory)
             try FileIO.writeAtomically(SealedSecretCodec.encode(updated), to: path)
             logger.info("wrote secret", metadata: ["workspace": "\(workspace.id)", "key": "\(key)", "hasValue": "\(updated.hasValue)"])
             return updated.info
         }
-    }
-
-    private func recipientNames() throws -> @Sendable (String) -> String? {
-        nameLookup(try workspace.loadConfig())
     }
 
     private func nameLookup(_ config: WorkspaceConfig) -> @Sendable (String) -> String? {

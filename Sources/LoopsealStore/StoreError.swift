@@ -25,6 +25,22 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case noRecipients(workspace: String)
     case io(path: String, problem: String)
     case locked(path: String)
+    case invalidWriterName(String)
+    case duplicateWriter(name: String)
+    case unknownWriter(name: String, known: [String])
+    /// `workspace.yaml` lists no writers, so there is nothing to sign with.
+    case noWriters(workspace: String)
+    case invalidSigningKey(source: String, line: Int?, problem: String)
+    /// The workspace lists writers but no signing key was found where `searched` says.
+    case noSigningKey(workspace: String, writers: [String], searched: [String])
+    /// The signing key found (from `source`) is not one of the workspace's writers.
+    case notAWriter(workspace: String, source: String, publicKey: String, writers: [String])
+    /// Read refused: the workspace lists writers and `file` carries no signature.
+    case unsigned(file: String)
+    /// Read refused: `file` is signed by a key that `writers:` does not list.
+    case signedByNonWriter(file: String, writer: String, writers: [String])
+    /// Read refused: the signature does not verify over the file's content.
+    case badSignature(file: String, writer: String)
 
     public var description: String {
         switch self {
@@ -75,6 +91,26 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): \(problem)"
         case .locked(let path):
             return "\(path): another loopseal process holds the workspace lock; try again when it finishes"
+        case .invalidWriterName(let name):
+            return "invalid writer name '\(Self.printable(name))': use 1-64 characters [A-Za-z0-9._@+-], starting with a letter or digit"
+        case .duplicateWriter(let name):
+            return "writer '\(name)' is already listed (names and keys must be unique): remove it first"
+        case .unknownWriter(let name, let known):
+            return "no writer named '\(Self.printable(name))' (known: \(known.joined(separator: ", ")))"
+        case .noWriters(let ws):
+            return "workspace '\(ws)' lists no writers, so files are not signed: add one with 'loopseal writers add NAME loopsealsign1…'"
+        case .invalidSigningKey(let source, let line, let problem):
+            return "\(Self.location(source, line, nil)): \(problem)"
+        case .noSigningKey(let ws, let writers, let searched):
+            return "workspace '\(ws)' requires signed writes (writers: \(writers.joined(separator: ", "))) but no signing key was found (looked in: \(searched.joined(separator: ", "))): pass --signing-key FILE or set LOOPSEAL_SIGNING_KEY; 'loopseal keygen --signing' makes one"
+        case .notAWriter(let ws, let source, let publicKey, let writers):
+            return "the signing key from \(source) (\(publicKey)) is not a writer of workspace '\(ws)' (writers: \(writers.joined(separator: ", "))): ask a writer to run 'loopseal writers add NAME \(publicKey)'"
+        case .unsigned(let file):
+            return "\(file): refused: not signed, but workspace.yaml lists writers; a writer must set it again, or check it and sign it with 'loopseal writers sign'"
+        case .signedByNonWriter(let file, let writer, let writers):
+            return "\(file): refused: signed by \(writer), which is not a writer in workspace.yaml (writers: \(writers.joined(separator: ", ")))"
+        case .badSignature(let file, let writer):
+            return "\(file): refused: the signature by \(writer) does not match the file's content (changed after signing, or copied from another file)"
         }
     }
 

@@ -1,21 +1,26 @@
 import LoopsealCrypto
 import Yams
 
-/// The contents of `workspaces/<id>/workspace.yaml`: who can decrypt, and where secrets sync to.
+/// The contents of `workspaces/<id>/workspace.yaml`: who can decrypt, who may write (when
+/// signatures are on), and where secrets sync to.
 public struct WorkspaceConfig: Sendable {
     /// Must equal the workspace directory name.
     public var workspace: String
     /// Recipients in file order.
     public var recipients: [Recipient]
+    /// Writers in file order. When not empty, every sealed file must carry a signature by one
+    /// of them; when empty (no `writers:`), files are not signed.
+    public var writers: [Writer]
     /// The `targets:` sequence, kept as YAML for the sync module to interpret.
     public var targets: YAMLNode?
 
-    static let knownFields = ["workspace", "recipients", "targets"]
+    static let knownFields = ["workspace", "recipients", "writers", "targets"]
 
     /// Creates a configuration.
-    public init(workspace: String, recipients: [Recipient], targets: YAMLNode? = nil) {
+    public init(workspace: String, recipients: [Recipient], writers: [Writer] = [], targets: YAMLNode? = nil) {
         self.workspace = workspace
         self.recipients = recipients
+        self.writers = writers
         self.targets = targets
     }
 
@@ -39,6 +44,7 @@ public struct WorkspaceConfig: Sendable {
         }
         var workspace: String?
         var recipients: [Recipient] = []
+        var writers: [Writer] = []
         var targets: YAMLNode?
         for (keyNode, valueNode) in mapping {
             let field = try YAMLSource.scalar(keyNode, file: file, field: "field name")
@@ -51,6 +57,8 @@ public struct WorkspaceConfig: Sendable {
                 workspace = id
             case "recipients":
                 recipients = try parseRecipients(valueNode, file: file)
+            case "writers":
+                writers = try parseWriters(valueNode, file: file)
             case "targets":
                 switch valueNode {
                 case .sequence: targets = YAMLNode(valueNode)
@@ -64,7 +72,7 @@ public struct WorkspaceConfig: Sendable {
         guard let workspace else {
             throw YAMLSource.malformed(file, root, "missing 'workspace: \(expectedID)'")
         }
-        return WorkspaceConfig(workspace: workspace, recipients: recipients, targets: targets)
+        return WorkspaceConfig(workspace: workspace, recipients: recipients, writers: writers, targets: targets)
     }
 
     private static func parseRecipients(_ node: Node, file: String) throws -> [Recipient] {
@@ -72,23 +80,42 @@ public struct WorkspaceConfig: Sendable {
         guard case .mapping(let mapping) = node else {
             throw YAMLSource.malformed(file, node, "'recipients' must map names to age1… public keys")
         }
-        var result: [Recipient] = []
+        return try namedKeys(mapping, file: file, kind: "recipient", invalidName: StoreError.invalidRecipientName,
+                             parse: PublicKey.init(string:)).map(Recipient.init)
+    }
+
+    /// `writers:` must list at least one name -> `loopsealsign1…` key: an empty list would
+    /// silently mean "nobody may write" or "signatures off", so it is refused either way.
+    private static func parseWriters(_ node: Node, file: String) throws -> [Writer] {
+        guard case .mapping(let mapping) = node, !mapping.isEmpty else {
+            throw YAMLSource.malformed(file, node, "'writers' must map names to loopsealsign1… public keys (remove the field to turn signatures off)")
+        }
+        return try namedKeys(mapping, file: file, kind: "writer", invalidName: StoreError.invalidWriterName,
+                             parse: SigningPublicKey.init(string:)).map(Writer.init)
+    }
+
+    /// `name: key` pairs in file order: names valid, keys parsed and not listed twice.
+    private static func namedKeys<Key: Equatable>(
+        _ mapping: Node.Mapping, file: String, kind: String, invalidName: (String) -> StoreError,
+        parse: (String) throws -> Key
+    ) throws -> [(name: String, publicKey: Key)] {
+        var result: [(name: String, publicKey: Key)] = []
         for (nameNode, keyNode) in mapping {
-            let name = try YAMLSource.scalar(nameNode, file: file, field: "recipient name")
+            let name = try YAMLSource.scalar(nameNode, file: file, field: "\(kind) name")
             guard Names.isValidRecipientName(name) else {
-                throw YAMLSource.malformed(file, nameNode, StoreError.invalidRecipientName(name).description)
+                throw YAMLSource.malformed(file, nameNode, invalidName(name).description)
             }
-            let text = try YAMLSource.scalar(keyNode, file: file, field: "recipients.\(name)")
-            let key: PublicKey
+            let text = try YAMLSource.scalar(keyNode, file: file, field: "\(kind)s.\(name)")
+            let key: Key
             do {
-                key = try PublicKey(string: text)
+                key = try parse(text)
             } catch let error as CryptoError {
-                throw YAMLSource.malformed(file, keyNode, "recipient '\(name)': \(error)")
+                throw YAMLSource.malformed(file, keyNode, "\(kind) '\(name)': \(error)")
             }
             if let other = result.first(where: { $0.publicKey == key }) {
-                throw YAMLSource.malformed(file, keyNode, "recipient '\(name)' has the same key as '\(other.name)'")
+                throw YAMLSource.malformed(file, keyNode, "\(kind) '\(name)' has the same key as '\(other.name)'")
             }
-            result.append(Recipient(name: name, publicKey: key))
+            result.append((name, key))
         }
         return result
     }
@@ -101,6 +128,10 @@ public struct WorkspaceConfig: Sendable {
         } else {
             text += "recipients:\n"
             for recipient in recipients { text += "  \(recipient.name): \(recipient.publicKey)\n" }
+        }
+        if !writers.isEmpty {
+            text += "writers:\n"
+            for writer in writers { text += "  \(writer.name): \(writer.publicKey)\n" }
         }
         if let targets, case .sequence(let sequence) = targets.node, !sequence.isEmpty {
             text += try Yams.serialize(node: .mapping(Node.Mapping([(Node("targets"), targets.node)])))
