@@ -85,6 +85,7 @@ import Testing
     @Test func hexNeedsASecretName() {
         let hex = Hash.hex(Random.bytes(32))
         #expect(kinds("revision: \(hex)").isEmpty)
+        #expect(kinds("private static let alphabet = \"\(hex)\"").isEmpty)
         #expect(kinds("uses: actions/checkout@\(Hash.hex(Random.bytes(20)))").isEmpty)
         #expect(!kinds("api_key = \"\(hex)\"").isEmpty)
         #expect(!kinds("CLIENT_SECRET=\(hex)").isEmpty)

@@ -235,9 +235,10 @@ public enum TokenDetector {
 
     // MARK: High-entropy runs
 
-    private static let secretWords = ["secret", "token", "passw", "pwd", "apikey", "api_key", "api-key", "private",
-                                      "credential", "access_key", "accesskey", "auth_key", "authkey", "bearer",
-                                      "signing_key", "session_key", "encryption_key", "client_key"]
+    /// Words that make a line name a secret. Not bare `private` or `key`: they are everywhere in code.
+    private static let secretWords = ["secret", "token", "passw", "pwd", "apikey", "api_key", "api-key", "private_key",
+                                      "privatekey", "private-key", "credential", "access_key", "accesskey", "auth_key",
+                                      "authkey", "bearer", "signing_key", "session_key", "encryption_key", "client_key"]
     private static let exemptRunPrefixes = ["sha1-", "sha256-", "sha384-", "sha512-",
                                             "AAAAB3NzaC1", "AAAAC3NzaC1", "AAAAE2VjZHNh"].map { Array($0.utf8) }
 
