@@ -11,7 +11,7 @@ struct Loopseal: ParsableCommand {
         abstract: "Keep secrets in git, sealed to your team's age keys.",
         version: "0.1.0",
         subcommands: [
-            Keygen.self, Init.self, Recipients.self, Rekey.self,
+            Keygen.self, Init.self, Recipients.self, Writers.self, Rekey.self,
             SetSecret.self, GetSecret.self, Keys.self, RemoveSecret.self,
             Export.self, Exec.self, Verify.self, Render.self,
             Workflow.self, Run.self, Sync.self, Watch.self, Agent.self,

@@ -25,10 +25,24 @@ struct WorkspaceOptions: ParsableArguments {
         return resolved
     }
 
-    /// A secret service for the chosen workspace.
-    func service() throws -> SecretService {
-        SecretService(workspace: try resolve())
+    /// A secret service for the chosen workspace; `signingKeys` finds the key that signs
+    /// writes when the workspace lists writers.
+    func service(signingKeys: SigningKeyLoader = SigningKeyLoader()) throws -> SecretService {
+        SecretService(workspace: try resolve(), signingKeys: signingKeys)
     }
+}
+
+/// Which key signs writes in a workspace with `writers:`: `--signing-key`, then the environment,
+/// then `~/.config/loopseal/signing.key`.
+struct SigningOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "A signing key file (LOOPSEAL-SIGNING-KEY-1…), used when workspace.yaml lists writers.",
+        discussion: "Without it: $LOOPSEAL_SIGNING_KEY (the key itself), $LOOPSEAL_SIGNING_KEY_FILE, then ~/.config/loopseal/signing.key.",
+        valueName: "file"))
+    var signingKey: String?
+
+    /// The loader that finds the key when a write needs it.
+    var loader: SigningKeyLoader { SigningKeyLoader(file: signingKey) }
 }
 
 /// Which secret keys to try: `--identity`, then the environment, then the identities folder.

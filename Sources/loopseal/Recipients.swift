@@ -34,6 +34,7 @@ struct Recipients: ParsableCommand {
             abstract: "Add a recipient and re-seal every secret so they can read it.")
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var identities: IdentityOptions
+        @OptionGroup var signing: SigningOptions
         @Argument(help: "Name for the recipient.") var name: String
         @Argument(help: "Their age1… public key.") var publicKey: String
         @Flag(help: "Only edit workspace.yaml; run 'loopseal rekey' later.") var noRekey = false
@@ -55,7 +56,7 @@ struct Recipients: ParsableCommand {
                 try ws.saveConfig(config)
             }
             Terminal.warn("added recipient \(name)")
-            if !noRekey { try Rekey.run(SecretService(workspace: ws), identities: loaded) }
+            if !noRekey { try Rekey.run(SecretService(workspace: ws, signingKeys: signing.loader), identities: loaded) }
         }
     }
 
@@ -66,13 +67,14 @@ struct Recipients: ParsableCommand {
             discussion: "They may have copied values they could read: rotate those secrets.")
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var identities: IdentityOptions
+        @OptionGroup var signing: SigningOptions
         @Argument(help: "Name of the recipient to remove.") var name: String
         @Flag(help: "Only edit workspace.yaml; run 'loopseal rekey' later.") var noRekey = false
 
         func run() throws {
             let ws = try workspace.resolve()
             let loaded = noRekey ? [] : try identities.load()
-            let service = SecretService(workspace: ws)
+            let service = SecretService(workspace: ws, signingKeys: signing.loader)
             var removedKey: PublicKey?
             try ws.withLock {
                 var config = try ws.loadConfig()

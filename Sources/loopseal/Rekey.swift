@@ -5,12 +5,13 @@ import LoopsealStore
 struct Rekey: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-seal every secret's data key to the recipients in workspace.yaml.",
-        discussion: "Values are not re-encrypted; files already sealed to the right recipients are left untouched.")
+        discussion: "Values are not re-encrypted; files already sealed to the right recipients are left untouched. When workspace.yaml lists writers, each file's signature is checked first and the re-sealed file is signed with your signing key.")
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var identities: IdentityOptions
+    @OptionGroup var signing: SigningOptions
 
     func run() throws {
-        try Self.run(try workspace.service(), identities: try identities.load())
+        try Self.run(try workspace.service(signingKeys: signing.loader), identities: try identities.load())
     }
 
     /// Rekeys with progress on a terminal when there are many files.

@@ -9,6 +9,7 @@ struct SetSecret: ParsableCommand {
         abstract: "Seal a value for KEY (from stdin, or typed at a hidden prompt).",
         discussion: "Values never come from arguments: they would leak into shell history and process lists. One trailing newline on stdin is dropped unless --raw.")
     @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var signing: SigningOptions
     @Argument(help: "The secret's name, an environment variable name.") var key: String
     @Argument(help: .hidden) var refusedValue: String?
     @Flag(help: "Store stdin byte for byte, keeping a trailing newline.") var raw = false
@@ -21,7 +22,7 @@ struct SetSecret: ParsableCommand {
 
     func run() throws {
         try Names.checkKey(key)
-        let service = try workspace.service()
+        let service = try workspace.service(signingKeys: signing.loader)
         let value: SecureBytes
         if Terminal.stdinIsTerminal {
             value = try Terminal.promptHidden("Value for \(key): ")

@@ -4,8 +4,8 @@ import LoopsealStore
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check that every sealed file parses, is sealed to the listed recipients, and opens.",
-        discussion: "Values are opened only when an identity is found; nothing is printed but problems and a summary.")
+        abstract: "Check that every sealed file parses, is sealed to the listed recipients, is signed by a listed writer (when workspace.yaml lists writers), and opens.",
+        discussion: "Values are opened only when an identity is found; signatures are checked without one. Nothing is printed but problems and a summary.")
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var identities: IdentityOptions
 
@@ -22,6 +22,16 @@ struct Verify: ParsableCommand {
                 problems.append("\(error)")
             }
         }
+        let signatures = WriterSignatures(config)
+        var refused: Set<String> = []
+        for secret in secrets {
+            do {
+                try signatures.verify(secret, file: try service.workspace.secretPath(for: secret.key))
+            } catch {
+                problems.append("\(error)")
+                refused.insert(secret.key)
+            }
+        }
         for secret in secrets where secret.hasValue && Set(secret.recipients.keys) != wanted {
             problems.append("\(try service.workspace.secretPath(for: secret.key)): sealed to other recipients than workspace.yaml lists: run 'loopseal rekey'")
         }
@@ -29,7 +39,7 @@ struct Verify: ParsableCommand {
         let found = try? identities.load()
         if let found {
             let sealer = SecretSealer(workspaceID: service.workspace.id)
-            for secret in secrets where secret.hasValue {
+            for secret in secrets where secret.hasValue && !refused.contains(secret.key) {
                 do {
                     _ = try sealer.open(secret, identities: found, file: try service.workspace.secretPath(for: secret.key),
                                         names: { config.name(of: $0) })
@@ -47,8 +57,9 @@ struct Verify: ParsableCommand {
         guard problems.isEmpty else {
             throw CLIError("\(problems.count) problem\(problems.count == 1 ? "" : "s") in workspace '\(service.workspace.id)', \(summary)")
         }
+        let signed = signatures.required ? ", signed by listed writers" : ""
         Terminal.print(found == nil
-            ? "ok: \(summary) parse and are sealed to the listed recipients; values not opened (no identity)\n"
-            : "ok: \(summary); all \(opened) values open\n")
+            ? "ok: \(summary) parse and are sealed to the listed recipients\(signed); values not opened (no identity)\n"
+            : "ok: \(summary)\(signed); all \(opened) values open\n")
     }
 }

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import LoopsealCrypto
+import LoopsealStore
+
+struct Writers: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, add or remove the people and machines whose signatures readers accept; sign files.",
+        discussion: "Once workspace.yaml lists writers, every write is signed and get, export, exec, sync and verify refuse files without a valid signature by a listed writer. Make a signing key with 'loopseal keygen --signing'.",
+        subcommands: [List.self, Add.self, Remove.self, Sign.self],
+        defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List writers.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Flag(help: "Print JSON: [{\"name\", \"publicKey\"}].")
+        var json = false
+
+        func run() throws {
+            let config = try workspace.resolve().loadConfig()
+            if json {
+                let items = config.writers.map { ["name": $0.name, "publicKey": $0.publicKey.description] }
+                Terminal.print(try JSON.encode(items) + "\n")
+                return
+            }
+            if config.writers.isEmpty { Terminal.warn("no writers: files are not signed") }
+            let width = config.writers.map(\.name.count).max() ?? 0
+            for writer in config.writers {
+                Terminal.print(writer.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(writer.publicKey)\n")
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a writer to workspace.yaml.",
+            discussion: "The first writer turns signatures on: files written before are then refused until a writer checks them and runs 'loopseal writers sign'.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "Name for the writer.") var name: String
+        @Argument(help: "Their loopsealsign1… public key (from 'loopseal keygen --signing').") var publicKey: String
+
+        func run() throws {
+            guard Names.isValidRecipientName(name) else { throw StoreError.invalidWriterName(name) }
+            let key: SigningPublicKey
+            do { key = try SigningPublicKey(string: publicKey) } catch let error as CryptoError {
+                throw CLIError("writer '\(name)': \(error)")
+            }
+            let ws = try workspace.resolve()
+            try ws.withLock {
+                var config = try ws.loadConfig()
+                if config.writers.contains(where: { $0.name == name || $0.publicKey == key }) {
+                    throw StoreError.duplicateWriter(name: name)
+                }
+                config.writers.append(Writer(name: name, publicKey: key))
+                try ws.saveConfig(config)
+            }
+            Terminal.warn("added writer \(name)")
+            Writers.reportRefused(SecretService(workspace: ws))
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm",
+            abstract: "Remove a writer from workspace.yaml.",
+            discussion: "Files they signed are refused from then on: a remaining writer re-sets them, or checks them and runs 'loopseal writers sign'. To stop requiring signatures, delete 'writers:' from workspace.yaml.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @Argument(help: "Name of the writer to remove.") var name: String
+
+        func run() throws {
+            let ws = try workspace.resolve()
+            try ws.withLock {
+                var config = try ws.loadConfig()
+                guard let index = config.writers.firstIndex(where: { $0.name == name }) else {
+                    throw StoreError.unknownWriter(name: name, known: config.writers.map(\.name))
+                }
+                guard config.writers.count > 1 else {
+                    throw CLIError("'\(name)' is the last writer: add another first, or delete 'writers:' from workspace.yaml to stop requiring signatures")
+                }
+                config.writers.remove(at: index)
+                try ws.saveConfig(config)
+            }
+            Terminal.warn("removed writer \(name)")
+            Writers.reportRefused(SecretService(workspace: ws))
+        }
+    }
+
+    struct Sign: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign sealed files with your signing key, vouching for their content.",
+            discussion: "Without KEYs, signs every file that lacks a valid writer signature (after turning signatures on, or after removing a writer). Check those files first: 'git log' shows who changed them. Values are not decrypted.")
+        @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var signing: SigningOptions
+        @Argument(help: "Secrets to sign (default: every file readers would refuse).") var keys: [String] = []
+
+        func run() throws {
+            let signed = try workspace.service(signingKeys: signing.loader).sign(keys: keys.isEmpty ? nil : keys)
+            Terminal.warn("signed \(signed.count) file\(signed.count == 1 ? "" : "s")")
+            Terminal.print(signed.map { $0 + "\n" }.joined())
+        }
+    }
+
+    /// Names the files readers now refuse, and what to do about them.
+    static func reportRefused(_ service: SecretService) {
+        guard let problems = try? service.signatureProblems(), !problems.isEmpty else { return }
+        let one = problems.count == 1
+        Terminal.warn("\(problems.count) file\(one ? " is" : "s are") not signed by a listed writer and will be refused; check \(one ? "it" : "them"), then run 'loopseal writers sign':")
+        Terminal.print(problems.map { $0.key + "\n" }.joined())
+    }
+}
