@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Generates the sealed-file test vectors in this folder from docs/FORMAT.md, with PyNaCl.
+
+This is a second implementation of the format, written from the specification and sharing no
+code with Loopseal: the Swift tests rebuild every `good_*` file byte for byte from the same
+inputs and refuse every `fail_*` file for the stated reason.
+
+usage: generate.py           rewrite the *.json vectors
+       generate.py --check   exit 1 unless the vectors on disk are exactly what this makes
+"""
+import base64
+import hashlib
+import json
+import os
+import sys
+
+import nacl.bindings as sodium
+from nacl.public import PrivateKey, SealedBox
+from nacl.signing import SigningKey, VerifyKey
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+HEADER = "# Sealed by loopseal. Change it with `loopseal set`; do not edit by hand.\n"
+
+
+def bech32_encode(hrp, data):
+    """BIP 173 bech32 (FORMAT.md §3), lower case."""
+    def polymod(values):
+        gen = [0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3]
+        chk = 1
+        for v in values:
+            top = chk >> 25
+            chk = (chk & 0x1FFFFFF) << 5 ^ v
+            for i in range(5):
+                chk ^= gen[i] if ((top >> i) & 1) else 0
+        return chk
+
+    acc, bits, values = 0, 0, []
+    for byte in data:
+        acc = (acc << 8) | byte
+        bits += 8
+        while bits >= 5:
+            bits -= 5
+            values.append((acc >> bits) & 31)
+    if bits:
+        values.append((acc << (5 - bits)) & 31)
+    hrp = hrp.lower()
+    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+    mod = polymod(expanded + values + [0] * 6) ^ 1
+    checksum = [(mod >> (5 * (5 - i))) & 31 for i in range(6)]
+    return hrp + "1" + "".join(CHARSET[v] for v in values + checksum)
+
+
+def b64(data):
+    return base64.b64encode(data).decode("ascii")
+
+
+def fixed(label, size=32):
+    """Deterministic test bytes: SHA-256 of a label (never use such keys for anything real)."""
+    return hashlib.sha256(label.encode()).digest()[:size]
+
+
+class Recipient:
+    def __init__(self, name):
+        self.secret = fixed("loopseal test vector identity " + name)
+        self.public = sodium.crypto_scalarmult_base(self.secret)
+        self.identity = bech32_encode("age-secret-key-", self.secret).upper()
+        self.recipient = bech32_encode("age", self.public)
+
+
+class Writer:
+    def __init__(self, name):
+        self.seed = fixed("loopseal test vector signing key " + name)
+        self.key = SigningKey(self.seed)
+        self.public = bytes(self.key.verify_key)
+        self.text = bech32_encode("loopseal-signing-key-", self.seed).upper()
+        self.writer = bech32_encode("loopsealsign", self.public)
+
+
+def seal_data_key(data_key, recipient, label):
+    """crypto_box_seal with a fixed ephemeral key (FORMAT.md §6)."""
+    esk = fixed("loopseal test vector ephemeral " + label)
+    epk = sodium.crypto_scalarmult_base(esk)
+    nonce = hashlib.blake2b(epk + recipient.public, digest_size=24).digest()
+    sealed = epk + sodium.crypto_box(data_key, nonce, recipient.public, esk)
+    assert SealedBox(PrivateKey(recipient.secret)).decrypt(sealed) == data_key
+    return sealed, {
+        "identity": recipient.identity,
+        "recipient": recipient.recipient,
+        "ephemeralSecretKey": esk.hex(),
+        "ephemeralPublicKey": epk.hex(),
+        "sealedBoxNonce": nonce.hex(),
+        "sealedDataKey": b64(sealed),
+    }
+
+
+def body(secret):
+    """The content lines (FORMAT.md §2), `loopseal:` through the last recipient."""
+    text = "loopseal: 1\nid: %s\nkey: %s\n" % (secret["id"], secret["key"])
+    if secret["value"] is not None:
+        text += "value: %s\nrecipients:\n" % b64(secret["value"])
+        for recipient in sorted(secret["recipients"]):
+            text += "  %s: %s\n" % (recipient, b64(secret["recipients"][recipient]))
+    return text
+
+
+def signed_bytes(workspace, writer, secret):
+    """FORMAT.md §8."""
+    return ("loopseal-signature/1\nworkspace: %s\nwriter: %s\n" % (workspace, writer) + body(secret)).encode()
+
+
+def file_text(secret, signature=None):
+    text = HEADER + body(secret)
+    if signature is not None:
+        writer, sig = signature
+        text += "signature:\n  writer: %s\n  ed25519: %s\n" % (writer, b64(sig))
+    return text
+
+
+def good(name, description, workspace, key, uuid, value, recipients, writer=None):
+    vector = {"name": name, "description": description, "workspace": workspace, "id": uuid, "key": key,
+              "value": value}
+    secret = {"id": uuid, "key": key, "value": None, "recipients": {}}
+    if value is not None:
+        data_key = fixed("loopseal test vector data key " + name)
+        nonce = fixed("loopseal test vector nonce " + name, 24)
+        aad = "loopseal/1/%s/%s" % (workspace, key)
+        ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(value.encode("utf-8"), aad.encode(), nonce, data_key)
+        secret["value"] = nonce + ciphertext
+        entries = []
+        for index, recipient in enumerate(recipients):
+            sealed, entry = seal_data_key(data_key, recipient, "%s %d" % (name, index))
+            secret["recipients"][recipient.recipient] = sealed
+            entries.append(entry)
+        vector.update({"dataKey": data_key.hex(), "nonce": nonce.hex(), "associatedData": aad, "recipients": entries})
+    else:
+        vector.update({"dataKey": None, "nonce": None, "associatedData": None, "recipients": []})
+    signature = None
+    if writer is not None:
+        message = signed_bytes(workspace, writer.writer, secret)
+        sig = writer.key.sign(message).signature
+        VerifyKey(writer.public).verify(message, sig)
+        signature = (writer.writer, sig)
+        vector.update({"writers": {"ci": writer.writer}, "signingKey": writer.text, "signedBytes": message.decode()})
+    else:
+        vector.update({"writers": {}, "signingKey": None, "signedBytes": None})
+    vector["file"] = file_text(secret, signature)
+    return vector, secret, signature
+
+
+def fail(name, description, workspace, writers, file, error, identity=None):
+    return {"name": name, "description": description, "workspace": workspace,
+            "writers": {w_name: w.writer for w_name, w in writers.items()},
+            "identity": identity, "file": file, "error": error}
+
+
+def vectors():
+    alice, bob = Recipient("alice"), Recipient("bob")
+    ci, mallory = Writer("ci"), Writer("mallory")
+    ws = "acme-prod"
+    out = []
+
+    v, _, _ = good("good_one_recipient", "A value sealed to one recipient; unsigned (no writers).",
+                   ws, "DATABASE_URL", "6f1c0f6e-2a34-4d0e-9a53-3c0d7f1a9b20",
+                   "postgres://app:s3cret@db.internal:5432/app", [alice])
+    out.append(v)
+    v, _, _ = good("good_two_recipients", "A value sealed to two recipients, listed sorted by their age1 string.",
+                   ws, "API_TOKEN", "0b8e4c1a-77d2-4f4e-8c1e-5a6b7c8d9e0f", "tok_live_0123456789abcdef", [bob, alice])
+    out.append(v)
+    v, _, _ = good("good_declared", "A requested secret without a value: no value, no recipients.",
+                   ws, "STRIPE_KEY", "9d2f0a55-3b1c-4e8f-a0b1-c2d3e4f50617", None, [])
+    out.append(v)
+    v, _, _ = good("good_multiline_utf8", "A UTF-8, multi-line value ending in a newline.",
+                   ws, "TLS_KEY", "2c4e6a80-1b3d-4f5a-9c7e-0d2f4a6c8e1b",
+                   "h\u00e9llo \u2713 \u65e5\u672c\n-----BEGIN KEY-----\nabc\n-----END KEY-----\n", [alice])
+    out.append(v)
+    v, _, _ = good("good_empty_value", "An empty value: the ciphertext is only the 16-byte tag.",
+                   ws, "EMPTY", "5e7a9c1b-3d5f-4a7c-8e9a-1b3d5f7a9c2e", "", [alice])
+    out.append(v)
+    v, signed_secret, signed_sig = good("good_signed", "A value sealed to two recipients and signed by writer 'ci'.",
+                                        ws, "DATABASE_URL", "6f1c0f6e-2a34-4d0e-9a53-3c0d7f1a9b20",
+                                        "postgres://app:s3cret@db.internal:5432/app", [alice, bob], writer=ci)
+    out.append(v)
+    v, declared_secret, declared_sig = good("good_signed_declared", "A requested secret without a value, signed by 'ci'.",
+                                            ws, "STRIPE_KEY", "9d2f0a55-3b1c-4e8f-a0b1-c2d3e4f50617", None, [], writer=ci)
+    out.append(v)
+    other, other_secret, _ = good("other", "", ws, "REDIS_URL", "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                                  "redis://cache:6379/0", [alice, bob], writer=ci)
+
+    writers = {"ci": ci}
+    out.append(fail("fail_unsigned", "Writers are listed and the file carries no signature.",
+                    ws, writers, file_text(signed_secret), "unsigned"))
+    mallory_sig = mallory.key.sign(signed_bytes(ws, mallory.writer, signed_secret)).signature
+    out.append(fail("fail_unlisted_writer", "A valid signature by a key that 'writers:' does not list.",
+                    ws, writers, file_text(signed_secret, (mallory.writer, mallory_sig)), "signedByNonWriter"))
+    tampered = dict(signed_secret, value=other_secret["value"])
+    out.append(fail("fail_signature_over_other_bytes", "The value was replaced after signing.",
+                    ws, writers, file_text(tampered, signed_sig), "badSignature"))
+    out.append(fail("fail_signature_moved", "A valid signature copied from another file (REDIS_URL's onto DATABASE_URL's content).",
+                    ws, writers, file_text(signed_secret, (ci.writer, ci.key.sign(signed_bytes(ws, ci.writer, other_secret)).signature)),
+                    "badSignature"))
+    moved = dict(other_secret, id=declared_secret["id"], key=declared_secret["key"])
+    out.append(fail("fail_signature_moved_to_declared", "The declared STRIPE_KEY's signature on a file that now has a value.",
+                    ws, writers, file_text(moved, declared_sig), "badSignature"))
+    recipients = dict(signed_secret["recipients"])
+    recipients.pop(bob.recipient)
+    out.append(fail("fail_tampered_recipients", "A recipient was removed from a signed file.",
+                    ws, writers, file_text(dict(signed_secret, recipients=recipients), signed_sig), "badSignature"))
+    out.append(fail("fail_other_workspace", "A signed file copied into another workspace that lists the same writer.",
+                    "acme-staging", writers, file_text(signed_secret, signed_sig), "badSignature"))
+    out.append(fail("fail_tampered_value", "One bit of the ciphertext flipped in an unsigned file: the value does not open.",
+                    ws, {}, file_text(dict(signed_secret, value=signed_secret["value"][:30] + bytes([signed_secret["value"][30] ^ 1]) + signed_secret["value"][31:])),
+                    "openFailed", identity=alice.identity))
+    return out
+
+
+def main():
+    check = sys.argv[1:] == ["--check"]
+    problems = []
+    for vector in vectors():
+        path = os.path.join(HERE, vector["name"] + ".json")
+        text = json.dumps(vector, indent=2, ensure_ascii=False) + "\n"
+        if check:
+            with open(path, encoding="utf-8") as f:
+                if f.read() != text:
+                    problems.append(path)
+        else:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+    if problems:
+        print("vectors differ from what generate.py makes: " + ", ".join(problems), file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
