@@ -256,6 +256,25 @@ import Testing
         #expect(broken.map(\.path) == ["workspaces/prod/secrets/API.sealed", "workspaces/prod/workspace.yaml"])
     }
 
+    @Test func signaturesAreCheckedWhenWritersAreListed() throws {
+        let fixture = try sealedFixture()
+        let writer = try SigningKey.generate()
+        let stranger = try SigningKey.generate()
+        let config = fixture.config.replacingOccurrences(of: "targets: []", with: "writers:\n  alice: \(writer.publicKey)\ntargets: []")
+        let check = PreCommitCheck(workspaceFiles: ["prod": Array(config.utf8)])
+        let unsigned = try fixture.sealed("API", [fixture.alice, fixture.bob])
+        let path = "workspaces/prod/secrets/API.sealed"
+        #expect(check.problems(staged: [file(path, unsigned)]).first?.message.hasPrefix("refused: not signed") == true)
+        let secret = try SealedSecretCodec.decode(Array(unsigned.utf8), file: path)
+        let signatures = WriterSignatures(workspaceID: "prod", writers: [Writer(name: "alice", publicKey: writer.publicKey)])
+        let signed = String(decoding: SealedSecretCodec.encode(signatures.sign(secret, with: writer)), as: UTF8.self)
+        #expect(check.problems(staged: [file(path, signed)]).isEmpty)
+        let byStranger = String(decoding: SealedSecretCodec.encode(signatures.sign(secret, with: stranger)), as: UTF8.self)
+        #expect(check.problems(staged: [file(path, byStranger)]).first?.message.contains("not a writer") == true)
+        let view = SealedTextView(root: nil, identities: []).render(Array(signed.utf8), path: path)
+        #expect(view.contains("signed by: unknown (loopsealsign"))
+    }
+
     @Test func unchangedSealedFilesAreCheckedWhenWorkspaceChanges() throws {
         let fixture = try sealedFixture()
         let onlyAlice = try fixture.sealed("API", [fixture.alice])

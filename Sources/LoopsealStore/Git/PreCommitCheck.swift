@@ -46,7 +46,9 @@ public struct StagedFile: Sendable {
 ///    their file name (a `*.sealed` file elsewhere is skipped when it parses, and scanned as
 ///    text when it does not);
 /// 4. sealed files whose recipients differ from the staged `workspace.yaml` of their workspace
-///    (and a staged `workspace.yaml` that does not parse).
+///    (and a staged `workspace.yaml` that does not parse);
+/// 5. when that `workspace.yaml` lists `writers:`, sealed files without a valid signature by
+///    one of them (what every reader would refuse).
 public struct PreCommitCheck: Sendable {
     /// Staged versions of `workspaces/<id>/workspace.yaml`, by workspace id; nil when not in the index.
     public var workspaceFiles: [String: [UInt8]?]
@@ -132,16 +134,22 @@ public struct PreCommitCheck: Sendable {
         guard secret.key == name else {
             return [PreCommitProblem(path: file.path, message: "holds key '\(secret.key)' but is named \(name).sealed: a sealed file must be named after its key (use 'loopseal set', not a rename)")]
         }
-        guard secret.hasValue else { return [] }
         let config: WorkspaceConfig
         switch self.config(id, cache: &configs) {
         case .success(let found): config = found
         case .failure(let problem):
-            return [PreCommitProblem(path: file.path, message: "cannot check its recipients: \(problem.description)")]
+            return [PreCommitProblem(path: file.path, message: "cannot check it: \(problem.description)")]
         }
+        var problems: [PreCommitProblem] = []
+        do {
+            try WriterSignatures(config).verify(secret, file: file.path)
+        } catch {
+            problems.append(PreCommitProblem(path: file.path, message: "\(error)".replacingPrefix(file.path + ": ")))
+        }
+        guard secret.hasValue else { return problems }
         let listed = Set(config.recipients.map(\.publicKey.description))
         let sealedTo = Set(secret.recipients.keys)
-        guard listed != sealedTo else { return [] }
+        guard listed != sealedTo else { return problems }
         var parts: [String] = []
         let extra = sealedTo.subtracting(listed).sorted()
         if !extra.isEmpty {
@@ -151,7 +159,8 @@ public struct PreCommitCheck: Sendable {
         if !missing.isEmpty {
             parts.append("not sealed to \(missing.joined(separator: ", ")), listed in workspace.yaml")
         }
-        return [PreCommitProblem(path: file.path, message: "recipients differ from workspaces/\(id)/workspace.yaml: \(parts.joined(separator: "; ")); run 'loopseal rekey' and stage the result")]
+        problems.append(PreCommitProblem(path: file.path, message: "recipients differ from workspaces/\(id)/workspace.yaml: \(parts.joined(separator: "; ")); run 'loopseal rekey' and stage the result"))
+        return problems
     }
 
     private func config(_ id: String, cache: inout [String: Result<WorkspaceConfig, PreCommitProblem>]) -> Result<WorkspaceConfig, PreCommitProblem> {

@@ -2,7 +2,8 @@ import Foundation
 import LoopsealCrypto
 
 /// The text `git diff` shows for a sealed file (`loopseal git textconv`): key, id, workspace,
-/// whether it has a value, recipients by name, and a fingerprint. Never the value, unless
+/// whether it has a value, recipients by name, a fingerprint, and the writer who signed it
+/// (the signature itself is not checked here). Never the value, unless
 /// `reveal` is set (`loopseal git install --reveal`, for local use).
 ///
 /// The fingerprint: with an identity, the first 8 bytes (hex) of a keyed BLAKE2b of the
@@ -67,6 +68,10 @@ public struct SealedTextView: Sendable {
             if reveal {
                 out += "value: \(opened.map { Self.quoted($0.value) } ?? "(not revealed: \(openProblem ?? identityNote ?? "no identity"))")\n"
             }
+        }
+        if let signature = secret.signature {
+            let name = chosen?.config?.writers.first { $0.publicKey == signature.writer }?.name
+            out += "signed by: \(name ?? "unknown (\(PreCommitCheck.short(signature.writer.description)))")\n"
         }
         return out
     }
