@@ -30,14 +30,15 @@ browser-test: deps browser-deps
 	$(SWIFT) build --product loopseal
 	LOOPSEAL_BIN=$(BIN) python3 Tests/Browser/browser_test.py
 
-bench: deps
+# Every benchmark, with the peers side by side (PyNaCl, age, handlebars.js, python-dotenv), in one
+# run; prints the tables and writes BENCHMARKS.md. Run by hand: on a busy machine it takes a while.
+.PHONY: bench-deps
+bench-deps:
+	@scripts/install-deps.sh --bench
+
+bench: deps bench-deps
 	$(SWIFT) build -c release
-	@Benchmarks/run.sh .build/release/loopseal
-	@Benchmarks/templates.sh .build/release/loopseal-bench
-	@Benchmarks/workflows.sh .build/release/loopseal-bench
-	@.build/release/loopseal-bench watch-latency 200
-	@Benchmarks/agents.sh .build/release/loopseal
-	@Benchmarks/server.sh .build/release/loopseal
+	@Benchmarks/report.sh .build/release
 
 # libFuzzer + AddressSanitizer on every parser, FUZZ_SECONDS (default 600) each; see scripts/fuzz.sh.
 fuzz: deps

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Writes a workspace of N sealed secrets with PyNaCl, following DESIGN.md §3 (format 1).
 
-usage: make_workspace.py ROOT WORKSPACE_ID N AGE1_RECIPIENT
-Values are 40 random URL-safe characters. Loopseal reading these files is itself an interop check.
+usage: make_workspace.py ROOT WORKSPACE_ID N AGE1_RECIPIENT [plain|mixed]
+Values are 40 random URL-safe characters (plain, the default); `mixed` makes most of them the
+kind that needs quoting in dotenv (quotes, backslashes, `${VAR}`, `#`, spaces, newlines, CR LF,
+non-ASCII, a trailing backslash). Loopseal reading these files is itself an interop check.
 """
 import base64
 import os
@@ -15,8 +17,32 @@ from age_keys import bech32_data
 from nacl.public import PublicKey, SealedBox
 
 
+MIXED = [
+    "p@ss'word\"{0}\"",
+    "C:\\Users\\{0}\\",
+    "postgres://u:{0}@db:5432/app?sslmode=require#frag",
+    "${{HOME}}/{0} and $PATH",
+    "  leading and trailing spaces {0}  ",
+    "-----BEGIN KEY-----\n{0}\n{0}\n-----END KEY-----\n",
+    "windows\r\nline {0}\r\n",
+    "caf\u00e9 \u2603 \U0001f511 {0}",
+    "value # not a comment {0}",
+    "{0}=with=equals",
+]
+
+
+def value_for(i, mode):
+    token = secrets.token_urlsafe(30)
+    if mode == "plain" or i % (len(MIXED) + 1) == len(MIXED):
+        return token.encode()
+    return MIXED[i % (len(MIXED) + 1)].format(token).encode()
+
+
 def main():
     root, workspace, count, recipient = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    mode = sys.argv[5] if len(sys.argv) > 5 else "plain"
+    if mode not in ("plain", "mixed"):
+        sys.exit("values must be plain or mixed")
     directory = os.path.join(root, "workspaces", workspace)
     os.makedirs(os.path.join(directory, "secrets"), exist_ok=True)
     with open(os.path.join(directory, "workspace.yaml"), "w") as f:
@@ -24,7 +50,7 @@ def main():
     box = SealedBox(PublicKey(bech32_data(recipient)))
     for i in range(count):
         key = "SECRET_%05d" % i
-        value = secrets.token_urlsafe(30).encode()
+        value = value_for(i, mode)
         data_key, nonce = os.urandom(32), os.urandom(24)
         aad = ("loopseal/1/%s/%s" % (workspace, key)).encode()
         ct = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(value, aad, nonce, data_key)

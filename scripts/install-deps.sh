@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Loopseal needs when it is missing: libsodium-dev to build; with --test, also the
 # reference tools the interop tests compare against (age, PyNaCl, python-dotenv, PyYAML, sshd);
-# with --browser, what the real-browser test needs (Debian's chromium and chromium-driver, Selenium).
+# with --browser, what the real-browser test needs (Debian's chromium and chromium-driver, Selenium);
+# with --bench, the peers `make bench` measures against (age, handlebars.js on node, wrk, PyNaCl,
+# python-dotenv) and curl.
 set -euo pipefail
 
-want_tests=0 want_browser=0
+want_tests=0 want_browser=0 want_bench=0
 [ "${1:-}" = "--test" ] && want_tests=1
 [ "${1:-}" = "--browser" ] && want_browser=1
+[ "${1:-}" = "--bench" ] && want_bench=1
 
 missing_apt=()
 pkg-config --exists libsodium 2>/dev/null || missing_apt+=(libsodium-dev pkg-config)
@@ -14,6 +17,13 @@ if [ "$want_tests" = 1 ]; then
     command -v age-keygen >/dev/null 2>&1 || missing_apt+=(age)
     [ -x /usr/sbin/sshd ] || missing_apt+=(openssh-server)
     command -v ssh >/dev/null 2>&1 || missing_apt+=(openssh-client)
+fi
+if [ "$want_bench" = 1 ]; then
+    command -v age >/dev/null 2>&1 || missing_apt+=(age)
+    { command -v node >/dev/null 2>&1 && NODE_PATH=/usr/share/nodejs node -e "require('handlebars')" 2>/dev/null; } \
+        || missing_apt+=(handlebars)
+    command -v wrk >/dev/null 2>&1 || missing_apt+=(wrk)
+    command -v curl >/dev/null 2>&1 || missing_apt+=(curl)
 fi
 if [ "$want_browser" = 1 ]; then
     [ -x /usr/bin/chromium ] || missing_apt+=(chromium)
@@ -42,6 +52,13 @@ if [ "$want_tests" = 1 ]; then
             || python3 -m pip install -q --break-system-packages pynacl python-dotenv pyyaml 2>/dev/null \
             || apt_install python3-nacl python3-dotenv python3-yaml
     fi
+fi
+
+if [ "$want_bench" = 1 ] && ! python3 -c 'import nacl, dotenv' 2>/dev/null; then
+    echo "installing PyNaCl, python-dotenv" >&2
+    python3 -m pip install -q pynacl python-dotenv 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages pynacl python-dotenv 2>/dev/null \
+        || apt_install python3-nacl python3-dotenv
 fi
 
 if [ "$want_browser" = 1 ] && ! python3 -c 'import selenium' 2>/dev/null; then

@@ -1,10 +1,11 @@
 import Foundation
 
 /// Benchmarks run by hand (`make bench`); each prints one JSON line.
-///   loopseal-bench templates TEMPLATE DATA.json PARTIALS_DIR RENDERS
+///   loopseal-bench templates TEMPLATE DATA.json PARTIALS_DIR RENDERS [OUTPUT]
 ///   loopseal-bench workflow-parse TRANSITIONS
 ///   loopseal-bench workflow-chain STEPS
 ///   loopseal-bench watch-latency CHANGES
+///   loopseal-bench dotenv FILE.env EXPECTED.json RUNS
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
@@ -12,8 +13,9 @@ do {
     case "workflow-parse": try WorkflowBench.parse(Int(arguments.dropFirst().first ?? "") ?? 2000)
     case "workflow-chain": try WorkflowBench.chain(Int(arguments.dropFirst().first ?? "") ?? 10000)
     case "watch-latency": try WatchBench.run(Int(arguments.dropFirst().first ?? "") ?? 200)
+    case "dotenv": try DotenvBench.run(Array(arguments.dropFirst()))
     default:
-        FileHandle.standardError.write(Data("usage: loopseal-bench templates|workflow-parse|workflow-chain …\n".utf8))
+        FileHandle.standardError.write(Data("usage: loopseal-bench templates|workflow-parse|workflow-chain|watch-latency|dotenv …\n".utf8))
         exit(2)
     }
 } catch {
