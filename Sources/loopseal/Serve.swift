@@ -27,6 +27,9 @@ struct Serve: ParsableCommand {
     @Flag(help: "Commit every change to git; messages name the key and action, never the value.")
     var gitCommit = false
 
+    @Option(help: ArgumentHelp("The signing key for workspaces that list writers: (default: $LOOPSEAL_SIGNING_KEY, $LOOPSEAL_SIGNING_KEY_FILE, ~/.config/loopseal/signing.key).", valueName: "file"))
+    var signingKey: String?
+
     func validate() throws {
         _ = try Agent.parseListen(listen)
     }
@@ -37,6 +40,12 @@ struct Serve: ParsableCommand {
             guard FileIO.isDirectory(path) else { throw CLIError("--root \(path) is not a directory") }
             return URL(fileURLWithPath: path).standardizedFileURL.path
         } ?? Workspace.findRoot(from: FileManager.default.currentDirectoryPath)
+        if let signingKey {
+            guard FileIO.exists(signingKey) else { throw CLIError("--signing-key \(signingKey): no such file; 'loopseal keygen --signing -o FILE' makes one") }
+            // Every write path (API, web form, workflow tools) finds the key the same way.
+            setenv("LOOPSEAL_SIGNING_KEY_FILE", signingKey, 1)
+            unsetenv("LOOPSEAL_SIGNING_KEY")
+        }
         var logger = Logger(label: "loopseal.server")
         if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { logger.logLevel = .info }
         let core: ServerCore

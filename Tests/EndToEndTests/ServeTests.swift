@@ -89,6 +89,35 @@ struct ServeTests {
         }
     }
 
+    @Test("a workspace with writers: the server signs with --signing-key, and says how to give one when it has none")
+    func signedWrites() throws {
+        let sandbox = try Sandbox("serve-signed")
+        defer { sandbox.remove() }
+        let alice = try sandbox.keygen("alice")
+        try sandbox.initWorkspace("demo", [alice])
+        let signingPath = "\(sandbox.root)/keys/server.signing"
+        let signingPublic = try sandbox.ok(["keygen", "--signing", "-o", signingPath]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        try sandbox.ok(["writers", "add", "server", signingPublic])
+        let env: [String: String?] = ["LOOPSEAL_STATE": "\(sandbox.root)/state"]
+        let token = try sandbox.run(["token", "create", "-w", "demo", "--role", "writer"], env: env).stdoutText
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = #"{"key":"SIGNED","value":"v1"}"#
+
+        let unsigned = try StartedServer.start(sandbox, env: env)
+        let refused = try unsigned.request("PUT", "/api/v1/workspaces/demo/secrets/upsert", token: token, body: body)
+        unsigned.stop()
+        #expect(refused.0 == 500)
+        #expect(refused.1.contains(#""error":"signing_key""#))
+        #expect(refused.1.contains("--signing-key FILE"))
+
+        let signing = try StartedServer.start(sandbox, env: env, extra: ["--signing-key", signingPath])
+        let stored = try signing.request("PUT", "/api/v1/workspaces/demo/secrets/upsert", token: token, body: body)
+        signing.stop()
+        #expect(stored.0 == 200, "\(stored)")
+        #expect(try sandbox.ok(["get", "SIGNED", "-i", alice.path]).stdoutText == "v1")
+        #expect(try sandbox.ok(["verify", "-i", alice.path]).status == 0)
+    }
+
     @Test("serve refuses --git-commit outside a git repository, and a bad --listen, with a clear message")
     func badStart() throws {
         let sandbox = try Sandbox("serve-bad")

@@ -51,6 +51,12 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
                 return APIError(.badRequest, "invalid_request", error.description)
             case .locked:
                 return APIError(.serviceUnavailable, "busy", error.description)
+            case .noSigningKey, .notAWriter, .invalidSigningKey:
+                return APIError(.internalServerError, "signing_key",
+                                "the server cannot sign for this workspace: " + error.description
+                                    .replacingOccurrences(of: "pass --signing-key FILE or set LOOPSEAL_SIGNING_KEY", with: "start 'loopseal serve --signing-key FILE' or set LOOPSEAL_SIGNING_KEY"))
+            case .unsigned, .signedByNonWriter, .badSignature:
+                return APIError(.conflict, "bad_signature", error.description)
             default:
                 return APIError(.internalServerError, "store_error", error.description)
             }
