@@ -39,12 +39,13 @@ final class AgentFixture: @unchecked Sendable {
     /// The agent's clock: pinned, so slow test machines cannot move messages across the window.
     let now = Date()
 
-    /// A new receiver (a fresh agent process, as far as the replay log is concerned).
-    func receiver() throws -> AgentReceiver {
+    /// A new receiver (a fresh agent process, as far as the replay log is concerned). Its clock is
+    /// pinned to `now` unless `clock` is given (a real controller stamps messages with real time).
+    func receiver(clock: (@Sendable () -> Date)? = nil) throws -> AgentReceiver {
         let authorized = try AuthorizedKeys.parse("# controllers\n\(controller.publicKey) ci-deploy\n", source: "authorized_keys")
         return try AgentReceiver(.init(identity: agent, authorized: authorized, envFile: envFile,
                                        restart: ["/bin/sh", "-c", "echo x >> '\(counter)'"]),
-                                 clock: { [now] in now })
+                                 clock: clock ?? { [now] in now })
     }
 
     func app(_ receiver: AgentReceiver) -> some ApplicationProtocol {
@@ -282,7 +283,9 @@ struct AgentServerTests {
     @Test("the controller's AgentTargetWriter delivers over a real socket and rejects a wrong agent key")
     func targetWriter() async throws {
         let fixture = try AgentFixture()
-        try await fixture.app(try fixture.receiver()).test(.live) { client in
+        // The controller below stamps its messages with the real time: so must the agent, or a
+        // slow machine moves them out of the window.
+        try await fixture.app(try fixture.receiver(clock: { Date() })).test(.live) { client in
             let port = try #require(client.port)
             let workspace = try Workspace(root: fixture.directory, id: "ws")
             let target = SyncTarget(name: "web1", kind: .agent, path: nil, command: nil, host: nil, url: "http://127.0.0.1:\(port)",
