@@ -67,14 +67,7 @@ struct Agent: ParsableCommand {
         let app = AgentServer.application(receiver: receiver, host: host, port: port, logger: serverLogger) { bound in
             Terminal.warn("loopseal agent: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound), key \(publicKey), accepting \(controllers), writing \(envFile)")
         }
-        let finished = DispatchSemaphore(value: 0)
-        let failure = FailureBox()
-        Task {
-            do { try await app.runService() } catch { failure.set(error) }
-            finished.signal()
-        }
-        finished.wait()
-        if let error = failure.get() {
+        if let error = BlockingService.run({ try await app.runService() }) {
             throw CLIError("the agent cannot serve on \(listen): \(error); check that no other process uses the port and that the address belongs to this machine")
         }
     }

@@ -37,14 +37,7 @@ struct MCPCommand: ParsableCommand {
         let configuration = MCPConfiguration(
             root: root, defaultWorkspace: workspace.workspace, serverURL: serverURL, identityFiles: identities.identity)
         let server = LoopsealMCPServer(configuration: configuration, logger: Logger(label: "loopseal.mcp"))
-        let finished = DispatchSemaphore(value: 0)
-        let failure = FailureBox()
-        Task {
-            do { try await server.runOverStdio() } catch { failure.set(error) }
-            finished.signal()
-        }
-        finished.wait()
-        if let error = failure.get() {
+        if let error = BlockingService.run({ try await server.runOverStdio() }) {
             throw CLIError("the MCP server stopped: \(error)")
         }
     }

@@ -62,23 +62,8 @@ struct Serve: ParsableCommand {
         let app = LoopsealHTTPServer.application(core: core, host: host, port: port, logger: httpLogger) { bound in
             Terminal.warn("loopseal serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound), root \(rootPath), state \(state)\(gitCommit ? ", committing changes to git" : "")")
         }
-        let finished = DispatchSemaphore(value: 0)
-        let failure = FailureBox()
-        Task {
-            do { try await app.runService() } catch { failure.set(error) }
-            finished.signal()
-        }
-        finished.wait()
-        if let error = failure.get() {
+        if let error = BlockingService.run({ try await app.runService() }) {
             throw CLIError("cannot serve on \(listen): \(error); check that no other process uses the port and that the address belongs to this machine")
         }
     }
-}
-
-/// Carries a server's failure from its task back to the command.
-final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: (any Error)?
-    func set(_ error: any Error) { lock.withLock { self.error = error } }
-    func get() -> (any Error)? { lock.withLock { error } }
 }
