@@ -20,24 +20,32 @@ struct Lexer {
     private let bytes: [UInt8]
     private var position = 0
     private var state: State = .initial
-    private var lineStarts: [Int] = [0]
+    /// The last offset ``location(of:)`` reached, with its 0-based line and column.
+    private var cursor = (offset: 0, line: 0, column: 0)
 
     private enum State { case initial, mustache, escaped }
 
     init(_ source: String) {
         bytes = Array(source.utf8)
-        for (index, byte) in bytes.enumerated() where byte == 0x0A { lineStarts.append(index + 1) }
     }
 
-    /// 1-based line and character column of a byte offset.
-    func location(of offset: Int) -> SourceLocation {
-        var low = 0, high = lineStarts.count - 1
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if lineStarts[mid] <= offset { low = mid } else { high = mid - 1 }
+    /// 1-based line and character column of a byte offset. Tokens start at increasing offsets,
+    /// so each call continues from the previous one: linear in the source, however long its lines.
+    mutating func location(of offset: Int) -> SourceLocation {
+        let target = min(offset, bytes.count)
+        if target < cursor.offset { cursor = (0, 0, 0) }
+        var (position, line, column) = cursor
+        while position < target {
+            if bytes[position] == 0x0A {
+                line += 1
+                column = 0
+            } else if bytes[position] & 0xC0 != 0x80 {
+                column += 1
+            }
+            position += 1
         }
-        let column = bytes[lineStarts[low]..<min(offset, bytes.count)].reduce(0) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
-        return SourceLocation(line: low + 1, column: column + 1)
+        cursor = (position, line, column)
+        return SourceLocation(line: line + 1, column: column + 1)
     }
 
     mutating func tokenize() -> [Token] {

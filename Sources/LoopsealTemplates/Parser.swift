@@ -4,6 +4,13 @@ struct Parser {
     private let tokens: [Lexer.Token]
     private var index = 0
     private let name: String
+    /// How many blocks, `else if` branches and sub-expressions enclose the current token.
+    private var depth = 0
+
+    /// The deepest nesting of blocks, `else if` chains and sub-expressions a template may use.
+    /// Parsing, compiling and rendering recurse once per level; without a bound, a template of
+    /// a few kilobytes could exhaust the stack and crash the process instead of failing.
+    static let maxNesting = 100
 
     init(source: String, name: String) {
         var lexer = Lexer(source)
@@ -44,6 +51,14 @@ struct Parser {
         default: found = "'\(token.text.prefix(30))'"
         }
         return error("unexpected \(found)" + (expected.map { ", expected \($0)" } ?? ""), at: token.location)
+    }
+
+    /// Enters one level of nesting; the caller leaves it with `defer { depth -= 1 }`.
+    private mutating func enter(_ token: Lexer.Token) throws(TemplateError) {
+        guard depth < Self.maxNesting else {
+            throw error("blocks, 'else if' branches and sub-expressions nested more than \(Self.maxNesting) deep", at: token.location)
+        }
+        depth += 1
     }
 
     private mutating func expect(_ kind: Lexer.Kind, _ description: String) throws(TemplateError) -> Lexer.Token {
@@ -126,6 +141,8 @@ struct Parser {
 
     private mutating func parseBlock() throws(TemplateError) -> BlockNode {
         let openToken = advance()
+        try enter(openToken)
+        defer { depth -= 1 }
         if openToken.text.contains("*") {
             throw error("decorator blocks ({{#* …}}, such as inline partials) are not supported", at: openToken.location)
         }
@@ -163,6 +180,8 @@ struct Parser {
             return try parseInverseAndProgram()
         case .openInverseChain:
             let openToken = advance()
+            try enter(openToken)
+            defer { depth -= 1 }
             let open = try parseOpen(openToken)
             let program = try parseProgram()
             let nested = try parseInverseChain()
@@ -246,6 +265,8 @@ struct Parser {
     private mutating func parseParam() throws(TemplateError) -> Expression {
         guard peek.kind == .openSexpr else { return try parseHelperName() }
         let open = advance()
+        try enter(open)
+        defer { depth -= 1 }
         let sexpr = try parseCall(location: open.location)
         _ = try expect(.closeSexpr, "')'")
         return .subExpression(sexpr)

@@ -31,6 +31,33 @@ import Testing
         }
     }
 
+    /// Found by fuzzing: 800 nested blocks overflowed the stack (a crash, not an error).
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let limit = Parser.maxNesting
+        let nested: [(String, String)] = [
+            ("blocks", String(repeating: "{{#if x}}", count: 5000) + "y" + String(repeating: "{{/if}}", count: 5000)),
+            ("else if", "{{#if x}}" + String(repeating: "{{else if x}}", count: 5000) + "{{/if}}"),
+            ("sub-expressions", "{{x " + String(repeating: "(lookup ", count: 5000) + "y" + String(repeating: ")", count: 5000) + "}}"),
+        ]
+        for (what, source) in nested {
+            let found = error(source)
+            #expect(found?.kind == .parse, "\(what)")
+            #expect(found?.message.contains("nested more than \(limit) deep") == true, "\(what): \(String(describing: found))")
+        }
+        let atLimit = String(repeating: "{{#if x}}", count: limit) + "y" + String(repeating: "{{/if}}", count: limit)
+        #expect((try? TemplateEngine().render(atLimit, context: .dictionary([("x", .bool(true))]))) == "y")
+    }
+
+    /// Found by fuzzing: positions were counted from the line start for every token, so a long
+    /// single-line template took quadratic time. They are now counted incrementally.
+    @Test func positionsAfterLongLinesAndMultibyteText() {
+        let long = String(repeating: "é{{x}}", count: 20_000)
+        let found = error(long + "\n😀 {{/oops}}")
+        #expect(found?.line == 2 && found?.column == 3, "\(String(describing: found))")
+        let sameLine = error(long + " {{/oops}}")
+        #expect(sameLine?.line == 1 && sameLine?.column == 20_000 * 6 + 2, "\(String(describing: sameLine))")
+    }
+
     @Test func renderErrorsNameWhereTheyHappen() {
         let missingHelper = error("one\ntwo {{shout name}}")
         #expect(missingHelper?.kind == .render)
