@@ -3,15 +3,20 @@ import Yams
 /// Helpers for reading YAML with positions: every error names file, line and column.
 enum YAMLSource {
     /// Composes `text` into a node tree, turning Yams errors into ``StoreError/malformed``
-    /// without echoing the document.
+    /// without echoing the document. Refuses documents that aliases blow up (``YAMLExpansion``).
     static func compose(_ text: String, file: String) throws -> Node? {
+        let root: Node?
         do {
-            return try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw describe(error, file: file)
         } catch {
             throw StoreError.malformed(file: file, line: nil, column: nil, problem: "not valid YAML")
         }
+        if let root, let problem = YAMLExpansion.problem(root, byteCount: text.utf8.count) {
+            throw StoreError.malformed(file: file, line: 1, column: 1, problem: problem)
+        }
+        return root
     }
 
     static func describe(_ error: YamlError, file: String) -> StoreError {

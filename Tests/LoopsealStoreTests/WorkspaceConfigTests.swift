@@ -50,4 +50,17 @@ import Testing
             #expect(description.contains(expected), "got: \(description)")
         }
     }
+
+    /// Found with the fuzz harnesses: 370 bytes of nested aliases expand to 10^7 nodes, and `serialized()`
+    /// (what `recipients add` writes) never finished. Such files are refused; modest reuse is not.
+    @Test func aliasesThatExplodeAreRefused() throws {
+        var text = "workspace: ws\nrecipients: {}\ntargets:\n  - &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1..<7 {
+            text += "  - &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        let description = error(text)?.description ?? "no error"
+        #expect(description.contains("workspace.yaml:1:1: YAML aliases expand this"), "got: \(description)")
+        let reuse = "workspace: ws\nrecipients: {}\ntargets:\n  - &app {name: app, type: file, path: a.env}\n  - {name: b, type: file, path: b.env, keys: &k [A, B]}\n  - {name: c, type: file, path: c.env, keys: *k}\n"
+        #expect(try WorkspaceConfig.parse(reuse, file: "workspace.yaml", expectedID: "ws").targets != nil)
+    }
 }

@@ -31,7 +31,7 @@ import Testing
         }
     }
 
-    /// Found by fuzzing: 800 nested blocks overflowed the stack (a crash, not an error).
+    /// Found with the fuzz harnesses: 800 nested blocks overflowed the stack (a crash, not an error).
     @Test func deepNestingIsAnErrorNotACrash() {
         let limit = Parser.maxNesting
         let nested: [(String, String)] = [
@@ -48,7 +48,7 @@ import Testing
         #expect((try? TemplateEngine().render(atLimit, context: .dictionary([("x", .bool(true))]))) == "y")
     }
 
-    /// Found by fuzzing: positions were counted from the line start for every token, so a long
+    /// Found with the fuzz harnesses: positions were counted from the line start for every token, so a long
     /// single-line template took quadratic time. They are now counted incrementally.
     @Test func positionsAfterLongLinesAndMultibyteText() {
         let long = String(repeating: "é{{x}}", count: 20_000)

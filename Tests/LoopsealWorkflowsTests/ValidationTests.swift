@@ -407,6 +407,20 @@ struct ValidationTests {
         #expect(found.first.map { $0.line >= 3 } == true, "\(found)")
     }
 
+    /// Found with the fuzz harnesses: a 534-byte workflow whose nested aliases expand to 10^7 nodes made
+    /// loading it run for minutes. It is refused before its arguments are read.
+    @Test func aliasesThatExplodeAreRefused() throws {
+        var yaml = "transitions:\n  - id: go\n    from: start\n    to: end\n    call:\n      - tool: create_document\n        args:\n          document: markdown\n          l0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1..<7 {
+            yaml += "          l\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let found = problems(at: try sandbox.write("flow.yaml", yaml))
+        #expect(found.count == 1, "\(found)")
+        #expect(found.first?.line == 1 && found.first?.message.hasPrefix("YAML aliases expand this") == true, "\(found)")
+    }
+
     @Test func unknownFieldsAreReportedAtTheKey() throws {
         try check("""
         titel: Misspelled

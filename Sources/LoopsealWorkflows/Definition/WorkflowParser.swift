@@ -46,7 +46,11 @@ public struct WorkflowParser {
 
     static func compose(_ text: String, file: String) -> Result<Node?, WorkflowProblem> {
         do {
-            return .success(try Yams.compose(yaml: text))
+            let root = try Yams.compose(yaml: text)
+            if let root, let problem = YAMLExpansion.problem(root, byteCount: text.utf8.count) {
+                return .failure(WorkflowProblem(file: file, line: 1, column: 1, message: problem))
+            }
+            return .success(root)
         } catch let error as YamlError {
             switch error {
             case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
