@@ -13,9 +13,18 @@ public enum FileIO {
         try contentsIfExists(path, relativeTo: AT_FDCWD, displayPath: path)
     }
 
+    /// Reads a whole regular file (symbolic links followed). Returns nil when it does not exist;
+    /// a device, FIFO or directory is an error. For paths taken from file contents, such as a
+    /// workflow's `template:`, so that `/dev/zero` or a FIFO cannot stall the reader.
+    public static func regularFileContentsIfExists(_ path: String) throws -> [UInt8]? {
+        try contentsIfExists(path, relativeTo: AT_FDCWD, displayPath: path, regularOnly: true)
+    }
+
     /// Reads `name` relative to an open directory (fewer path lookups in bulk reads).
-    static func contentsIfExists(_ name: String, relativeTo directory: Int32, displayPath: String) throws -> [UInt8]? {
-        let fd = openat(directory, name, O_RDONLY | O_CLOEXEC)
+    static func contentsIfExists(_ name: String, relativeTo directory: Int32, displayPath: String,
+                                 regularOnly: Bool = false) throws -> [UInt8]? {
+        // O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
+        let fd = openat(directory, name, O_RDONLY | O_CLOEXEC | (regularOnly ? O_NONBLOCK : 0))
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw StoreError.io(path: displayPath, problem: "cannot read: \(String(cString: strerror(errno)))")
@@ -23,6 +32,9 @@ public enum FileIO {
         defer { close(fd) }
         var st = stat()
         let size = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : -1
+        if regularOnly && size < 0 {
+            throw StoreError.io(path: displayPath, problem: "not a regular file")
+        }
         var result = [UInt8](repeating: 0, count: max(size, 0))
         var filled = 0
         // A regular file of known size needs no extra read to see its end.

@@ -122,6 +122,37 @@ struct ValidationTests {
         """, [ExpectedProblem(9, 21, "template file 'templates/missing.md' not found")])
     }
 
+    /// Found with the fuzz harnesses: `template: ../../dev/zero` (or a widget file that is a
+    /// FIFO) made validation read forever. Only regular files are read.
+    @Test func templateOrWidgetThatIsNotARegularFileIsReportedWithoutReadingIt() throws {
+        let zero = String(repeating: "../", count: 32) + "dev/zero"
+        try check("""
+        widget: \(zero)
+        transitions:
+          - id: go
+            from: start
+            to: end
+            call:
+              - tool: create_document
+                args: { document: markdown, template: \(zero) }
+        """, [ExpectedProblem(1, 9, "widget file '\(zero)' cannot be read"),
+              ExpectedProblem(8, 47, "template file '\(zero)' cannot be read")])
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        #expect(mkfifo("\(sandbox.root)/pipe.md", 0o600) == 0)
+        let path = try sandbox.write("flow.yaml", """
+        transitions:
+          - id: go
+            from: start
+            to: end
+            call:
+              - tool: create_document
+                args: { document: markdown, template: pipe.md }
+        """)
+        let found = problems(at: path)
+        #expect(found.count == 1 && found.first?.message.contains("not a regular file") == true, "\(found)")
+    }
+
     @Test func templateFileThatDoesNotCompileIsReportedAtThePath() throws {
         try check("""
         transitions:

@@ -115,16 +115,20 @@ public struct WorkflowParser {
             widgetFile: widgetFile, widgets: widgets, transitions: transitions)
         if let (name, mark) = widgetFile {
             let path = "\(definition.directory)/\(name)"
-            if let bytes = try? FileIO.contentsIfExists(path) {
-                switch Self.compose(String(decoding: bytes, as: UTF8.self), file: path) {
-                case .failure(let problem): problems.append(problem)
-                case .success(let node):
-                    var widgetParser = WidgetParser(file: path)
-                    if let node { definition.widgets += widgetParser.parse(node) }
-                    problems += widgetParser.problems
+            do {
+                if let bytes = try FileIO.regularFileContentsIfExists(path) {
+                    switch Self.compose(String(decoding: bytes, as: UTF8.self), file: path) {
+                    case .failure(let problem): problems.append(problem)
+                    case .success(let node):
+                        var widgetParser = WidgetParser(file: path)
+                        if let node { definition.widgets += widgetParser.parse(node) }
+                        problems += widgetParser.problems
+                    }
+                } else {
+                    problem(mark, "widget file '\(name)' not found next to the workflow")
                 }
-            } else {
-                problem(mark, "widget file '\(name)' not found next to the workflow")
+            } catch {
+                problem(mark, "widget file '\(name)' cannot be read: \(error)")
             }
         }
         return definition

@@ -23,15 +23,19 @@ public struct CreateDocumentTool: WorkflowTool {
         }
         if case .constant(.string(let path), let mark)? = args.field("template") {
             let full = "\(workflow.directory)/\(path)"
-            if let bytes = try? FileIO.contentsIfExists(full) {
-                do {
-                    _ = try TemplateEngine(partials: .directory(workflow.directory), strict: true)
-                        .compile(String(decoding: bytes, as: UTF8.self), name: full)
-                } catch {
-                    issues.append(ToolArgumentIssue(mark: mark, message: "template '\(path)' does not compile: \(error)"))
+            do {
+                if let bytes = try FileIO.regularFileContentsIfExists(full) {
+                    do {
+                        _ = try TemplateEngine(partials: .directory(workflow.directory), strict: true)
+                            .compile(String(decoding: bytes, as: UTF8.self), name: full)
+                    } catch {
+                        issues.append(ToolArgumentIssue(mark: mark, message: "template '\(path)' does not compile: \(error)"))
+                    }
+                } else {
+                    issues.append(ToolArgumentIssue(mark: mark, message: "template file '\(path)' not found next to the workflow"))
                 }
-            } else {
-                issues.append(ToolArgumentIssue(mark: mark, message: "template file '\(path)' not found next to the workflow"))
+            } catch {
+                issues.append(ToolArgumentIssue(mark: mark, message: "template file '\(path)' cannot be read: \(error)"))
             }
         }
         return issues
@@ -44,7 +48,10 @@ public struct CreateDocumentTool: WorkflowTool {
         var content: TemplateValue = args.property("content") ?? args.property("update")?.property("content") ?? .dictionary([])
         if case .string(let path)? = args.property("template") {
             let full = "\(context.workflow.directory)/\(path)"
-            let source = String(decoding: try FileIO.contents(full), as: UTF8.self)
+            guard let bytes = try FileIO.regularFileContentsIfExists(full) else {
+                throw StoreError.io(path: full, problem: "no such file")
+            }
+            let source = String(decoding: bytes, as: UTF8.self)
             let engine = TemplateEngine(partials: .directory(context.workflow.directory), strict: true, helpers: WorkflowHelpers.all)
             let markdown = try engine.render(source, name: full, context: Self.templateContext(context.evaluation))
             content = .dictionary([("markdown", .string(markdown))])
