@@ -293,4 +293,28 @@ struct APIGitTests {
         let patches = try ServerFixture.git(["log", "-p"], in: fixture.root)
         #expect(!patches.contains(ServerFixture.canary))
     }
+
+    @Test("values submitted through the web form become commits that name keys and the run, never the value")
+    func formCommits() async throws {
+        let fixture = try ServerFixture(gitCommit: true)
+        let app = Application(router: LoopsealHTTPServer.router(core: fixture.core))
+        try await app.test(.router) { client in
+            var admin = WebBrowser()
+            _ = try await admin.signIn(client, token: fixture.adminAlpha)
+            let started = try await admin.post(client, "/workspaces/alpha/runs", "workflow=ask")
+            let runID = try WebRoutesTests.runID(started)
+            let form = "secret%3AAPI_KEY=\(ServerFixture.canary)&secret%3ADB_PASSWORD=\(ServerFixture.canary)-2"
+            let submitted = try await admin.post(client, "/workspaces/alpha/runs/\(runID)/secrets", form)
+            #expect(submitted.status == .seeOther)
+            #expect(!admin.transcript.contains(ServerFixture.canary))
+        }
+        #expect(try fixture.reveal("API_KEY") == ServerFixture.canary)
+        let log = try ServerFixture.git(["log", "-p", "--format=%s%n%b"], in: fixture.root)
+        #expect(log.contains("loopseal: run.start ask run"))
+        #expect(log.contains("loopseal: run.secrets ask run"))
+        #expect(!log.contains(ServerFixture.canary))
+        #expect(!(try fixture.stateText()).contains(ServerFixture.canary))
+        #expect(!fixture.logs.text.contains(ServerFixture.canary))
+        #expect(try ServerFixture.git(["status", "--porcelain", "--", "workspaces"], in: fixture.root).isEmpty)
+    }
 }
