@@ -86,11 +86,22 @@ public enum FileIO {
         return bytes
     }
 
+    /// The directory part of `path`: "" when it has none, "/" for an entry of the root. Written by
+    /// hand because Foundation's `deletingLastPathComponent` traps on one-character paths (Swift 6.3.1).
+    public static func parentDirectory(_ path: String) -> String {
+        let slash = UInt8(ascii: "/")
+        var bytes = Array(path.utf8)
+        while bytes.count > 1 && bytes.last == slash { bytes.removeLast() }
+        guard var end = bytes.lastIndex(of: slash) else { return "" }
+        while end > 0 && bytes[end - 1] == slash { end -= 1 }
+        return end == 0 ? "/" : String(decoding: bytes[..<end], as: UTF8.self)
+    }
+
     /// Writes `bytes` to `path` atomically: a temporary file in the same directory is written,
     /// flushed with fsync, given `mode`, renamed over `path`, and the directory is fsynced.
     /// A crash at any point leaves either the old file or the new one.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FileIO.parentDirectory(path)
         let name = (path as NSString).lastPathComponent
         var template = Array("\(directory.isEmpty ? "." : directory)/.\(name).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
@@ -124,7 +135,7 @@ public enum FileIO {
         guard unlink(path) == 0 else {
             throw StoreError.io(path: path, problem: "cannot remove: \(String(cString: strerror(errno)))")
         }
-        syncDirectory((path as NSString).deletingLastPathComponent)
+        syncDirectory(FileIO.parentDirectory(path))
     }
 
     /// Creates a directory (and parents) if missing.

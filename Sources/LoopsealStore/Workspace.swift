@@ -81,7 +81,7 @@ public struct Workspace: Sendable, Equatable {
         var current = URL(fileURLWithPath: start).standardizedFileURL.path
         while true {
             if FileIO.isDirectory("\(current)/workspaces") { return current }
-            let parent = (current as NSString).deletingLastPathComponent
+            let parent = FileIO.parentDirectory(current)
             if parent == current || parent.isEmpty { throw StoreError.rootNotFound(searchedFrom: start) }
             current = parent
         }

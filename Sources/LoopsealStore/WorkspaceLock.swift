@@ -11,7 +11,7 @@ import Darwin
 public enum WorkspaceLock {
     /// Runs `body` while holding the lock at `path`, waiting up to `timeout` seconds for it.
     public static func withLock<T>(at path: String, timeout: Double = 60, _ body: () throws -> T) throws -> T {
-        try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
+        try FileIO.makeDirectory(FileIO.parentDirectory(path))
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw StoreError.io(path: path, problem: "cannot open lock file: \(String(cString: strerror(errno)))")

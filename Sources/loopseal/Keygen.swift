@@ -34,7 +34,7 @@ struct Keygen: ParsableCommand {
         guard !FileIO.exists(output) else {
             throw CLIError("\(output) already exists: choose another file or remove it first")
         }
-        let directory = (output as NSString).deletingLastPathComponent
+        let directory = FileIO.parentDirectory(output)
         if !directory.isEmpty && !FileIO.isDirectory(directory) { try FileIO.makeDirectory(directory, mode: 0o700) }
         try FileIO.writeAtomically(Array(text.utf8), to: output, mode: 0o600)
         Terminal.print("\(publicKey)\n")

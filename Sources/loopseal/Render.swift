@@ -17,7 +17,7 @@ struct Render: ParsableCommand {
     func run() throws {
         let source = String(decoding: try FileIO.contents(template), as: UTF8.self)
         let context = try data.map(Self.loadData) ?? .dictionary([])
-        let directory = partials ?? (template as NSString).deletingLastPathComponent
+        let directory = partials ?? FileIO.parentDirectory(template)
         let engine = TemplateEngine(partials: .directory(directory.isEmpty ? "." : directory), strict: strict)
         Terminal.print(try engine.render(source, name: template, context: context))
     }

@@ -81,4 +81,16 @@ struct RotationTests {
         #expect(missing.status == 127)
         #expect(!missing.stderr.contains("a=b=c"))
     }
+
+    @Test("keygen -o with a one-character file name in the current directory works (Foundation used to trap here)")
+    func keygenShortName() throws {
+        let box = try Sandbox("keygen-short")
+        defer { box.remove() }
+        let made = try box.run(["keygen", "-o", "k"])
+        #expect(made.status == 0, "\(made)")
+        #expect(made.stdoutText.hasPrefix("age1"))
+        let signing = try box.run(["keygen", "--signing", "-o", "s"])
+        #expect(signing.status == 0, "\(signing)")
+        #expect(FileManager.default.fileExists(atPath: "\(box.root)/k"))
+    }
 }

@@ -52,7 +52,7 @@ public final class AuditLog: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let line = Array(try encoder.encode(entry)) + [0x0A]
-        try FileIO.makeDirectory((path as NSString).deletingLastPathComponent, mode: 0o700)
+        try FileIO.makeDirectory(FileIO.parentDirectory(path), mode: 0o700)
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StoreError.io(path: path, problem: "cannot open the audit log: \(String(cString: strerror(errno)))") }
         defer { close(fd) }

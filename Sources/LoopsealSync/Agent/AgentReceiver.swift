@@ -58,7 +58,7 @@ public final class AgentReceiver: @unchecked Sendable {
     /// or the replay log is damaged. `clock` is the agent's time (tests pin it).
     public init(_ configuration: Configuration, logger: Logger = Logger(label: "loopseal.agent"),
                 clock: @escaping @Sendable () -> Date = { Date() }) throws {
-        let folder = (configuration.envFile as NSString).deletingLastPathComponent
+        let folder = FileIO.parentDirectory(configuration.envFile)
         guard FileIO.isDirectory(folder.isEmpty ? "." : folder) else {
             throw StoreError.io(path: configuration.envFile, problem: "the folder for the env file does not exist: create it first")
         }

@@ -8,7 +8,7 @@ public struct FileTargetWriter: TargetWriter {
 
     public func deliver(_ payload: [UInt8], to target: SyncTarget, workspace: Workspace, secrets: [[UInt8]]) throws {
         let path = resolvedPath(target.path ?? "", in: workspace)
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = FileIO.parentDirectory(path)
         guard FileIO.isDirectory(parent.isEmpty ? "." : parent) else {
             throw SyncError("target '\(target.name)': folder \(parent) does not exist; create it first")
         }
