@@ -43,6 +43,9 @@ main() {
         exit 1
     fi
     BIN="$SCRATCH/debug/loopseal-fuzz"
+    # The commit the binary was built from; "+local" when tracked sources differed from it.
+    commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+    if ! git diff --quiet HEAD -- Sources Package.swift 2>/dev/null; then commit="$commit+local"; fi
 
     mkdir -p "$SCRATCH/logs"
     rows=()
@@ -73,7 +76,7 @@ main() {
         corpus=$(find "$work" -type f | wc -l)
         [ "$crashes" = 0 ] || { failed=1; grep -E "^==[0-9]+==ERROR|Fatal error|fuzz invariant|deadly signal|timeout|out-of-memory" "$log" | head -5 || true; }
         echo "   ${elapsed}s, $execs executions, corpus $corpus, crashes $crashes"
-        rows+=("| $target | $(date -u +%Y-%m-%dT%H:%M) | $elapsed | $execs | $corpus | $crashes |")
+        rows+=("| $target | $(date -u +%Y-%m-%dT%H:%M) | $commit | $elapsed | $execs | $corpus | $crashes |")
     done
 
     # Targets not run this time keep their row from the previous RESULTS.md.
@@ -91,12 +94,11 @@ main() {
         echo
         echo "Written by \`scripts/fuzz.sh\` (\`make fuzz\`): libFuzzer with AddressSanitizer, one target at a time,"
         echo "each with \`-max_total_time=\$FUZZ_SECONDS -timeout=$TIMEOUT -rss_limit_mb=2048\` from a fresh copy of its seeds."
-        echo "Last run: $(date -u +%Y-%m-%dT%H:%MZ) at commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores,"
-        echo "$(uname -sm), $(swift --version 2>/dev/null | head -1)."
+        echo "Machine of the last run: $(nproc) cores, $(uname -sm), $(swift --version 2>/dev/null | head -1)."
         echo "Build: \`${BUILD[*]}\`."
         echo
-        echo "| target | finished (UTC) | seconds | executions | corpus | crashes |"
-        echo "|---|---|---:|---:|---:|---:|"
+        echo "| target | finished (UTC) | built from | seconds | executions | corpus | crashes |"
+        echo "|---|---|---|---:|---:|---:|---:|"
         printf '%s\n' "${table[@]}"
     } >Fuzz/RESULTS.md.new
     mv Fuzz/RESULTS.md.new Fuzz/RESULTS.md
