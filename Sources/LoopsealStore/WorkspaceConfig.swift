@@ -42,6 +42,7 @@ public struct WorkspaceConfig: Sendable {
         guard case .mapping(let mapping) = root else {
             throw YAMLSource.malformed(file, root, "expected a mapping with 'workspace:' and 'recipients:'")
         }
+        try refuseLocalTags(root, file: file)
         var workspace: String?
         var recipients: [Recipient] = []
         var writers: [Writer] = []
@@ -73,6 +74,22 @@ public struct WorkspaceConfig: Sendable {
             throw YAMLSource.malformed(file, root, "missing 'workspace: \(expectedID)'")
         }
         return WorkspaceConfig(workspace: workspace, recipients: recipients, writers: writers, targets: targets)
+    }
+
+    /// workspace.yaml uses plain YAML only. A local tag (`!name`) makes two keys that look the same
+    /// distinct (`!x command` and `command`), and writing the file back would merge them.
+    private static func refuseLocalTags(_ node: Node, file: String) throws {
+        if node.tag.rawValue.hasPrefix("!") {
+            throw YAMLSource.malformed(file, node, "YAML tags ('\(StoreError.printable(node.tag.rawValue))') are not allowed in workspace.yaml: remove the '!…' before the value")
+        }
+        switch node {
+        case .mapping(let mapping):
+            for (key, value) in mapping { try refuseLocalTags(key, file: file); try refuseLocalTags(value, file: file) }
+        case .sequence(let sequence):
+            for item in sequence { try refuseLocalTags(item, file: file) }
+        default:
+            break
+        }
     }
 
     private static func parseRecipients(_ node: Node, file: String) throws -> [Recipient] {
