@@ -64,7 +64,8 @@ main() {
         echo "== $target: ${SECONDS_PER_TARGET}s, log $log"
         start=$(date +%s)
         status=0
-        LOOPSEAL_FUZZ_TARGET="$target" "$BIN" "$work" "${dict[@]}" \
+        # Swift's own crash backtracer would run inside ASan and report itself; libFuzzer's is enough.
+        LOOPSEAL_FUZZ_TARGET="$target" SWIFT_BACKTRACE=enable=no "$BIN" "$work" "${dict[@]}" \
             -max_total_time="$SECONDS_PER_TARGET" -timeout="$TIMEOUT" -rss_limit_mb=2048 \
             -print_final_stats=1 -artifact_prefix="Fuzz/crashes/$target/" >"$log" 2>&1 || status=$?
         elapsed=$(( $(date +%s) - start ))

@@ -3,7 +3,7 @@ import Yams
 /// Helpers for reading YAML with positions: every error names file, line and column.
 enum YAMLSource {
     /// Composes `text` into a node tree, turning Yams errors into ``StoreError/malformed``
-    /// without echoing the document. Refuses documents that aliases blow up (``YAMLExpansion``).
+    /// without echoing the document. Refuses what ``YAMLLimits`` refuses.
     static func compose(_ text: String, file: String) throws -> Node? {
         let root: Node?
         do {
@@ -13,8 +13,8 @@ enum YAMLSource {
         } catch {
             throw StoreError.malformed(file: file, line: nil, column: nil, problem: "not valid YAML")
         }
-        if let root, let problem = YAMLExpansion.problem(root, byteCount: text.utf8.count) {
-            throw StoreError.malformed(file: file, line: 1, column: 1, problem: problem)
+        if let root, let problem = YAMLLimits.check(root, byteCount: text.utf8.count) {
+            throw StoreError.malformed(file: file, line: problem.line, column: problem.column, problem: problem.message)
         }
         return root
     }

@@ -63,4 +63,18 @@ import Testing
         let reuse = "workspace: ws\nrecipients: {}\ntargets:\n  - &app {name: app, type: file, path: a.env}\n  - {name: b, type: file, path: b.env, keys: &k [A, B]}\n  - {name: c, type: file, path: c.env, keys: *k}\n"
         #expect(try WorkspaceConfig.parse(reuse, file: "workspace.yaml", expectedID: "ws").targets != nil)
     }
+
+    /// Found with the fuzz harnesses: Yams tells `!!str 1` from `1`, so both were accepted as
+    /// keys, and `serialized()` wrote them back untagged as a duplicate that no longer parsed.
+    @Test func keysThatDifferOnlyByATagAreRefused() throws {
+        let key = try Identity.generate().publicKey, other = try Identity.generate().publicKey
+        let cases: [(String, String)] = [
+            ("workspace: ws\nrecipients: {!!str 1: \(key), 1: \(other)}\n", "workspace.yaml:2:87: key '1' appears twice"),
+            ("workspace: ws\nrecipients: {}\ntargets:\n- {!!str 1: a, 1: b}\n", "workspace.yaml:4:16: key '1' appears twice"),
+        ]
+        for (text, expected) in cases {
+            let description = error(text)?.description ?? "no error"
+            #expect(description.contains(expected), "got: \(description)")
+        }
+    }
 }

@@ -10,7 +10,7 @@ struct WorkspaceTagTests {
             recipients:
               maintainer: age142dpke42tkjz46suwffrljzdkceqhmx72jqe4hwdl2dz2c36eqaq3p83ck
             targets:
-              - { name: fly,!type: command, command: [a, b], format: json }
+              - { name: fly, type: !x command, command: [a, b], format: json }
 
             """
         #expect {

@@ -452,6 +452,15 @@ struct ValidationTests {
         #expect(found.first?.line == 1 && found.first?.message.hasPrefix("YAML aliases expand this") == true, "\(found)")
     }
 
+    /// Found with the fuzz harnesses (in workspace.yaml): keys that differ only by a YAML tag
+    /// are different to Yams but the same to Loopseal, which reads keys as text.
+    @Test func keysThatDifferOnlyByATagAreReported() throws {
+        try check("""
+        transitions:
+          - {id: go, !x id: other, from: start, to: end}
+        """, [ExpectedProblem(2, 14, "key 'id' appears twice")])
+    }
+
     @Test func unknownFieldsAreReportedAtTheKey() throws {
         try check("""
         titel: Misspelled

@@ -47,8 +47,8 @@ public struct WorkflowParser {
     static func compose(_ text: String, file: String) -> Result<Node?, WorkflowProblem> {
         do {
             let root = try Yams.compose(yaml: text)
-            if let root, let problem = YAMLExpansion.problem(root, byteCount: text.utf8.count) {
-                return .failure(WorkflowProblem(file: file, line: 1, column: 1, message: problem))
+            if let root, let problem = YAMLLimits.check(root, byteCount: text.utf8.count) {
+                return .failure(WorkflowProblem(file: file, line: problem.line, column: problem.column, message: problem.message))
             }
             return .success(root)
         } catch let error as YamlError {
