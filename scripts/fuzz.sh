@@ -95,6 +95,7 @@ main() {
         echo
         echo "Written by \`scripts/fuzz.sh\` (\`make fuzz\`): libFuzzer with AddressSanitizer, one target at a time,"
         echo "each with \`-max_total_time=\$FUZZ_SECONDS -timeout=$TIMEOUT -rss_limit_mb=2048\` from a fresh copy of its seeds."
+        echo "What the runs found and how it was fixed: \`Fuzz/FINDINGS.md\`."
         echo "Machine of the last run: $(nproc) cores, $(uname -sm), $(swift --version 2>/dev/null | head -1)."
         echo "Build: \`${BUILD[*]}\`."
         echo
