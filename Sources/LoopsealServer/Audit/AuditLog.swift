@@ -1,10 +1,6 @@
 import Foundation
 import LoopsealStore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One audit line. Names keys, never values.
 public struct AuditEntry: Sendable, Codable, Equatable {
     /// ISO 8601 UTC time.
@@ -35,9 +31,9 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     }
 }
 
-/// An append-only JSON-lines audit log: each entry is one `write` on an `O_APPEND` descriptor,
-/// then `fsync`, so concurrent writers never interleave and a crash loses at most the entry
-/// being written.
+/// An append-only JSON-lines audit log: the entries of one change are one `write` on an
+/// `O_APPEND` descriptor, then `fsync`, so concurrent writers never interleave and a crash loses
+/// at most the change being written. The server opens it before each change (``AuditAppender``).
 public final class AuditLog: Sendable {
     /// The log file.
     public let path: String
@@ -49,18 +45,13 @@ public final class AuditLog: Sendable {
 
     /// Appends `entry`.
     public func record(_ entry: AuditEntry) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let line = Array(try encoder.encode(entry)) + [0x0A]
-        try FileIO.makeDirectory(FileIO.parentDirectory(path), mode: 0o700)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StoreError.io(path: path, problem: "cannot open the audit log: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count else {
-            throw StoreError.io(path: path, problem: "cannot append to the audit log: \(String(cString: strerror(errno)))")
-        }
-        guard fsync(fd) == 0 else { throw StoreError.io(path: path, problem: "cannot fsync the audit log") }
+        try AuditAppender(path: path).append([entry])
+    }
+
+    /// Opens the log for the entries of one change: called before the change, so a log that
+    /// cannot be written refuses the change instead of losing its record.
+    func appender() throws -> AuditAppender {
+        try AuditAppender(path: path)
     }
 
     /// Every entry, oldest first (for tests and `loopseal token` tooling).

@@ -2,10 +2,19 @@ import Foundation
 import Logging
 
 /// Commits each change the server makes (`--git-commit`). Messages name the workspace, key and
-/// action, never a value; only the changed paths are committed (`git commit -- PATHS`).
+/// action, never a value; only the changed paths are committed (`git commit -- PATHS`). Commits
+/// are serialized: workspaces write on their own queues, but share one repository and index.
 struct GitCommitter: Sendable {
+    /// A failed git step: which, and what git printed (never a value: only paths are staged).
+    struct Failure: Error, CustomStringConvertible {
+        let step: String
+        let output: String
+        var description: String { "\(step) failed: \(output.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300))" }
+    }
+
     let root: String
     private let environment: [String: String]
+    private let lock = NSLock()
 
     /// Checks that `root` is inside a git work tree; supplies an author when git has none.
     init(root: String) throws {
@@ -26,25 +35,40 @@ struct GitCommitter: Sendable {
         self.environment = environment
     }
 
-    /// Stages `paths` (relative to the root; deletions included) and commits them with `message`.
-    /// Paths that neither exist nor are tracked, and a change that leaves the tree as it was,
-    /// commit nothing.
-    func commit(paths: [String], message: String) throws {
-        let present = paths.filter { path in
-            FileManager.default.fileExists(atPath: "\(root)/\(path)")
-                || !Self.git(["ls-files", "--", path], root: root, environment: environment).output.isEmpty
+    /// Stages `paths` (relative to the root; deletions included) and commits them with `message`;
+    /// true when a commit was made. Paths that neither exist nor are tracked, and a change that
+    /// leaves the tree as it was, commit nothing. When the commit fails, the paths are unstaged
+    /// again (the index is left as it was) and ``Failure`` is thrown.
+    @discardableResult
+    func commit(paths: [String], message: String) throws -> Bool {
+        try lock.withLock {
+            let present = paths.filter { path in
+                FileManager.default.fileExists(atPath: "\(root)/\(path)")
+                    || !Self.git(["ls-files", "--", path], root: root, environment: environment).output.isEmpty
+            }
+            guard !present.isEmpty else { return false }
+            let add = Self.git(["add", "-A", "--"] + present, root: root, environment: environment)
+            guard add.status == 0 else {
+                unstage(present)
+                throw Failure(step: "git add", output: add.output)
+            }
+            if Self.git(["diff", "--cached", "--quiet", "--"] + present, root: root, environment: environment).status == 0 { return false }
+            let commit = Self.git(["commit", "-q", "-m", message, "--"] + present, root: root, environment: environment)
+            guard commit.status == 0 else {
+                unstage(present)
+                throw Failure(step: "git commit", output: commit.output)
+            }
+            return true
         }
-        guard !present.isEmpty else { return }
-        let add = Self.git(["add", "-A", "--"] + present, root: root, environment: environment)
-        guard add.status == 0 else { throw failure("git add", add.output) }
-        if Self.git(["diff", "--cached", "--quiet", "--"] + present, root: root, environment: environment).status == 0 { return }
-        let commit = Self.git(["commit", "-q", "-m", message, "--"] + present, root: root, environment: environment)
-        guard commit.status == 0 else { throw failure("git commit", commit.output) }
     }
 
-    private func failure(_ what: String, _ output: String) -> APIError {
-        APIError(.internalServerError, "git_commit_failed",
-                 "the change is stored but \(what) failed: \(output.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300))")
+    /// Puts the index entries of `paths` back to `HEAD`'s (a path `HEAD` lacks leaves the index).
+    private func unstage(_ paths: [String]) {
+        if Self.git(["rev-parse", "--verify", "-q", "HEAD"], root: root, environment: environment).status == 0 {
+            _ = Self.git(["reset", "-q", "HEAD", "--"] + paths, root: root, environment: environment)
+        } else {
+            _ = Self.git(["rm", "-q", "--cached", "--ignore-unmatch", "-r", "--"] + paths, root: root, environment: environment)
+        }
     }
 
     private static func git(_ arguments: [String], root: String, environment: [String: String]) -> (status: Int32, output: String) {

@@ -71,7 +71,7 @@ public final class ServerCore: Sendable {
     /// Creates `key`; 409 when it exists.
     public func createSecret(_ workspace: Workspace, key: String, value: SecureBytes, token: TokenRecord) async throws -> SecretKeyInfo {
         try checkKey(key)
-        return try await write(workspace, token: token, action: "secret.create", key: key) {
+        return try await writeSecret(workspace, token: token, action: "create", key: key) {
             try SecretService(workspace: workspace).create(key: key, value: value)
         }
     }
@@ -79,7 +79,7 @@ public final class ServerCore: Sendable {
     /// Sets `key`, creating it when needed.
     public func upsertSecret(_ workspace: Workspace, key: String, value: SecureBytes, token: TokenRecord) async throws -> SecretKeyInfo {
         try checkKey(key)
-        return try await write(workspace, token: token, action: "secret.upsert", key: key) {
+        return try await writeSecret(workspace, token: token, action: "upsert", key: key) {
             try SecretService(workspace: workspace).upsert(key: key, value: value)
         }
     }
@@ -87,7 +87,7 @@ public final class ServerCore: Sendable {
     /// Replaces the value of the secret with `id`; 404 when there is none.
     public func updateSecret(_ workspace: Workspace, id: String, value: SecureBytes, token: TokenRecord) async throws -> SecretKeyInfo {
         let key = try await secretKey(workspace, id: id)
-        return try await write(workspace, token: token, action: "secret.update", key: key) {
+        return try await writeSecret(workspace, token: token, action: "update", key: key) {
             try SecretService(workspace: workspace).update(id: id, value: value)
         }
     }
@@ -95,8 +95,9 @@ public final class ServerCore: Sendable {
     /// Deletes the secret with `id`; 404 when there is none.
     public func deleteSecret(_ workspace: Workspace, id: String, token: TokenRecord) async throws {
         let key = try await secretKey(workspace, id: id)
-        try await write(workspace, token: token, action: "secret.delete", key: key) {
+        _ = try await writeSecret(workspace, token: token, action: "delete", key: key) { () -> SecretKeyInfo? in
             try SecretService(workspace: workspace).delete(id: id)
+            return nil
         }
     }
 
@@ -151,21 +152,24 @@ public final class ServerCore: Sendable {
 
     /// Starts workflow `name` (one listed under `workflows/`; never a path) with `input`.
     public func startRun(_ workspace: Workspace, workflow name: String, input: TemplateValue, token: TokenRecord) async throws -> WorkflowRun {
-        try await mutate(workspace, token: token) {
+        try await change(workspace) { rollback in
+            let existing = self.secretFileNames(workspace)
             let service = self.runService(workspace)
             let (definition, file) = try service.loadListedWorkflow(name)
             let run = try service.start(definition, file: file, args: input)
-            return (run, AuditEntry(token: token.id, workspace: workspace.id, action: "run.start", run: run.id),
-                    try self.changedPaths(workspace, run: run))
+            try self.rememberCreated(run, existing: existing, in: workspace, rollback)
+            return self.runChange(run, workspace, token: token, action: "run.start")
         }
     }
 
     /// Fires manual transition `transition` of run `runID` with `payload`.
     public func fire(_ workspace: Workspace, runID: String, transition: String, payload: TemplateValue?, token: TokenRecord) async throws -> WorkflowRun {
-        try await mutate(workspace, token: token) {
+        try await change(workspace) { rollback in
+            let existing = self.secretFileNames(workspace)
+            if let file = try? self.runFile(workspace, runID) { try rollback.remember(file) }
             let run = try self.runService(workspace).fire(runID: runID, transition: transition, payload: payload)
-            return (run, AuditEntry(token: token.id, workspace: workspace.id, action: "run.transition", run: runID, transition: transition),
-                    try self.changedPaths(workspace, run: run))
+            try self.rememberCreated(run, existing: existing, in: workspace, rollback)
+            return self.runChange(run, workspace, token: token, action: "run.transition", transition: transition)
         }
     }
 
@@ -173,15 +177,21 @@ public final class ServerCore: Sendable {
     public func provideSecrets(_ workspace: Workspace, runID: String, values: [(key: String, value: SecureBytes)],
                                transition: String?, token: TokenRecord) async throws -> WorkflowRun {
         let boxed = ValuesBox(values)
-        return try await mutate(workspace, token: token) {
-            let run = try self.runService(workspace).provideSecrets(runID: runID, values: boxed.values, transition: transition)
-            let keys = boxed.values.map(\.key)
-            for key in keys {
-                try self.audit.record(AuditEntry(token: token.id, workspace: workspace.id, action: "secret.upsert", key: key, run: runID))
+        return try await change(workspace) { rollback in
+            let existing = self.secretFileNames(workspace)
+            if let file = try? self.runFile(workspace, runID) { try rollback.remember(file) }
+            for key in boxed.values.map(\.key) {
+                if let path = try? workspace.secretPath(for: key) { try rollback.remember(path) }
             }
-            let fired = run.history.last(where: \.manual)?.transition
-            let paths = try self.changedPaths(workspace, run: run) + keys.map { try self.relative(workspace.secretPath(for: $0)) }
-            return (run, AuditEntry(token: token.id, workspace: workspace.id, action: "run.secrets", run: runID, transition: fired), paths)
+            let run = try self.runService(workspace).provideSecrets(runID: runID, values: boxed.values, transition: transition)
+            try self.rememberCreated(run, existing: existing, in: workspace, rollback)
+            let keys = boxed.values.map(\.key)
+            var record = self.runChange(run, workspace, token: token, action: "run.secrets",
+                                        transition: run.history.last(where: \.manual)?.transition)
+            record.entries = keys.map { AuditEntry(token: token.id, workspace: workspace.id, action: "secret.upsert", key: $0, run: runID) }
+                + record.entries
+            record.commitPaths += try keys.map { try self.relative(workspace.secretPath(for: $0)) }
+            return record
         }
     }
 
@@ -191,53 +201,113 @@ public final class ServerCore: Sendable {
         RunService(workspace: workspace, syncer: configuration.syncer)
     }
 
-    /// A secret write on the workspace's queue, then its audit line and git commit.
-    @discardableResult
-    private func write(_ workspace: Workspace, token: TokenRecord, action: String, key: String,
-                       _ body: @escaping @Sendable () throws -> SecretKeyInfo?) async throws -> SecretKeyInfo? {
-        try await queues.write(workspace: workspace.id) {
+    /// A secret write, audited (`secret.ACTION`) and, with `--git-commit`, committed.
+    private func writeSecret<Info: Sendable>(_ workspace: Workspace, token: TokenRecord, action: String, key: String,
+                                             _ body: @escaping @Sendable () throws -> Info) async throws -> Info {
+        try await change(workspace) { rollback in
+            let path = try workspace.secretPath(for: key)
+            try rollback.remember(path)
             let info = try body()
-            try self.audit.record(AuditEntry(token: token.id, workspace: workspace.id, action: action, key: key))
-            self.logger.info("secret changed", metadata: ["workspace": "\(workspace.id)", "key": "\(key)", "action": "\(action)", "token": "\(token.id)"])
-            if let git = self.git {
-                try git.commit(paths: [try self.relative(workspace.secretPath(for: key))],
-                               message: "loopseal: \(action.replacingOccurrences(of: "secret.", with: "")) \(key) in workspace \(workspace.id)")
-            }
-            return info
+            return ChangeRecord(value: info,
+                                entries: [AuditEntry(token: token.id, workspace: workspace.id, action: "secret.\(action)", key: key)],
+                                commitPaths: [self.relative(path)],
+                                message: "loopseal: \(action) \(key) in workspace \(workspace.id)",
+                                logLine: "secret changed", logMetadata: ["key": "\(key)"])
         }
     }
 
-    private func write(_ workspace: Workspace, token: TokenRecord, action: String, key: String,
-                       _ body: @escaping @Sendable () throws -> SecretKeyInfo) async throws -> SecretKeyInfo {
-        let info: SecretKeyInfo? = try await write(workspace, token: token, action: action, key: key) { () throws -> SecretKeyInfo? in try body() }
-        guard let info else { throw APIError(.internalServerError, "internal", "the write returned nothing") }
-        return info
-    }
-
-    private func write(_ workspace: Workspace, token: TokenRecord, action: String, key: String,
-                       _ body: @escaping @Sendable () throws -> Void) async throws {
-        try await write(workspace, token: token, action: action, key: key) { () throws -> SecretKeyInfo? in try body(); return nil }
-    }
-
-    /// A run change on the workspace's queue, then its audit line and (with `--git-commit`) a commit
-    /// of the secret files it declared. Run files live in `.loopseal/` and are not committed.
-    private func mutate(_ workspace: Workspace, token: TokenRecord,
-                        _ body: @escaping @Sendable () throws -> (WorkflowRun, AuditEntry, [String])) async throws -> WorkflowRun {
+    /// One change to a workspace, on its write queue, that succeeds whole or not at all: the
+    /// audit log is opened first (a log that cannot be written refuses the change before
+    /// anything is touched); `body` remembers the files it changes in the ``FileRollback``; then
+    /// come the git commit (with `--git-commit`) and the audit line. When `body`, the commit or
+    /// the audit line fails, every remembered file is put back and the error says so.
+    private func change<Value: Sendable>(_ workspace: Workspace,
+                                         _ body: @escaping @Sendable (FileRollback) throws -> ChangeRecord<Value>) async throws -> Value {
         try await queues.write(workspace: workspace.id) {
-            let (run, entry, paths) = try body()
-            try self.audit.record(entry)
-            self.logger.info("run changed", metadata: ["workspace": "\(workspace.id)", "run": "\(run.id)", "action": "\(entry.action)", "token": "\(token.id)"])
-            if let git = self.git, !paths.isEmpty {
-                try git.commit(paths: paths, message: "loopseal: \(entry.action) \(run.workflow) run \(run.id) in workspace \(workspace.id)")
+            let appender = try self.audit.appender()
+            let rollback = try FileRollback(workspace: workspace)
+            let record: ChangeRecord<Value>
+            do {
+                record = try body(rollback)
+            } catch {
+                rollback.noteChanged()
+                self.reportUnrestored(rollback.restore(workspace), workspace)
+                throw error
             }
-            return run
+            rollback.noteChanged()
+            var committed = false
+            if let git = self.git, !record.commitPaths.isEmpty {
+                do {
+                    committed = try git.commit(paths: record.commitPaths, message: record.message)
+                } catch {
+                    let unrestored = rollback.restore(workspace)
+                    self.reportUnrestored(unrestored, workspace)
+                    throw APIError(.internalServerError, "git_commit_failed",
+                                   "\(error), so the change was undone\(Self.describe(unrestored)): fix the repository at \(self.configuration.root) (git status shows why), then retry")
+                }
+            }
+            do {
+                try appender.append(record.entries)
+            } catch {
+                let unrestored = rollback.restore(workspace)
+                self.reportUnrestored(unrestored, workspace)
+                var undo = ""
+                if committed, let git = self.git {
+                    do {
+                        try git.commit(paths: record.commitPaths, message: record.message.replacingOccurrences(of: "loopseal: ", with: "loopseal: undo ")
+                                       + " (its audit line could not be written)")
+                    } catch {
+                        undo = "; its commit could not be undone (\(error)): revert it by hand"
+                    }
+                }
+                let message = (error as? APIError)?.message ?? "\(error)"
+                throw APIError(.internalServerError, "audit_log", "\(message); the change was undone\(Self.describe(unrestored))\(undo)")
+            }
+            var metadata: Logger.Metadata = ["workspace": "\(workspace.id)", "action": "\(record.entries.last?.action ?? "")"]
+            metadata.merge(record.logMetadata) { _, new in new }
+            if let token = record.entries.last?.token { metadata["token"] = "\(token)" }
+            self.logger.info("\(record.logLine)", metadata: metadata)
+            return record.value
         }
     }
 
-    /// Secret files a run asked for (declared as empty files by `request_secrets`).
-    private func changedPaths(_ workspace: Workspace, run: WorkflowRun) throws -> [String] {
-        guard git != nil else { return [] }
-        return try run.requestedKeys.map { try relative(workspace.secretPath(for: $0)) }
+    private func reportUnrestored(_ unrestored: [String], _ workspace: Workspace) {
+        guard !unrestored.isEmpty else { return }
+        logger.error("a failed change could not be fully undone",
+                     metadata: ["workspace": "\(workspace.id)", "files": "\(unrestored.joined(separator: "; "))"])
+    }
+
+    private static func describe(_ unrestored: [String]) -> String {
+        unrestored.isEmpty ? "" : " except for \(unrestored.joined(separator: "; "))"
+    }
+
+    /// The audit entry, commit and log line of a run change. Run files live in `.loopseal/` and
+    /// are not committed; the secret files a run asked for (declared empty) are.
+    private func runChange(_ run: WorkflowRun, _ workspace: Workspace, token: TokenRecord, action: String,
+                           transition: String? = nil) -> ChangeRecord<WorkflowRun> {
+        let paths = git == nil ? [] : run.requestedKeys.compactMap { try? relative(workspace.secretPath(for: $0)) }
+        return ChangeRecord(value: run,
+                            entries: [AuditEntry(token: token.id, workspace: workspace.id, action: action, run: run.id, transition: transition)],
+                            commitPaths: paths,
+                            message: "loopseal: \(action) \(run.workflow) run \(run.id) in workspace \(workspace.id)",
+                            logLine: "run changed", logMetadata: ["run": "\(run.id)"])
+    }
+
+    /// Remembers, as absent before the change, the run's file when new and the secret files it
+    /// declared that were not in `existing`.
+    private func rememberCreated(_ run: WorkflowRun, existing: Set<String>, in workspace: Workspace, _ rollback: FileRollback) throws {
+        rollback.rememberAbsent(try runFile(workspace, run.id))
+        for key in run.requestedKeys where !existing.contains("\(key).sealed") {
+            rollback.rememberAbsent(try workspace.secretPath(for: key))
+        }
+    }
+
+    private func runFile(_ workspace: Workspace, _ id: String) throws -> String {
+        try RunStore(workspace: workspace).file(id)
+    }
+
+    private func secretFileNames(_ workspace: Workspace) -> Set<String> {
+        Set((try? FileIO.directoryEntries(workspace.secretsDirectory)) ?? [])
     }
 
     private func relative(_ path: String) -> String {
@@ -255,6 +325,17 @@ public final class ServerCore: Sendable {
 func printable(_ text: String) -> String {
     let cleaned = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
     return cleaned.count > 60 ? String(cleaned.prefix(60)) + "…" : cleaned
+}
+
+/// What one change did: its result, its audit entries, the files to commit (relative to the
+/// root) with the commit message, and the log line to write once it is recorded.
+private struct ChangeRecord<Value: Sendable>: Sendable {
+    var value: Value
+    var entries: [AuditEntry]
+    var commitPaths: [String]
+    var message: String
+    var logLine: String
+    var logMetadata: Logger.Metadata
 }
 
 /// Carries values (``SecureBytes`` is immutable and Sendable) across the queue hop.

@@ -27,6 +27,11 @@ public struct RunStore: Sendable {
         !id.isEmpty && id.count <= 64 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D }
     }
 
+    /// The file of run `id`; throws for an id that is not lowercase letters, digits and `-`.
+    public func file(_ id: String) throws -> String {
+        try path(id)
+    }
+
     func path(_ id: String) throws -> String {
         guard Self.isValidID(id) else { throw ToolError("invalid run id '\(id.prefix(40))': run ids are lowercase letters, digits and '-'") }
         return "\(directory)/\(id).json"

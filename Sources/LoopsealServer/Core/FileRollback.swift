@@ -1,0 +1,153 @@
+import Foundation
+import LoopsealStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The files one server change may touch, kept so that the change can be undone when its audit
+/// line or its git commit fails: a change and its record succeed together or not at all.
+///
+/// A file that exists is kept as a hard link in the workspace's `.loopseal/undo/` (no bytes
+/// copied; a copy where a link is not possible); a file that does not exist is remembered as
+/// absent. ``restore(_:)`` puts each file back under the workspace lock, but only where it is
+/// still what this change left: a write another process made since is never overwritten, it is
+/// reported instead. Backups of a crashed server are removed by the next change after ten minutes.
+final class FileRollback {
+    private struct Entry {
+        let path: String
+        /// The kept copy; nil when the file did not exist.
+        let backup: String?
+        /// The file as the change left it, once ``noteChanged()`` ran.
+        var changed: FileState?
+    }
+
+    private let directory: String
+    private var entries: [Entry] = []
+
+    /// A rollback keeping its backups in `workspace`'s `.loopseal/undo/`.
+    init(workspace: Workspace) throws {
+        directory = "\(workspace.stateDirectory)/undo"
+        try FileIO.makeDirectory(directory, mode: 0o700)
+        removeStaleBackups()
+    }
+
+    deinit { discard() }
+
+    /// Keeps `path` as it is now (call before the change).
+    func remember(_ path: String) throws {
+        guard !entries.contains(where: { $0.path == path }) else { return }
+        guard FileState(path) != .absent else {
+            entries.append(Entry(path: path, backup: nil, changed: nil))
+            return
+        }
+        let backup = "\(directory)/\(UUID().uuidString.lowercased())"
+        if link(path, backup) != 0 {
+            // Another file system or no links: keep a copy instead.
+            guard let bytes = try FileIO.contentsIfExists(path) else {
+                entries.append(Entry(path: path, backup: nil, changed: nil))
+                return
+            }
+            var info = stat()
+            let mode = lstat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
+            try FileIO.writeAtomically(bytes, to: backup, mode: mode)
+        }
+        entries.append(Entry(path: path, backup: backup, changed: nil))
+    }
+
+    /// Records that `path` did not exist before the change (known from an earlier listing).
+    func rememberAbsent(_ path: String) {
+        guard !entries.contains(where: { $0.path == path }) else { return }
+        entries.append(Entry(path: path, backup: nil, changed: nil))
+    }
+
+    /// Notes each file as the change left it (call right after the change, before anything can fail).
+    func noteChanged() {
+        for index in entries.indices { entries[index].changed = FileState(entries[index].path) }
+    }
+
+    /// Puts every file back as it was, holding `workspace`'s lock. Returns the files it could
+    /// not put back, each with why (empty when the disk is as it was before the change).
+    func restore(_ workspace: Workspace) -> [String] {
+        guard !entries.isEmpty else { return [] }
+        var problems: [String] = []
+        var kept: Set<String> = []
+        do {
+            try workspace.withLock {
+                for entry in entries.reversed() {
+                    guard let problem = restore(entry) else { continue }
+                    problems.append(problem.message)
+                    if problem.keptBackup, let backup = entry.backup { kept.insert(backup) }
+                }
+            }
+        } catch {
+            return entries.map { "\($0.path) (the workspace lock could not be taken: \(error))" }
+        }
+        entries.removeAll { $0.backup.map(kept.contains) == true }
+        discard()
+        return problems
+    }
+
+    /// Removes the backups (after a change that succeeded, or once restored).
+    func discard() {
+        for entry in entries { if let backup = entry.backup { unlink(backup) } }
+        entries = []
+    }
+
+    private func restore(_ entry: Entry) -> (message: String, keptBackup: Bool)? {
+        let now = FileState(entry.path)
+        let before = entry.backup.map { FileState($0) } ?? .absent
+        if now.sameFile(as: before) { return nil }
+        guard let changed = entry.changed, now == changed else {
+            return ("\(entry.path) (changed by another writer meanwhile; left as that writer made it)", false)
+        }
+        if let backup = entry.backup {
+            guard rename(backup, entry.path) == 0 else {
+                return ("\(entry.path) (\(String(cString: strerror(errno))); its earlier content is kept in \(backup))", true)
+            }
+        } else if unlink(entry.path) != 0 && errno != ENOENT {
+            return ("\(entry.path) (\(String(cString: strerror(errno))))", false)
+        }
+        syncDirectory(FileIO.parentDirectory(entry.path))
+        return nil
+    }
+
+    private func removeStaleBackups() {
+        let cutoff = time(nil) - 600
+        for name in (try? FileIO.directoryEntries(directory)) ?? [] {
+            var info = stat()
+            if lstat("\(directory)/\(name)", &info) == 0 && info.st_ctim.tv_sec < cutoff { unlink("\(directory)/\(name)") }
+        }
+    }
+
+    private func syncDirectory(_ path: String) {
+        let fd = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+}
+
+/// What is at a path, enough to tell one file from the next written in its place.
+private enum FileState: Equatable {
+    case absent
+    case file(device: UInt64, inode: UInt64, size: Int64, modified: Int, changed: Int)
+
+    init(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { self = .absent; return }
+        self = .file(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                     modified: info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec,
+                     changed: info.st_ctim.tv_sec * 1_000_000_000 + info.st_ctim.tv_nsec)
+    }
+
+    /// Same inode (or both absent): a kept link still names the file it kept.
+    func sameFile(as other: FileState) -> Bool {
+        switch (self, other) {
+        case (.absent, .absent): return true
+        case let (.file(device, inode, _, _, _), .file(otherDevice, otherInode, _, _, _)):
+            return device == otherDevice && inode == otherInode
+        default: return false
+        }
+    }
+}
