@@ -8,38 +8,62 @@ import Darwin
 
 /// Small POSIX file helpers: whole-file reads and atomic, durable writes.
 public enum FileIO {
-    /// Reads a whole file. Returns nil when it does not exist.
-    public static func contentsIfExists(_ path: String) throws -> [UInt8]? {
-        try contentsIfExists(path, relativeTo: AT_FDCWD, displayPath: path)
+    /// The most any file is read whole unless its kind sets a smaller cap (``FileLimits``).
+    public static let defaultLimit = 16 << 20
+
+    /// Reads a whole regular file (symbolic links followed unless `followSymlinks` is false).
+    /// Returns nil when it does not exist. A device, FIFO, directory, a link when links are not
+    /// followed, or a file larger than `limit` bytes is an error naming the file: everything read
+    /// from a repository may be hostile (a pull request can add a link to `/dev/zero`).
+    public static func contentsIfExists(_ path: String, limit: Int = defaultLimit, followSymlinks: Bool = true,
+                                        kind: String = "file") throws -> [UInt8]? {
+        try contentsIfExists(path, relativeTo: AT_FDCWD, displayPath: path, limit: limit,
+                             followSymlinks: followSymlinks, kind: kind)
     }
 
-    /// Reads a whole regular file (symbolic links followed). Returns nil when it does not exist;
-    /// a device, FIFO or directory is an error. For paths taken from file contents, such as a
-    /// workflow's `template:`, so that `/dev/zero` or a FIFO cannot stall the reader.
-    public static func regularFileContentsIfExists(_ path: String) throws -> [UInt8]? {
-        try contentsIfExists(path, relativeTo: AT_FDCWD, displayPath: path, regularOnly: true)
+    /// Same as ``contentsIfExists(_:limit:followSymlinks:kind:)``; kept for paths named in file
+    /// contents, such as a workflow's `template:`.
+    public static func regularFileContentsIfExists(_ path: String, limit: Int = defaultLimit) throws -> [UInt8]? {
+        try contentsIfExists(path, limit: limit)
     }
 
     /// Reads `name` relative to an open directory (fewer path lookups in bulk reads).
     static func contentsIfExists(_ name: String, relativeTo directory: Int32, displayPath: String,
-                                 regularOnly: Bool = false) throws -> [UInt8]? {
+                                 limit: Int = defaultLimit, followSymlinks: Bool = true,
+                                 kind: String = "file") throws -> [UInt8]? {
         // O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
-        let fd = openat(directory, name, O_RDONLY | O_CLOEXEC | (regularOnly ? O_NONBLOCK : 0))
+        let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (followSymlinks ? 0 : O_NOFOLLOW)
+        let fd = openat(directory, name, flags)
         if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw StoreError.io(path: displayPath, problem: "cannot read: \(String(cString: strerror(errno)))")
+            let code = errno
+            if code == ENOENT { return nil }
+            if code == ELOOP && !followSymlinks {
+                throw StoreError.io(path: displayPath, problem: "is a symbolic link; Loopseal reads a \(kind) only from a regular file: replace the link with the file itself")
+            }
+            throw StoreError.io(path: displayPath, problem: "cannot read: \(String(cString: strerror(code)))")
         }
         defer { close(fd) }
         var st = stat()
-        let size = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : -1
-        if regularOnly && size < 0 {
-            throw StoreError.io(path: displayPath, problem: "not a regular file")
+        guard fstat(fd, &st) == 0 else {
+            throw StoreError.io(path: displayPath, problem: "cannot read: \(String(cString: strerror(errno)))")
         }
-        var result = [UInt8](repeating: 0, count: max(size, 0))
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw StoreError.io(path: displayPath, problem: "is \(describe(mode: st.st_mode)), not a regular file: a \(kind) must be a regular file")
+        }
+        let size = Int(st.st_size)
+        guard size <= limit else {
+            throw StoreError.io(path: displayPath, problem: "is \(size) bytes, more than the \(limit) allowed for a \(kind): is it the right file?")
+        }
+        // One byte more than the size seen, to notice a file that grows while it is read.
+        var result = [UInt8](repeating: 0, count: size + 1)
         var filled = 0
-        // A regular file of known size needs no extra read to see its end.
-        while size < 0 || filled < size {
-            if filled == result.count { result.append(contentsOf: repeatElement(0, count: max(4096, result.count))) }
+        while true {
+            if filled == result.count {
+                guard result.count <= limit else {
+                    throw StoreError.io(path: displayPath, problem: "grew past the \(limit) bytes allowed for a \(kind) while it was read")
+                }
+                result.append(contentsOf: repeatElement(0, count: max(4096, result.count)))
+            }
             let n = result.withUnsafeMutableBytes { buffer in
                 Glibc.read(fd, buffer.baseAddress.map { $0 + filled }, buffer.count - filled)
             }
@@ -50,8 +74,34 @@ public enum FileIO {
             if n == 0 { break }
             filled += n
         }
-        if filled < result.count { result.removeLast(result.count - filled) }
+        guard filled <= limit else {
+            throw StoreError.io(path: displayPath, problem: "grew past the \(limit) bytes allowed for a \(kind) while it was read")
+        }
+        result.removeLast(result.count - filled)
         return result
+    }
+
+    /// "a directory", "a FIFO", … for error messages.
+    static func describe(mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        case S_IFLNK: return "a symbolic link"
+        default: return "not a regular file"
+        }
+    }
+
+    /// Fails unless `path` is missing or a regular file (not a link, device, FIFO or directory):
+    /// Loopseal never writes through a link or onto anything but a regular file.
+    public static func checkReplaceable(_ path: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw StoreError.io(path: path, problem: "is \(describe(mode: st.st_mode)): Loopseal replaces only regular files; remove it, or choose another path")
+        }
     }
 
     /// Names in a directory (no `.`/`..`), unsorted, read with `readdir`.
@@ -79,8 +129,8 @@ public enum FileIO {
     }
 
     /// Reads a whole file, failing when it does not exist.
-    public static func contents(_ path: String) throws -> [UInt8] {
-        guard let bytes = try contentsIfExists(path) else {
+    public static func contents(_ path: String, limit: Int = defaultLimit, kind: String = "file") throws -> [UInt8] {
+        guard let bytes = try contentsIfExists(path, limit: limit, kind: kind) else {
             throw StoreError.io(path: path, problem: "no such file")
         }
         return bytes
@@ -100,7 +150,9 @@ public enum FileIO {
     /// Writes `bytes` to `path` atomically: a temporary file in the same directory is written,
     /// flushed with fsync, given `mode`, renamed over `path`, and the directory is fsynced.
     /// A crash at any point leaves either the old file or the new one.
+    /// A link, device, FIFO or directory at `path` is refused (``checkReplaceable(_:)``).
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
+        try checkReplaceable(path)
         let directory = FileIO.parentDirectory(path)
         let name = (path as NSString).lastPathComponent
         var template = Array("\(directory.isEmpty ? "." : directory)/.\(name).tmp-XXXXXX".utf8CString)
@@ -128,6 +180,12 @@ public enum FileIO {
         }
         committed = true
         syncDirectory(directory.isEmpty ? "." : directory)
+    }
+
+    /// True for the name of a temporary file ``writeAtomically(_:to:mode:)`` makes (`.NAME.tmp-XXXXXX`).
+    public static func isTemporaryName(_ name: String) -> Bool {
+        guard name.hasPrefix("."), let range = name.range(of: ".tmp-", options: .backwards) else { return false }
+        return name.distance(from: range.upperBound, to: name.endIndex) == 6
     }
 
     /// Removes a file durably (the directory entry removal is fsynced).

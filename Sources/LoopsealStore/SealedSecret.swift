@@ -42,18 +42,52 @@ public struct SealedSecret: Sendable, Equatable {
 
 /// What listings show about a secret: never its value.
 public struct SecretKeyInfo: Sendable, Equatable, Codable {
-    /// Stable identifier.
+    /// Stable identifier ("" when the file could not be read).
     public var id: String
     /// The environment-variable name.
     public var key: String
-    /// True when a value is stored.
+    /// True when a value is stored; false, and unknown, when ``problem`` is set.
     public var hasValue: Bool
+    /// Why the file could not be read (a merge conflict, a parse error), or nil.
+    public var problem: String?
 
     /// Creates a listing item.
-    public init(id: String, key: String, hasValue: Bool) {
+    public init(id: String, key: String, hasValue: Bool, problem: String? = nil) {
         self.id = id
         self.key = key
         self.hasValue = hasValue
+        self.problem = problem
+    }
+
+    /// A file that could not be read: `id` and `hasValue` are unknown.
+    public static func unreadable(key: String, problem: String) -> SecretKeyInfo {
+        SecretKeyInfo(id: "", key: key, hasValue: false, problem: problem)
+    }
+
+    private enum CodingKeys: String, CodingKey { case id, key, hasValue, problem }
+
+    /// `{"id", "key", "hasValue"}`; an unreadable file has `"id": null`, `"hasValue": null` and
+    /// a `"problem"`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(key, forKey: .key)
+        if let problem {
+            try container.encodeNil(forKey: .id)
+            try container.encodeNil(forKey: .hasValue)
+            try container.encode(problem, forKey: .problem)
+        } else {
+            try container.encode(id, forKey: .id)
+            try container.encode(hasValue, forKey: .hasValue)
+        }
+    }
+
+    /// Reads what ``encode(to:)`` writes.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        key = try container.decode(String.self, forKey: .key)
+        problem = try container.decodeIfPresent(String.self, forKey: .problem)
+        id = try container.decodeIfPresent(String.self, forKey: .id) ?? ""
+        hasValue = try container.decodeIfPresent(Bool.self, forKey: .hasValue) ?? false
     }
 }
 

@@ -43,8 +43,11 @@ public enum SealedSecretCodec {
     }
 
     /// Parses file bytes; `file` names the file in errors.
+    /// A file with git conflict markers is a ``StoreError/mergeConflict(file:line:)``.
     public static func decode(_ bytes: [UInt8], file: String) throws -> SealedSecret {
-        let fields = try scan(bytes) ?? parseYAML(bytes, file: file)
+        if let fields = scan(bytes) { return try build(fields, file: file) }
+        if let line = ConflictMarkers.firstLine(in: bytes) { throw StoreError.mergeConflict(file: file, line: line) }
+        let fields = try parseYAML(bytes, file: file)
         return try build(fields, file: file)
     }
 

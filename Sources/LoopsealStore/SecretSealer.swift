@@ -18,7 +18,11 @@ public struct SecretSealer: Sendable {
     }
 
     /// Seals `value` for `key` to `recipients`, keeping `id`.
+    /// A value over ``FileLimits/value`` bytes is refused.
     public func seal(id: String, key: String, value: SecureBytes, to recipients: [PublicKey]) throws -> SealedSecret {
+        guard value.count <= FileLimits.value else {
+            throw StoreError.valueTooLarge(key: key, size: value.count, limit: FileLimits.value)
+        }
         let dataKey = try SecureBytes.random(count: AEAD.keyBytes)
         let nonce = Random.bytes(AEAD.nonceBytes)
         let ciphertext = try AEAD.seal(value, key: dataKey, nonce: nonce, associatedData: associatedData(for: key))

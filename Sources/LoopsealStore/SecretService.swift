@@ -50,17 +50,44 @@ public struct SecretService: Sendable {
         }.sorted()
     }
 
-    /// Every sealed secret, ordered by key.
+    /// Every sealed secret, ordered by key; the first file that does not parse is an error.
     public func findAllByWorkspace() throws -> [SealedSecret] {
-        try withSecretsDirectory { directory, keys in
+        let scan = try scanAll()
+        if let problem = scan.problems.first { throw problem.error }
+        return scan.secrets
+    }
+
+    /// Reads every sealed file on its own, on all cores: one bad file does not hide the others.
+    public func scanAll() throws -> SecretScan {
+        let results: [Result<SealedSecret, SecretScan.Problem>] = try withSecretsDirectory { directory, keys in
             try parallelMap(keys) { key in
                 let path = try workspace.secretPath(for: key)
-                guard let bytes = try FileIO.contentsIfExists("\(key).sealed", relativeTo: directory, displayPath: path) else {
-                    throw StoreError.secretNotFound(key: key, workspace: workspace.id)
+                do {
+                    return .success(try readSecret(key: key, path: path, directory: directory))
+                } catch {
+                    return .failure(SecretScan.Problem(key: key, file: path, error: error))
                 }
-                return try decode(bytes, key: key, path: path)
             }
         }
+        var scan = SecretScan(secrets: [], problems: [])
+        for result in results {
+            switch result {
+            case .success(let secret): scan.secrets.append(secret)
+            case .failure(let problem): scan.problems.append(problem)
+            }
+        }
+        return scan
+    }
+
+    /// Reads `secrets/<key>.sealed` (a regular file, never through a link) and decodes it.
+    private func readSecret(key: String, path: String, directory: Int32 = AT_FDCWD) throws -> SealedSecret {
+        let name = directory == AT_FDCWD ? path : "\(key).sealed"
+        guard let bytes = try FileIO.contentsIfExists(name, relativeTo: directory, displayPath: path,
+                                                      limit: FileLimits.sealedFile, followSymlinks: false,
+                                                      kind: "sealed file") else {
+            throw StoreError.secretNotFound(key: key, workspace: workspace.id)
+        }
+        return try decode(bytes, key: key, path: path)
     }
 
     /// Lists the keys and hands them over with an open descriptor of `secrets/`.
@@ -72,27 +99,35 @@ public struct SecretService: Sendable {
         return try body(directory, keys)
     }
 
-    /// `{id, key, hasValue}` for every secret, ordered by key; nothing is decrypted.
+    /// `{id, key, hasValue}` for every secret, ordered by key; nothing is decrypted. A file that
+    /// does not parse is listed with its ``SecretKeyInfo/problem``.
     public func keys() throws -> [SecretKeyInfo] {
-        try findAllByWorkspace().map(\.info)
+        try scanAll().infos
     }
 
     /// The sealed secret stored for `key`, or nil.
     public func find(key: String) throws -> SealedSecret? {
         let path = try workspace.secretPath(for: key)
-        guard let bytes = try FileIO.contentsIfExists(path) else { return nil }
-        return try decode(bytes, key: key, path: path)
+        do {
+            return try readSecret(key: key, path: path)
+        } catch StoreError.secretNotFound {
+            return nil
+        }
     }
 
-    /// The sealed secret with `id`, or nil.
+    /// The sealed secret with `id`, or nil. Two files with that id are an error: an update
+    /// must never pick one of them by chance.
     public func find(id: String) throws -> SealedSecret? {
         let wanted = id.lowercased()
-        return try findAllByWorkspace().first { $0.id == wanted }
+        let matches = try scanAll().secrets.filter { $0.id == wanted }
+        guard matches.count <= 1 else {
+            throw StoreError.duplicateID(id: wanted, files: try matches.map { try workspace.secretPath(for: $0.key) })
+        }
+        return matches.first
     }
 
     func load(key: String) throws -> SealedSecret {
-        let path = try workspace.secretPath(for: key)
-        return try decode(try FileIO.contents(path), key: key, path: path)
+        try readSecret(key: key, path: try workspace.secretPath(for: key))
     }
 
     private func decode(_ bytes: [UInt8], key: String, path: String) throws -> SealedSecret {
@@ -135,10 +170,7 @@ public struct SecretService: Sendable {
             }
             return try parallelMap(keys) { key in
                 let path = try workspace.secretPath(for: key)
-                guard let bytes = try FileIO.contentsIfExists("\(key).sealed", relativeTo: directory, displayPath: path) else {
-                    throw StoreError.secretNotFound(key: key, workspace: workspace.id)
-                }
-                let secret = try decode(bytes, key: key, path: path)
+                let secret = try readSecret(key: key, path: path, directory: directory)
                 try signatures.verify(secret, file: path)
                 if !secret.hasValue && only == nil { return (key, nil) }
                 return (key, try sealer.open(secret, identities: identities, file: path, names: names))
@@ -199,6 +231,7 @@ public struct SecretService: Sendable {
     public func delete(key: String) throws {
         let path = try workspace.secretPath(for: key)
         try workspace.withLock {
+            removeStaleTemporaryFiles()
             guard FileIO.exists(path) else { throw StoreError.secretNotFound(key: key, workspace: workspace.id) }
             try FileIO.remove(path)
         }
@@ -206,42 +239,96 @@ public struct SecretService: Sendable {
     }
 
     /// Re-seals every data key to the current recipient list. Files whose recipients are already
-    /// right are not rewritten. `progress(done, total)` is called after each file. With writers,
-    /// a file's signature is checked before it is re-sealed, and the result is signed again
-    /// with the rekeyer's key, so a rekey never turns a forged file into a signed one.
+    /// right are not rewritten. `progress(done, total)` is called after each file written. With
+    /// writers, a file's signature is checked before it is re-sealed, and the result is signed
+    /// again with the rekeyer's key, so a rekey never turns a forged file into a signed one.
+    /// Every file is checked (it parses, its signature holds, an identity opens it) before any is
+    /// written; one that cannot be re-sealed stops the whole rekey with nothing changed.
     public func rekey(identities: [Identity], progress: ((Int, Int) -> Void)? = nil) throws -> (rewritten: Int, unchanged: Int) {
+        let change = try changeRecipients(action: "rekey", identities: identities, progress: progress) { _ in }
+        return (change.rewritten, change.checked - change.rewritten)
+    }
+
+    /// Edits the recipients in `workspace.yaml` with `edit` and, unless `rekey` is false,
+    /// re-seals every file to the new list, all or nothing: every file is checked first, and
+    /// nothing (not even `workspace.yaml`) changes unless every file can be re-sealed. A write
+    /// that fails half-way puts back what was written. The result names every secret with a
+    /// value that a key no longer listed could read: rotate those.
+    public func changeRecipients(action: String, identities: [Identity], rekey: Bool = true,
+                                 progress: ((Int, Int) -> Void)? = nil,
+                                 _ edit: (inout WorkspaceConfig) throws -> Void) throws -> RecipientChange {
         try workspace.withLock {
-            let config = try workspace.loadConfig()
+            removeStaleTemporaryFiles()
+            var config = try workspace.loadConfig()
+            try edit(&config)
             let recipients = config.publicKeys
             guard !recipients.isEmpty else { throw StoreError.noRecipients(workspace: workspace.id) }
-            let keys = try keyNames()
-            let names = nameLookup(config)
-            let signatures = WriterSignatures(config)
+            let scan = try scanAll()
+            var problems = scan.problems.map { "\($0.error)" }
             let wanted = Set(recipients.map(\.description))
-            var stale: [String: SealedSecret] = [:]
-            for key in keys {
-                let secret = try load(key: key)
-                guard secret.hasValue && Set(secret.recipients.keys) != wanted else { continue }
-                try signatures.verify(secret, file: try workspace.secretPath(for: key))
-                stale[key] = secret
-            }
-            let signingKey = stale.isEmpty ? nil : try signatures.signingKey(from: signingKeys)
-            var rewritten = 0
-            for (index, key) in keys.enumerated() {
-                if let secret = stale[key] {
-                    let path = try workspace.secretPath(for: key)
-                    let dataKey = try sealer.openDataKey(of: secret, identities: identities, file: path, names: names)
-                    if var updated = sealer.rekey(secret, dataKey: dataKey, to: recipients) {
-                        updated.signature = nil
-                        if let signingKey { updated = signatures.sign(updated, with: signingKey) }
-                        try FileIO.writeAtomically(SealedSecretCodec.encode(updated), to: path)
-                        rewritten += 1
+            let exposed = scan.secrets.filter { $0.hasValue && !Set($0.recipients.keys).isSubset(of: wanted) }.map(\.key)
+            var updates: [(path: String, secret: SealedSecret)] = []
+            if rekey {
+                let names = nameLookup(config)
+                let signatures = WriterSignatures(config)
+                for secret in scan.secrets where secret.hasValue && Set(secret.recipients.keys) != wanted {
+                    let path = try workspace.secretPath(for: secret.key)
+                    do {
+                        try signatures.verify(secret, file: path)
+                        let dataKey = try sealer.openDataKey(of: secret, identities: identities, file: path, names: names)
+                        if var updated = sealer.rekey(secret, dataKey: dataKey, to: recipients) {
+                            updated.signature = nil
+                            updates.append((path, updated))
+                        }
+                    } catch {
+                        problems.append("\(error)")
                     }
                 }
-                progress?(index + 1, keys.count)
+                if problems.isEmpty, !updates.isEmpty, let signingKey = try signatures.signingKey(from: signingKeys) {
+                    updates = updates.map { ($0.path, signatures.sign($0.secret, with: signingKey)) }
+                }
             }
-            logger.info("rekeyed", metadata: ["workspace": "\(workspace.id)", "rewritten": "\(rewritten)"])
-            return (rewritten, keys.count - rewritten)
+            guard problems.isEmpty else { throw StoreError.changeRefused(action: action, problems: problems) }
+            try applyAllOrNothing(config: config, updates: updates, progress: progress)
+            logger.info("recipients applied", metadata: ["workspace": "\(workspace.id)", "rewritten": "\(updates.count)"])
+            return RecipientChange(rewritten: updates.count, checked: scan.secrets.count, exposed: exposed)
+        }
+    }
+
+    /// Writes `workspace.yaml` and then every file; if any write fails, restores every file
+    /// already written (and `workspace.yaml`) from the bytes read just before, then rethrows.
+    private func applyAllOrNothing(config: WorkspaceConfig, updates: [(path: String, secret: SealedSecret)],
+                                   progress: ((Int, Int) -> Void)?) throws {
+        var restore: [(path: String, bytes: [UInt8])] = []
+        do {
+            let oldConfig = try FileIO.contents(workspace.configPath, limit: FileLimits.workspaceConfig, kind: "workspace.yaml")
+            try workspace.saveConfig(config)
+            restore.append((workspace.configPath, oldConfig))
+            for (index, update) in updates.enumerated() {
+                let old = try FileIO.contents(update.path, limit: FileLimits.sealedFile, kind: "sealed file")
+                try FileIO.writeAtomically(SealedSecretCodec.encode(update.secret), to: update.path)
+                restore.append((update.path, old))
+                progress?(index + 1, updates.count)
+            }
+        } catch {
+            for (path, bytes) in restore.reversed() {
+                do {
+                    try FileIO.writeAtomically(bytes, to: path)
+                } catch {
+                    logger.error("could not restore a file after a failed change", metadata: ["file": "\(path)", "error": "\(error)"])
+                }
+            }
+            throw error
+        }
+    }
+
+    /// Removes temporary files that a killed writer left in `secrets/` and the workspace folder.
+    /// Call while holding the lock: every live writer holds it while its temporary file exists.
+    func removeStaleTemporaryFiles() {
+        for directory in [workspace.secretsDirectory, workspace.directory] {
+            for name in (try? FileIO.directoryEntries(directory)) ?? [] where FileIO.isTemporaryName(name) {
+                unlink("\(directory)/\(name)")
+            }
         }
     }
 
@@ -297,6 +384,7 @@ public struct SecretService: Sendable {
     private func write(key: String, _ make: (SealedSecret?, [PublicKey]) throws -> SealedSecret?) throws -> SecretKeyInfo {
         let path = try workspace.secretPath(for: key)
         return try workspace.withLock {
+            removeStaleTemporaryFiles()
             let config = try workspace.loadConfig()
             let recipients = config.publicKeys
             guard !recipients.isEmpty else { throw StoreError.noRecipients(workspace: workspace.id) }

@@ -41,6 +41,14 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case signedByNonWriter(file: String, writer: String, writers: [String])
     /// Read refused: the signature does not verify over the file's content.
     case badSignature(file: String, writer: String)
+    /// A value larger than Loopseal stores.
+    case valueTooLarge(key: String, size: Int, limit: Int)
+    /// `file` holds git conflict markers (first at `line`).
+    case mergeConflict(file: String, line: Int)
+    /// Two sealed files carry the same `id:`.
+    case duplicateID(id: String, files: [String])
+    /// A multi-file change was refused before anything was written: every file that stops it.
+    case changeRefused(action: String, problems: [String])
 
     public var description: String {
         switch self {
@@ -111,6 +119,14 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): refused: signed by \(writer), which is not a writer in workspace.yaml (writers: \(writers.joined(separator: ", ")))"
         case .badSignature(let file, let writer):
             return "\(file): refused: the signature by \(writer) does not match the file's content (changed after signing, or copied from another file)"
+        case .valueTooLarge(let key, let size, let limit):
+            return "the value for '\(key)' is \(size) bytes, more than the \(limit) Loopseal stores: keep large files elsewhere and store their key or URL"
+        case .mergeConflict(let file, let line):
+            return "merge conflict in \(file) (line \(line)): keep one side ('git checkout --ours FILE' or '--theirs FILE'), or set the value again with 'loopseal set', then 'git add' it"
+        case .duplicateID(let id, let files):
+            return "\(files.joined(separator: " and ")) share the id \(id): ids must be unique; remove the copy, or re-create one of them ('loopseal rm KEY' then 'loopseal set KEY')"
+        case .changeRefused(let action, let problems):
+            return "\(action) refused, nothing was changed:\n  " + problems.joined(separator: "\n  ") + "\nfix these files (or remove them from the workspace) and run it again"
         }
     }
 

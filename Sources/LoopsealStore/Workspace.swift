@@ -34,9 +34,11 @@ public struct Workspace: Sendable, Equatable {
     /// Reads and validates `workspace.yaml`.
     public func loadConfig() throws -> WorkspaceConfig {
         guard FileIO.isDirectory(directory) else { throw StoreError.workspaceNotFound(id: id, root: root) }
-        guard let bytes = try FileIO.contentsIfExists(configPath) else {
+        guard let bytes = try FileIO.contentsIfExists(configPath, limit: FileLimits.workspaceConfig,
+                                                      followSymlinks: false, kind: "workspace.yaml") else {
             throw StoreError.malformed(file: configPath, line: nil, column: nil, problem: "missing: every workspace needs a workspace.yaml")
         }
+        if let line = ConflictMarkers.firstLine(in: bytes) { throw StoreError.mergeConflict(file: configPath, line: line) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw StoreError.malformed(file: configPath, line: nil, column: nil, problem: "not UTF-8 text")
         }
@@ -46,7 +48,7 @@ public struct Workspace: Sendable, Equatable {
     /// Writes `workspace.yaml` atomically when its text changes. Call while holding the lock.
     public func saveConfig(_ config: WorkspaceConfig) throws {
         let bytes = Array(try config.serialized().utf8)
-        if try FileIO.contentsIfExists(configPath) == bytes { return }
+        if try FileIO.contentsIfExists(configPath, limit: FileLimits.workspaceConfig, followSymlinks: false) == bytes { return }
         try FileIO.writeAtomically(bytes, to: configPath)
     }
 

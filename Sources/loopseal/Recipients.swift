@@ -45,18 +45,18 @@ struct Recipients: ParsableCommand {
             do { key = try PublicKey(string: publicKey) } catch let error as CryptoError {
                 throw CLIError("recipient '\(name)': \(error)")
             }
-            let ws = try workspace.resolve()
-            let loaded = noRekey ? [] : try identities.load()
-            try ws.withLock {
-                var config = try ws.loadConfig()
+            let service = try workspace.service(signingKeys: signing.loader)
+            let change = try service.changeRecipients(
+                action: "recipients add", identities: noRekey ? [] : try identities.load(), rekey: !noRekey,
+                progress: Rekey.progress
+            ) { config in
                 if config.recipients.contains(where: { $0.name == name || $0.publicKey == key }) {
                     throw StoreError.duplicateRecipient(name: name)
                 }
                 config.recipients.append(Recipient(name: name, publicKey: key))
-                try ws.saveConfig(config)
             }
-            Terminal.warn("added recipient \(name)")
-            if !noRekey { try Rekey.run(SecretService(workspace: ws, signingKeys: signing.loader), identities: loaded) }
+            Terminal.warn("added recipient \(name)" + (noRekey ? "; run 'loopseal rekey' so they can read" : ", re-sealed \(change.rewritten) secret\(change.rewritten == 1 ? "" : "s")"))
+            Recipients.reportExposed(change.exposed, by: "keys no longer listed")
         }
     }
 
@@ -72,32 +72,29 @@ struct Recipients: ParsableCommand {
         @Flag(help: "Only edit workspace.yaml; run 'loopseal rekey' later.") var noRekey = false
 
         func run() throws {
-            let ws = try workspace.resolve()
-            let loaded = noRekey ? [] : try identities.load()
-            let service = SecretService(workspace: ws, signingKeys: signing.loader)
-            var removedKey: PublicKey?
-            try ws.withLock {
-                var config = try ws.loadConfig()
+            let service = try workspace.service(signingKeys: signing.loader)
+            let change = try service.changeRecipients(
+                action: "recipients rm", identities: noRekey ? [] : try identities.load(), rekey: !noRekey,
+                progress: Rekey.progress
+            ) { config in
                 guard let index = config.recipients.firstIndex(where: { $0.name == name }) else {
                     throw StoreError.unknownRecipient(name: name, known: config.recipients.map(\.name))
                 }
                 guard config.recipients.count > 1 else {
                     throw CLIError("'\(name)' is the last recipient: add another first, or nobody could decrypt")
                 }
-                removedKey = config.recipients[index].publicKey
                 config.recipients.remove(at: index)
-                try ws.saveConfig(config)
             }
-            Terminal.warn("removed recipient \(name)")
-            let exposed = try service.findAllByWorkspace().filter { secret in
-                secret.hasValue && (removedKey.map { secret.recipients[$0.description] != nil } ?? false)
-            }.map(\.key)
-            if !noRekey { try Rekey.run(service, identities: loaded) }
-            if !exposed.isEmpty {
-                Terminal.warn("\(name) could read \(exposed.count) secret\(exposed.count == 1 ? "" : "s") and may have copied them; rotate each with 'loopseal rotate KEY':")
-                Terminal.print(exposed.map { $0 + "\n" }.joined())
-            }
+            Terminal.warn("removed recipient \(name)" + (noRekey ? "; run 'loopseal rekey' to re-seal without them" : ", re-sealed \(change.rewritten) secret\(change.rewritten == 1 ? "" : "s")"))
+            Recipients.reportExposed(change.exposed, by: name)
         }
+    }
+
+    /// Names on stdout, one per line, every secret that `who` could read: rotate them.
+    static func reportExposed(_ exposed: [String], by who: String) {
+        guard !exposed.isEmpty else { return }
+        Terminal.warn("\(who) could read \(exposed.count) secret\(exposed.count == 1 ? "" : "s") and may have copied them; rotate each with 'loopseal rotate KEY':")
+        Terminal.print(exposed.map { $0 + "\n" }.joined())
     }
 }
 

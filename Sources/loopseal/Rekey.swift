@@ -16,12 +16,14 @@ struct Rekey: ParsableCommand {
 
     /// Rekeys with progress on a terminal when there are many files.
     static func run(_ service: SecretService, identities: [Identity]) throws {
-        let showProgress = Terminal.stderrIsTerminal
-        let result = try service.rekey(identities: identities) { done, total in
-            guard showProgress, total >= 50, done % 25 == 0 || done == total else { return }
-            Terminal.warnInline("\rrekeying \(done)/\(total)")
-            if done == total { Terminal.warnInline("\n") }
-        }
+        let result = try service.rekey(identities: identities, progress: progress)
         Terminal.warn("rekeyed \(result.rewritten) secret\(result.rewritten == 1 ? "" : "s"), \(result.unchanged) already up to date")
+    }
+
+    /// A `rekeying done/total` line on a terminal when many files are written.
+    static func progress(_ done: Int, _ total: Int) {
+        guard Terminal.stderrIsTerminal, total >= 50, done % 25 == 0 || done == total else { return }
+        Terminal.warnInline("\rrekeying \(done)/\(total)")
+        if done == total { Terminal.warnInline("\n") }
     }
 }

@@ -7,12 +7,17 @@ struct SetSecret: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
         abstract: "Seal a value for KEY (from stdin, or typed at a hidden prompt).",
-        discussion: "Values never come from arguments: they would leak into shell history and process lists. One trailing newline on stdin is dropped unless --raw.")
+        discussion: """
+            Values never come from arguments: they would leak into shell history and process lists. \
+            One trailing newline on stdin is dropped unless --raw. At the hidden prompt a value is one \
+            line; a paste with line breaks is refused unless --multiline (end the value with Ctrl-D). \
+            An empty value is refused unless --allow-empty.
+            """)
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var signing: SigningOptions
     @Argument(help: "The secret's name, an environment variable name.") var key: String
     @Argument(help: .hidden) var refusedValue: String?
-    @Flag(help: "Store stdin byte for byte, keeping a trailing newline.") var raw = false
+    @OptionGroup var input: ValueInputOptions
 
     func validate() throws {
         guard refusedValue == nil else {
@@ -23,13 +28,7 @@ struct SetSecret: ParsableCommand {
     func run() throws {
         try Names.checkKey(key)
         let service = try workspace.service(signingKeys: signing.loader)
-        let value: SecureBytes
-        if Terminal.stdinIsTerminal {
-            value = try Terminal.promptHidden("Value for \(key): ")
-        } else {
-            let input = try Terminal.readStandardInput()
-            value = raw ? input : try Self.dropTrailingNewline(input)
-        }
+        let value = try input.read(prompt: "Value for \(key): ", key: key)
         let info = try service.upsert(key: key, value: value)
         Terminal.warn("sealed \(info.key) to \(try service.workspace.loadConfig().recipients.count) recipient(s)")
     }
@@ -64,15 +63,22 @@ struct GetSecret: ParsableCommand {
 
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List secret names and whether each has a value (never values).")
+        abstract: "List secret names and whether each has a value (never values).",
+        discussion: "A file that cannot be read (a merge conflict, a bad edit) is listed with its problem, and named on stderr; the others are listed as usual.")
     @OptionGroup var workspace: WorkspaceOptions
-    @Flag(help: "Print JSON: [{\"id\", \"key\", \"hasValue\"}].") var json = false
+    @Flag(help: "Print JSON: [{\"id\", \"key\", \"hasValue\"}]; an unreadable file has \"id\" and \"hasValue\" null and a \"problem\".") var json = false
 
     func run() throws {
         let items = try workspace.service().keys()
+        for item in items { if let problem = item.problem { Terminal.warn("loopseal: problem: \(problem)") } }
         if json {
-            // Ids are UUIDs and keys are [A-Za-z0-9_]: nothing here needs JSON escaping.
-            let objects = items.map { #"{"id":"\#($0.id)","key":"\#($0.key)","hasValue":\#($0.hasValue)}"# }
+            // Ids are UUIDs and keys are [A-Za-z0-9_]: only a problem's text needs JSON escaping.
+            let objects = try items.map { item in
+                guard let problem = item.problem else {
+                    return #"{"id":"\#(item.id)","key":"\#(item.key)","hasValue":\#(item.hasValue)}"#
+                }
+                return #"{"id":null,"key":"\#(item.key)","hasValue":null,"problem":\#(try JSON.encode(problem))}"#
+            }
             Terminal.print("[" + objects.joined(separator: ",") + "]\n")
             return
         }
@@ -81,8 +87,12 @@ struct Keys: ParsableCommand {
         out.reserveCapacity(items.count * (width + 50))
         for item in items {
             out += Self.pad(item.key, width)
-            out += item.hasValue ? "  set      " : "  missing  "
-            out += item.id
+            if item.problem != nil {
+                out += "  ?        (unreadable: see the problem above)"
+            } else {
+                out += item.hasValue ? "  set      " : "  missing  "
+                out += item.id
+            }
             out += "\n"
         }
         Terminal.print(out)

@@ -4,7 +4,7 @@ import LoopsealStore
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check that every sealed file parses, is sealed to the listed recipients, is signed by a listed writer (when workspace.yaml lists writers), and opens.",
+        abstract: "Check that every sealed file parses, has its own id, is sealed to the listed recipients, is signed by a listed writer (when workspace.yaml lists writers), and opens.",
         discussion: "Values are opened only when an identity is found; signatures are checked without one. Nothing is printed but problems and a summary.")
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var identities: IdentityOptions
@@ -13,14 +13,11 @@ struct Verify: ParsableCommand {
         let service = try workspace.service()
         let config = try service.workspace.loadConfig()
         let wanted = Set(config.publicKeys.map(\.description))
-        var problems: [String] = []
-        var secrets: [SealedSecret] = []
-        for key in try service.keyNames() {
-            do {
-                if let secret = try service.find(key: key) { secrets.append(secret) }
-            } catch {
-                problems.append("\(error)")
-            }
+        let scan = try service.scanAll()
+        var problems = scan.problems.map { "\($0.error)" }
+        let secrets = scan.secrets
+        for duplicate in scan.duplicateIDs {
+            problems.append("\(StoreError.duplicateID(id: duplicate.id, files: try duplicate.keys.map { try service.workspace.secretPath(for: $0) }))")
         }
         let signatures = WriterSignatures(config)
         var refused: Set<String> = []

@@ -206,7 +206,8 @@ final class SignedWorkspace {
         forged.signature = nil
         try ws.write(forged, as: "B")
         let before = try FileIO.contents(try ws.path("A"))
-        #expect(throws: StoreError.unsigned(file: try ws.path("B"))) {
+        let unsigned = StoreError.unsigned(file: try ws.path("B")).description
+        #expect(throws: StoreError.changeRefused(action: "rekey", problems: [unsigned])) {
             try ws.service(signingWith: second).rekey(identities: ws.identities)
         }
         #expect(try FileIO.contents(try ws.path("A")) == before, "nothing is rewritten when one file is refused")
