@@ -45,6 +45,35 @@ struct SigningOptions: ParsableArguments {
     var loader: SigningKeyLoader { SigningKeyLoader(file: signingKey) }
 }
 
+/// How a secret value is entered: stdin (one trailing newline dropped unless `--raw`), or a
+/// hidden prompt (one line, or until Ctrl-D with `--multiline`). Empty values need `--allow-empty`.
+struct ValueInputOptions: ParsableArguments {
+    @Flag(help: "Store stdin byte for byte, keeping a trailing newline.") var raw = false
+    @Flag(help: "At the prompt, read every line until Ctrl-D (PEM keys, certificates); the value keeps its line breaks.")
+    var multiline = false
+    @Flag(help: "Accept an empty value (refused by default: it is usually a mistake, such as an unset variable).")
+    var allowEmpty = false
+
+    /// The value for `key`: typed at a hidden prompt on a terminal, else all of stdin.
+    func read(prompt: String, key: String) throws -> SecureBytes {
+        let value: SecureBytes
+        if Terminal.stdinIsTerminal {
+            value = try Terminal.promptHidden(prompt, multiline: multiline)
+        } else {
+            let input = try Terminal.readStandardInput()
+            value = raw ? input : try SetSecret.dropTrailingNewline(input)
+        }
+        try checkNotEmpty(value, key: key)
+        return value
+    }
+
+    /// Refuses an empty value unless `--allow-empty`.
+    func checkNotEmpty(_ value: SecureBytes, key: String) throws {
+        guard value.count == 0, !allowEmpty else { return }
+        throw CLIError("the value for \(key) is empty; nothing was stored: type or pipe the value, or pass --allow-empty to store an empty one")
+    }
+}
+
 /// Which secret keys to try: `--identity`, then the environment, then the identities folder.
 struct IdentityOptions: ParsableArguments {
     @Option(name: [.customShort("i"), .long], help: ArgumentHelp(

@@ -21,7 +21,7 @@ struct Rotate: ParsableCommand {
     @Option(help: "The rotation workflow under workflows/.") var workflow = "rotate-secret"
     @Flag(help: "Confirm without asking.") var yes = false
     @Option(help: "Who confirms (recorded in the run; default: $USER).") var by: String?
-    @Flag(help: "Store stdin byte for byte, keeping a trailing newline.") var raw = false
+    @OptionGroup var input: ValueInputOptions
 
     func run() throws {
         try Names.checkKey(key)
@@ -36,14 +36,10 @@ struct Rotate: ParsableCommand {
             RunSupport.report(started, engine: runs.engine(definition), json: false)
             throw CLIError("workflow '\(workflow)' did not ask for \(key) (run \(started.id) is \(started.status.rawValue) at '\(started.place)'): it must start with request_secrets for args.key")
         }
-        let value: SecureBytes
+        let value = try input.read(prompt: "New value for \(key): ", key: key)
         if Terminal.stdinIsTerminal {
-            value = try Terminal.promptHidden("New value for \(key): ")
-            let again = try Terminal.promptHidden("Again: ")
+            let again = try Terminal.promptHidden("Again: ", multiline: input.multiline)
             guard value.constantTimeEquals(again) else { throw CLIError("the two values differ; nothing was changed (run \(started.id) still waits)") }
-        } else {
-            let input = try Terminal.readStandardInput()
-            value = raw ? input : try SetSecret.dropTrailingNewline(input)
         }
         var run = try runs.provideSecrets(runID: started.id, values: [(key, value)])
         Terminal.warn("sealed the new value of \(key); run \(run.id) is at '\(run.place)'")

@@ -33,13 +33,19 @@ struct Run: ParsableCommand {
     struct Resume: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fire a waiting run's manual transition, or --fill the secrets it asked for.",
-            discussion: "--fill prompts (without echo) for every requested secret that still has no value, stores them, and fires the manual transition with {keys}. When stdin is not a terminal it reads KEY=value lines instead.")
+            discussion: """
+                --fill prompts (without echo) for every requested secret that still has no value, stores \
+                them, and fires the manual transition with {keys}. When stdin is not a terminal it reads \
+                KEY=value lines instead (a CR before the line break is dropped); a value with line breaks \
+                is a block, as in GitHub's GITHUB_ENV: a line KEY<<END, the value's lines, then a line END.
+                """)
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var identities: IdentityOptions
         @Argument(help: "The run id.") var runID: String
         @Option(help: "The manual transition to fire.") var transition: String?
         @Option(help: "Payload for runtime.transition.payload, as JSON.") var payload: String?
         @Flag(help: "Provide the requested secrets, then fire the transition.") var fill = false
+        @OptionGroup var input: ValueInputOptions
         @Flag(help: "Print the run as JSON.") var json = false
 
         func validate() throws {
@@ -52,7 +58,7 @@ struct Run: ParsableCommand {
             let runs = RunSupport.service(ws, identities)
             let next: WorkflowRun
             if fill {
-                let values = try RunSupport.readValues(for: try runs.load(runID: runID), runs: runs)
+                let values = try RunSupport.readValues(for: try runs.load(runID: runID), runs: runs, input: input)
                 next = try runs.provideSecrets(runID: runID, values: values, transition: transition)
             } else {
                 guard let transition else { throw CLIError("give --transition ID, or --fill to provide the requested secrets") }
@@ -113,34 +119,22 @@ enum RunSupport {
 
     /// Asks (without echo) for every requested secret still without a value or, when stdin is
     /// not a terminal, reads `KEY=value` lines.
-    static func readValues(for run: WorkflowRun, runs: RunService) throws -> [(key: String, value: SecureBytes)] {
+    static func readValues(for run: WorkflowRun, runs: RunService, input: ValueInputOptions) throws -> [(key: String, value: SecureBytes)] {
         guard run.status == .waiting else { throw RunServiceError.notWaiting(id: run.id, status: run.status) }
         let missing = try runs.missingKeys(of: run)
         if Terminal.stdinIsTerminal {
-            return try missing.map { key in (key, try Terminal.promptHidden("Value for \(key): ")) }
+            return try missing.map { key in (key, try input.read(prompt: "Value for \(key): ", key: key)) }
         }
-        let input = try Terminal.readStandardInput()
-        var values: [(key: String, value: SecureBytes)] = []
-        try input.withUnsafeBytes { bytes in
-            for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
-                var line = line
-                if line.last == 0x0D { line = line.dropLast() }
-                if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
-                guard let equals = line.firstIndex(of: UInt8(ascii: "=")) else {
-                    throw CLIError("stdin line \(index + 1): expected KEY=value")
-                }
-                let key = String(decoding: line[line.startIndex..<equals], as: UTF8.self)
-                guard run.requestedKeys.contains(key) else {
-                    throw CLIError("stdin line \(index + 1): '\(StoreErrorText.printable(key))' was not requested by run '\(run.id)' (requested: \(run.requestedKeys.joined(separator: ", ")))")
-                }
-                values.removeAll { $0.key == key }
-                values.append((key, try SecureBytes(copying: line[line.index(after: equals)...])))
+        let values = try FillInput.parse(try Terminal.readStandardInput()) { key, line in
+            guard run.requestedKeys.contains(key) else {
+                throw CLIError("stdin line \(line): '\(StoreErrorText.printable(key))' was not requested by run '\(run.id)' (requested: \(run.requestedKeys.joined(separator: ", ")))")
             }
         }
+        for (key, value) in values { try input.checkNotEmpty(value, key: key) }
         let given = Set(values.map(\.key))
         let unfilled = missing.filter { !given.contains($0) }
         if !unfilled.isEmpty {
-            throw CLIError("no value given for \(unfilled.joined(separator: ", ")) on stdin (expected KEY=value lines for: \(missing.joined(separator: ", ")))")
+            throw CLIError("no value given for \(unfilled.joined(separator: ", ")) on stdin (expected KEY=value lines, or KEY<<END … END blocks for values with line breaks, for: \(missing.joined(separator: ", ")))")
         }
         return values
     }

@@ -58,8 +58,10 @@ enum Terminal {
         return try SecureBytes(copying: buffer)
     }
 
-    /// Asks for a value on the terminal with echo off; the line ending is not part of the value.
-    static func promptHidden(_ prompt: String) throws -> SecureBytes {
+    /// Asks for a value on the terminal with echo off. One line: the line ending is not part of
+    /// the value, and a paste of several lines is refused (drained, never stored cut short).
+    /// `multiline`: every byte typed until end of input (Ctrl-D), line breaks included.
+    static func promptHidden(_ prompt: String, multiline: Bool = false) throws -> SecureBytes {
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw CLIError("no terminal to prompt on: pipe the value on stdin") }
         defer { close(fd) }
@@ -75,16 +77,43 @@ enum Terminal {
             if hasTermios { tcsetattr(fd, TCSAFLUSH, &saved) }
             _ = Glibc.write(fd, "\n", 1)
         }
-        var line: [UInt8] = []
-        defer { wipe(&line) }
-        var byte: UInt8 = 0
-        while Glibc.read(fd, &byte, 1) == 1 {
-            if byte == 0x0A { break }
-            line.append(byte)
+        var value: [UInt8] = []
+        defer { wipe(&value) }
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        defer { wipe(&chunk) }
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw CLIError("cannot read from the terminal: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            value.append(contentsOf: chunk[0..<n])
+            if !multiline, let newline = value.firstIndex(of: 0x0A) {
+                let pasted = newline < value.count - 1 || hasPendingInput(fd)
+                if pasted {
+                    drain(fd)
+                    throw CLIError("the value has line breaks, and a one-line prompt would cut it: use --multiline (then end the value with Ctrl-D), or pipe it on stdin ('loopseal set KEY < FILE'); nothing was stored")
+                }
+                value.removeSubrange(newline...)
+                if value.last == 0x0D { value.removeLast() }
+                break
+            }
         }
-        if line.last == 0x0D { line.removeLast() }
-        byte = 0
-        return try SecureBytes(copying: line)
+        return try SecureBytes(copying: value)
+    }
+
+    /// True when more input arrives within a few milliseconds: the rest of a paste.
+    private static func hasPendingInput(_ fd: Int32) -> Bool {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&poller, 1, 30) > 0 && (poller.revents & Int16(POLLIN)) != 0
+    }
+
+    /// Reads and wipes whatever is pending, so a refused paste is not run as shell commands.
+    private static func drain(_ fd: Int32) {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        defer { wipe(&chunk) }
+        while hasPendingInput(fd) {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+        }
     }
 
     /// Asks a yes/no question on the terminal; true only for an answer starting with y or Y.

@@ -196,7 +196,7 @@ struct TourTests {
         let exec = try box.run(["exec", "-i", alice.path, "--", "sh", "-c", "printf ran"])
         #expect(exec.status == 1 && exec.stderr.contains("BINARY") && exec.stdout.isEmpty, "\(exec)")
         // An empty value is a value.
-        try box.set("EMPTY", [])
+        try box.set("EMPTY", [], extra: ["--allow-empty"])
         #expect(try box.ok(["get", "EMPTY", "-i", alice.path]).stdout.isEmpty)
         #expect(try box.keysJSON().first { $0["key"] as? String == "EMPTY" }?["hasValue"] as? Bool == true)
         try box.ok(["rm", "BINARY"])
