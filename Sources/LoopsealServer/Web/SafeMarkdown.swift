@@ -100,33 +100,23 @@ enum SafeMarkdown {
         return out
     }
 
-    /// Keeps Ink's `<a href="URL">TITLE</a>` only when URL is plain and safe; otherwise the
-    /// link's Markdown is shown as text.
+    /// Keeps Ink's `<a href="URL">TITLE</a>` only when URL is safe once decoded (``SafeLink``);
+    /// otherwise the link's Markdown is shown as text. Ink writes the URL as found, so it ends at
+    /// the last `">`: Ink escapes `>` in the title's text, and a URL holding `"` is refused.
     private static func link(_ html: String, markdown: Substring) -> String {
         let prefix = "<a href=\"", suffix = "</a>"
         // A quote or angle bracket anywhere in the link's source could break out of the attribute.
         guard !markdown.contains(where: { $0 == "\"" || $0 == "<" || $0 == ">" }),
               html.hasPrefix(prefix), html.hasSuffix(suffix) else { return escape(markdown) }
-        let rest = html.dropFirst(prefix.count)
-        guard let quote = rest.firstIndex(of: "\"") else { return escape(markdown) }
+        let rest = html.dropFirst(prefix.count).dropLast(suffix.count)
+        guard let quote = rest.indices.last(where: { rest[$0...].hasPrefix("\">") }) else {
+            return escape(markdown)
+        }
         let url = rest[..<quote]
-        let afterURL = rest[quote...]
-        guard afterURL.hasPrefix("\">"), isSafeURL(url) else { return escape(markdown) }
-        let title = afterURL.dropFirst(2).dropLast(suffix.count)
-        return "<a href=\"\(url)\" rel=\"noreferrer noopener\">\(title)</a>"
-    }
-
-    /// http(s) and mailto URLs, fragments and paths, with no characters that need escaping.
-    static func isSafeURL<S: StringProtocol>(_ url: S) -> Bool {
-        guard !url.isEmpty, !url.unicodeScalars.contains(where: { scalar in
-            scalar.value <= 0x20 || scalar.value == 0x7F || "\"'<>`\\".unicodeScalars.contains(scalar)
-        }) else { return false }
-        let lower = url.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:") { return true }
-        if lower.hasPrefix("//") { return false }
-        // A relative reference must not carry a scheme (`javascript:` and friends).
-        let beforeSlash = lower.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        return !beforeSlash.contains(":")
+        guard !url.contains(where: { $0 == "\"" || $0 == "<" || $0 == ">" }), let href = SafeLink.href(url) else {
+            return escape(markdown)
+        }
+        return "<a href=\"\(href)\" rel=\"noreferrer noopener\">\(rest[rest.index(quote, offsetBy: 2)...])</a>"
     }
 
     /// Drops the `class="language-…"` Ink copies verbatim from the fence line; the code itself
