@@ -3,14 +3,16 @@
 
 Headless Chromium (Debian's `chromium` + `chromium-driver`, driven by Selenium 4) walks the
 secret-request flow a person would: sign in with a token, open the workspace, open a run that
-waits on a secret request, type a value into each password field, submit, and see the run
-complete with a report that says each key "has value". A screenshot is saved after each step
-in artifacts/browser/ (01-signin.png … 05-completed.png).
+waits on a secret request, enter a value into each secret field (a masked textarea: a 5-line PEM
+typed key by key, and a pasted value with a tab and trailing spaces), reveal one with its Show
+switch, submit, and see the run complete with a report that says each key "has value". A
+screenshot is saved after each step in artifacts/browser/ (01-signin.png … 05-completed.png).
 
-Then it checks what the browser cannot see: `loopseal get` returns exactly the typed values;
+Then it checks what the browser cannot see: `loopseal get` returns exactly the entered values,
+byte for byte, with LF line breaks (the browser sends CR LF);
 no canary value appears in any page source, the server's stderr, the audit log, the run files
 or any other file the server wrote; the run page carries Content-Security-Policy and
-`Cache-Control: no-store`; the password fields have autocomplete=off; the session cookie is
+`Cache-Control: no-store`; the secret fields have autocomplete=off and are masked until shown; the session cookie is
 HttpOnly and SameSite=Strict.
 
 Everything happens in a temporary directory (a fresh workspace plus a copy of the repository's
@@ -253,9 +255,17 @@ def main():
         log(f"server at {base}")
 
         hexes = {key: secrets.token_hex(12) for key in KEYS}
-        # Plain ASCII plus characters a form encoding must carry (space, +, &, =, %, /, non-ASCII).
-        values = {KEYS[0]: f"canary-{hexes[KEYS[0]]}",
-                  KEYS[1]: f"canary-{hexes[KEYS[1]]} p@ss+w&rd=100%/é"}
+        # A 5-line PEM (LF line breaks, ending in one), and a one-line value with characters a form
+        # encoding must carry (space, +, &, =, %, /, non-ASCII), a tab and trailing spaces.
+        pem = "\n".join([
+            "-----BEGIN PRIVATE KEY-----",
+            f"MC4CAQAwBQYDK2VwBCIEI{hexes[KEYS[0]]}+/Az09",
+            "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5d2FsZG8=",
+            "bG9vcHNlYWwtYnJvd3Nlci10ZXN0",
+            "-----END PRIVATE KEY-----",
+        ]) + "\n"
+        values = {KEYS[0]: pem,
+                  KEYS[1]: f" canary-{hexes[KEYS[1]]} p@ss+w&rd=100%/é\tend \t  "}
 
         driver = start_browser(os.path.join(tmp, "chromium-profile"))
         flow = Flow(driver, base, artifacts)
@@ -296,31 +306,51 @@ def main():
                          f"the secret-request form ({form_selector}) on {run_path}")
         flow.fail_on_error_page("run")
         check("waiting" in flow.text(), f"the run page does not say the run is waiting: {flow.text()[:400]!r}")
-        fields = form.find_elements(By.CSS_SELECTOR, "input[name^='secret:']")
+        fields = form.find_elements(By.CSS_SELECTOR, "[name^='secret:']")
         names = sorted(field.get_attribute("name") for field in fields)
         check(names == sorted(f"secret:{key}" for key in KEYS),
               f"the secret form's fields are {names}, expected one per requested key {KEYS}")
         for field in fields:
             name = field.get_attribute("name")
-            check(field.get_attribute("type") == "password", f"field {name} is type={field.get_attribute('type')!r}, not password")
+            check(field.tag_name == "textarea", f"field {name} is a <{field.tag_name}>, not a <textarea> (multi-line values)")
+            masking = field.value_of_css_property("-webkit-text-security")
+            check(masking == "disc", f"field {name} is not masked before Show is ticked: -webkit-text-security is {masking!r}")
             check(field.get_attribute("autocomplete") == "off",
                   f"field {name} has autocomplete={field.get_attribute('autocomplete')!r}, not off")
             check(field.get_attribute("value") == "", f"field {name} is not empty before typing")
         check(form.find_elements(By.CSS_SELECTOR, "input[type='hidden'][name='csrf']"), "the secret form has no CSRF field")
+        statement = "Line breaks are stored as LF: browsers send CR LF, Loopseal turns each into LF."
+        check(statement in form.text, f"the secret form does not say how line breaks are stored ({statement!r}): {form.text!r}")
         flow.record("run-waiting")
         flow.shot("03-run-waiting")
         check_headers(base, run_path, driver.get_cookies())
 
-        # 4. Type the values.
+        # 4. Enter the values: the PEM typed key by key (Enter makes each line break), the other
+        # pasted as one piece (Input.insertText, as a paste does: a Tab key would move the focus).
         for field in fields:
             key = field.get_attribute("name")[len("secret:"):]
-            field.send_keys(values[key])
+            if "\t" in values[key]:
+                field.click()
+                driver.execute_cdp_cmd("Input.insertText", {"text": values[key]})
+            else:
+                field.send_keys(values[key])
         for field in fields:
             key = field.get_attribute("name")[len("secret:"):]
             typed = field.get_attribute("value")
             check(typed == values[key], f"field secret:{key} holds {len(typed)} characters after typing, "
-                                        f"expected {len(values[key])} (the browser did not take the value)")
+                                        f"expected {len(values[key])} (the browser did not take the value as entered)")
         flow.shot("04-filled")
+
+        # The Show switch (a checkbox and a CSS sibling selector, no script) unmasks one field.
+        reveal_id = fields[0].get_attribute("id") + "-show"
+        driver.find_element(By.CSS_SELECTOR, f"label[for='{reveal_id}']").click()
+        shown_style = fields[0].value_of_css_property("-webkit-text-security")
+        check(shown_style == "none", f"ticking Show left field {fields[0].get_attribute('name')} masked ({shown_style!r})")
+        other_style = fields[1].value_of_css_property("-webkit-text-security")
+        check(other_style == "disc", f"ticking one Show switch unmasked another field ({other_style!r})")
+        flow.shot("04b-shown")
+        driver.find_element(By.CSS_SELECTOR, f"label[for='{reveal_id}']").click()
+        check(fields[0].value_of_css_property("-webkit-text-security") == "disc", "unticking Show did not mask the field again")
 
         # 5. Submit: 303 back to the run page, which shows the run completed and its report.
         form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
@@ -374,8 +404,9 @@ def main():
         for key in KEYS:
             got = cli("get", key, "--root", root, "-w", WORKSPACE, env=get_env).stdout
             check(got == values[key].encode(), f"`loopseal get {key}` returned {len(got)} bytes that differ from the "
-                                               f"{len(values[key].encode())} typed into the form")
-        log("`loopseal get` returns exactly the typed values")
+                                               f"{len(values[key].encode())} entered into the form"
+                                               + (" (it holds a CR: line breaks must be stored as LF)" if b"\r" in got else ""))
+        log("`loopseal get` returns exactly the entered values: a 5-line PEM with LF line breaks, a tab and trailing spaces")
         server.stop()
         places = scan_for_canaries(flow.sources, server, state, root, list(hexes.values()))
         log("no canary in " + ", ".join(places))

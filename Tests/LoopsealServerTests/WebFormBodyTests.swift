@@ -40,6 +40,22 @@ struct WebFormBodyTests {
         #expect(binary.secrets[0].value.withUnsafeBytes { Array($0) } == [0x00, 0xFF, 0x0A])
     }
 
+    @Test("a browser's CR LF line breaks become LF in secret and plain fields; everything else arrives byte for byte")
+    func lineBreaks() throws {
+        // A 3-line PEM as a browser posts a textarea: every line break is %0D%0A.
+        let pem = "-----BEGIN KEY-----%0D%0AMIIB%2Babc%2F%3D%0D%0A-----END KEY-----%0D%0A"
+        let form = try Self.parse("secret:PEM=\(pem)&input=%7B%0D%0A%7D&secret:SPACES=a%09b++%09")
+        #expect(Self.string(form.secrets[0].value) == "-----BEGIN KEY-----\nMIIB+abc/=\n-----END KEY-----\n")
+        #expect(form["input"] == "{\n}")
+        #expect(Self.string(form.secrets[1].value) == "a\tb  \t")
+        // Only the CR LF pair is one line break: a lone CR or LF is kept, CR CR LF keeps one CR.
+        let edges = try Self.parse("secret:A=x%0Dy%0Az&secret:B=%0D%0D%0A&secret:C=%0D&secret:D=%0A%0D&secret:E=%0D%0A")
+        let bytes = edges.secrets.map { $0.value.withUnsafeBytes { Array($0) } }
+        #expect(bytes == [Array("x\ry\nz".utf8), [0x0D, 0x0A], [0x0D], [0x0A, 0x0D], [0x0A]])
+        // A raw (unescaped) CR LF is treated the same.
+        #expect(Self.string(try Self.parse("secret:R=a\r\nb").secrets[0].value) == "a\nb")
+    }
+
     @Test("malformed escapes name the field, never the value")
     func malformed() {
         #expect(throws: FormBodyError.malformedEscape(field: "workflow")) { try Self.parse("workflow=a%2") }

@@ -70,7 +70,7 @@ struct WebPagesTests {
         #expect(!signIn.contains("<script>"))
     }
 
-    @Test("the secret form has one password field per requested key, autocomplete=off, labels and descriptions")
+    @Test("the secret form has one masked textarea per requested key, autocomplete=off, labels and descriptions")
     func secretForm() throws {
         let run = try Self.waitingRun(keys: [("API_KEY", "The API key"), ("DB_PASSWORD", nil)])
         let view = RunView.build(run: run, definition: nil, manualTransitions: ["submitted"],
@@ -80,17 +80,50 @@ struct WebPagesTests {
         let html = try pages.run(view, workspace: "alpha", viewer: viewer)
         let form = try #require(Self.forms(html).first { $0.contains("/secrets") })
         #expect(form.contains(#"action="/workspaces/alpha/runs/run-1/secrets""#))
-        let inputs = form.components(separatedBy: "<input").dropFirst().map { $0.components(separatedBy: ">")[0] }
-        let passwords = inputs.filter { $0.contains(#"type="password""#) }
-        #expect(passwords.count == 2)
-        for field in passwords { #expect(field.contains(#"autocomplete="off""#)) }
-        #expect(passwords[0].contains(#"name="secret:API_KEY""#))
-        #expect(passwords[0].contains("required"))
-        #expect(passwords[1].contains(#"name="secret:DB_PASSWORD""#))
-        #expect(!passwords[1].contains("required"))
+        let areas = form.components(separatedBy: "<textarea").dropFirst().map { $0.components(separatedBy: ">")[0] }
+        #expect(areas.count == 2)
+        for field in areas {
+            #expect(field.contains(#"class="secret""#))
+            #expect(field.contains(#"autocomplete="off""#) && field.contains(#"spellcheck="false""#) && field.contains(#"autocapitalize="off""#))
+            #expect(field.contains(#"wrap="off""#))
+        }
+        #expect(areas[0].contains(#"name="secret:API_KEY""#))
+        #expect(areas[0].contains("required"))
+        #expect(areas[1].contains(#"name="secret:DB_PASSWORD""#))
+        #expect(!areas[1].contains("required"))
+        // Each textarea starts empty: no stored value ever reaches the page.
+        #expect(form.components(separatedBy: "</textarea>").dropLast().allSatisfy { $0.hasSuffix(">") })
+        #expect(!form.contains(#"type="password""#))
         #expect(form.contains(#"<label for="secret-API_KEY"><code>API_KEY</code> <span class="description">The API key</span></label>"#))
         #expect(form.contains(#"<label for="secret-DB_PASSWORD"><code>DB_PASSWORD</code></label>"#))
         #expect(form.contains("Stored"))
+    }
+
+    @Test("the form says how values and line breaks are stored, and that an empty field keeps a stored value")
+    func secretFormStatesStorage() throws {
+        let run = try Self.waitingRun(keys: [("API_KEY", nil), ("DB_PASSWORD", nil)])
+        let view = RunView.build(run: run, definition: nil, manualTransitions: ["submitted"],
+                                 keys: [SecretKeyInfo(id: "2", key: "DB_PASSWORD", hasValue: true)], canWrite: true)
+        let form = try #require(Self.forms(try pages.run(view, workspace: "alpha", viewer: viewer)).first { $0.contains("/secrets") })
+        #expect(form.contains("Line breaks are stored as LF: browsers send CR LF, Loopseal turns each into LF."))
+        #expect(form.contains("spaces, tabs and several lines (a PEM key) are kept"))
+        #expect(form.components(separatedBy: "Leave empty to keep the stored value.").count == 2)  // only DB_PASSWORD
+    }
+
+    @Test("each value is masked until its Show checkbox (unnamed, before it) is ticked: CSS only, no script")
+    func masking() throws {
+        let view = RunView.build(run: try Self.waitingRun(keys: [("API_KEY", nil)]), definition: nil, manualTransitions: ["submitted"],
+                                 keys: [], canWrite: true)
+        let form = try #require(Self.forms(try pages.run(view, workspace: "alpha", viewer: viewer)).first { $0.contains("/secrets") })
+        let toggle = try #require(form.range(of: #"<input type="checkbox" id="secret-API_KEY-show" class="reveal">"#))
+        let area = try #require(form.range(of: "<textarea id=\"secret-API_KEY\""))
+        #expect(toggle.upperBound < area.lowerBound)  // `~` selects following siblings only
+        #expect(form.contains(#"<label for="secret-API_KEY-show" class="reveal">Show</label>"#))
+        #expect(!form.contains(#"class="reveal" name="#))  // an unnamed checkbox is never submitted
+        let css = WebTemplates.stylesheet
+        #expect(css.contains("textarea.secret {") && css.contains("-webkit-text-security: disc;"))
+        #expect(css.contains("@supports not (-webkit-text-security: disc) { textarea.secret { color: transparent;"))
+        #expect(css.contains("input.reveal:checked ~ textarea.secret { -webkit-text-security: none;"))
     }
 
     @Test("every form carries the CSRF field")

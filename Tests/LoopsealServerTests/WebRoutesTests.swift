@@ -205,7 +205,7 @@ struct WebRoutesTests {
             _ = try await reader.signIn(client, token: fixture.readerAlpha)
             let page = try await reader.request(client, "/workspaces/alpha/runs/\(runID)")
             #expect(page.status == .ok)
-            #expect(!String(buffer: page.body).contains("type=\"password\""))
+            #expect(!String(buffer: page.body).contains("<textarea"))
             #expect(try await reader.post(client, "/workspaces/alpha/runs/\(runID)/secrets", "secret:API_KEY=x").status == .forbidden)
             #expect(try await reader.post(client, "/workspaces/alpha/runs/\(runID)/transitions/submitted").status == .forbidden)
 
@@ -237,8 +237,8 @@ struct WebRoutesTests {
             let page = try await writer.request(client, "/workspaces/alpha/runs/\(runID)")
             let html = String(buffer: page.body)
             #expect(page.status == .ok)
-            #expect(html.contains(#"name="secret:API_KEY" autocomplete="off""#))
-            #expect(html.contains(#"name="secret:DB_PASSWORD" autocomplete="off""#))
+            #expect(html.contains(#"<textarea id="secret-API_KEY" name="secret:API_KEY" class="secret""#))
+            #expect(html.contains(#"<textarea id="secret-DB_PASSWORD" name="secret:DB_PASSWORD" class="secret""#))
             #expect(html.contains("The API key"))
             let before = try await writer.request(client, "/workspaces/alpha")
             #expect(String(buffer: before.body).contains(#"<code>API_KEY</code></td><td><span class="badge missing">Missing</span>"#))
@@ -261,7 +261,7 @@ struct WebRoutesTests {
             let doneHTML = String(buffer: done.body)
             #expect(doneHTML.contains(#"<span class="badge status-completed">completed</span>"#))
             #expect(doneHTML.contains("API&#95;KEY: has value"))
-            #expect(!doneHTML.contains("type=\"password\""))
+            #expect(!doneHTML.contains("<textarea"))
             let after = try await writer.request(client, "/workspaces/alpha")
             #expect(String(buffer: after.body).contains(#"<code>API_KEY</code></td><td><span class="badge stored">Stored</span>"#))
             #expect(String(buffer: after.body).contains(#"<code>DB_PASSWORD</code></td><td><span class="badge stored">Stored</span>"#))
@@ -272,6 +272,26 @@ struct WebRoutesTests {
             for transcript in [admin.transcript, writer.transcript] { #expect(!transcript.contains(canary)) }
             #expect(!fixture.logs.text.contains(canary))
             #expect(!(try fixture.stateText()).contains(canary))
+        }
+    }
+
+    @Test("a multi-line value posted as a browser does (CR LF) is stored with LF; spaces and tabs are kept")
+    func multiLine() async throws {
+        let pem = ["-----BEGIN PRIVATE KEY-----", "MC4CAQAwBQYDK2VwBCIEIB\(ServerFixture.canary.prefix(12))+/=",
+                   "Zm9vYmFyYmF6cXV4", "cXV1eA==", "-----END PRIVATE KEY-----"].joined(separator: "\n") + "\n"
+        let spaced = "  lead and trail\t  \t"
+        try await app.test(.router) { client in
+            var browser = WebBrowser()
+            _ = try await browser.signIn(client, token: fixture.adminAlpha)
+            let runID = try Self.runID(try await browser.post(client, "/workspaces/alpha/runs", "workflow=ask"))
+            let crlf = Self.percentEncoded(pem.replacingOccurrences(of: "\n", with: "\r\n"))
+            let submitted = try await browser.post(client, "/workspaces/alpha/runs/\(runID)/secrets",
+                                                   "secret%3AAPI_KEY=\(crlf)&secret%3ADB_PASSWORD=\(Self.percentEncoded(spaced))")
+            #expect(submitted.status == .seeOther)
+            #expect(try fixture.reveal("API_KEY") == pem)
+            #expect(try fixture.reveal("DB_PASSWORD") == spaced)
+            #expect(!browser.transcript.contains("MC4CAQAwBQYDK2VwBCIEIB"))
+            #expect(!fixture.logs.text.contains("MC4CAQAwBQYDK2VwBCIEIB"))
         }
     }
 

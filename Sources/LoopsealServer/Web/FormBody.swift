@@ -38,7 +38,11 @@ public enum FormBodyError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// An `application/x-www-form-urlencoded` body. Fields named `secret:KEY` are decoded straight
 /// into ``SecureBytes`` (no `String` ever holds them); every other field becomes a `String`.
-/// Empty secret fields are left out: a password box left blank means "no new value".
+/// Empty secret fields are left out: a secret box left blank means "no new value".
+///
+/// Values arrive byte for byte (spaces, tabs, any byte) but for line breaks: browsers send each
+/// line break of a `textarea` as CR LF, so every CR LF in a value becomes one LF. A lone CR or LF
+/// is kept as it is.
 public struct FormBody: Sendable {
     /// Largest body accepted: 64 KiB.
     public static let maxBytes = 64 * 1024
@@ -107,12 +111,12 @@ public struct FormBody: Sendable {
             let key = String(name.dropFirst(Self.secretPrefix.count))
             guard !key.isEmpty else { throw .emptySecretKey }
             var count = 0
-            guard Self.decode(rawValue, { _ in count += 1 }) else { throw .malformedEscape(field: name) }
+            guard Self.decodeValue(rawValue, { _ in count += 1 }) else { throw .malformedEscape(field: name) }
             guard count > 0 else { return }
             do {
                 let value = try SecureBytes(count: count) { buffer in
                     var offset = 0
-                    _ = Self.decode(rawValue) { byte in
+                    _ = Self.decodeValue(rawValue) { byte in
                         buffer[offset] = byte
                         offset += 1
                     }
@@ -124,7 +128,7 @@ public struct FormBody: Sendable {
             }
         } else {
             var valueBytes: [UInt8] = []
-            guard Self.decode(rawValue, { valueBytes.append($0) }) else { throw .malformedEscape(field: shownName) }
+            guard Self.decodeValue(rawValue, { valueBytes.append($0) }) else { throw .malformedEscape(field: shownName) }
             guard let value = Self.utf8String(valueBytes) else { throw .invalidUTF8(field: shownName) }
             fields[name] = value
         }
@@ -138,6 +142,24 @@ public struct FormBody: Sendable {
 
     private static func prefix(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         Array(bytes.prefix(60))
+    }
+
+    /// Emits the decoded bytes of a value, each CR LF pair as one LF; false on a bad escape.
+    private static func decodeValue(_ raw: UnsafeRawBufferPointer, _ emit: (UInt8) -> Void) -> Bool {
+        var heldCR = false
+        let decoded = decode(raw) { byte in
+            if heldCR {
+                heldCR = false
+                if byte == 0x0A {
+                    emit(0x0A)
+                    return
+                }
+                emit(0x0D)
+            }
+            if byte == 0x0D { heldCR = true } else { emit(byte) }
+        }
+        if heldCR { emit(0x0D) }
+        return decoded
     }
 
     /// Emits the decoded bytes of `raw` (`+` is a space, `%XX` a byte); false on a bad escape.

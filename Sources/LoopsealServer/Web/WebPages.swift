@@ -17,7 +17,7 @@ struct RunAction: Sendable, Equatable {
     var label: String
 }
 
-/// One password field of the secret-request form.
+/// One secret field of the secret-request form.
 struct SecretField: Sendable, Equatable {
     var key: String
     var description: String?

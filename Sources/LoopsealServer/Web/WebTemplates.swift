@@ -130,6 +130,9 @@ enum WebTemplates {
     /// `createdAt`, `updatedAt`), `documents` (`type`, `transition`, `html`), `history`,
     /// optional `secretForm` (`label`, `action`, `csrf`, `fields`: `id`, `name`, `key`,
     /// `description`, `hasValue`), `actions` (`label`, `action`, `csrf`) and `readOnly`.
+    /// Each secret is a `textarea` (so a pasted PEM keeps its lines) masked by the stylesheet; the
+    /// Show checkbox before it unmasks it through a sibling selector, with no script. The page
+    /// says how values and line breaks are stored, and that an empty field keeps a stored value.
     static let run = """
     <nav class="crumbs"><a href="/workspaces">Workspaces</a> / <a href="{{workspaceHref}}">{{workspace}}</a></nav>
     <h1>Run <code>{{run.id}}</code></h1>
@@ -146,11 +149,14 @@ enum WebTemplates {
     <h2>{{secretForm.label}}</h2>
     <form method="post" action="{{secretForm.action}}" class="card" autocomplete="off">
     {{> csrf secretForm}}
+    <p class="hint" id="secret-format">Each value is stored exactly as entered: spaces, tabs and several lines (a PEM key) are kept. Line breaks are stored as LF: browsers send CR LF, Loopseal turns each into LF. Values stay hidden until you tick Show.</p>
     {{#each secretForm.fields}}
     <div class="field">
     <label for="{{id}}"><code>{{key}}</code>{{#if description}} <span class="description">{{description}}</span>{{/if}}</label>
-    {{#if hasValue}}<span class="badge stored">Stored</span> <span class="hint">leave empty to keep the stored value</span>{{/if}}
-    <input id="{{id}}" type="password" name="{{name}}" autocomplete="off" spellcheck="false"{{#unless hasValue}} required{{/unless}}>
+    {{#if hasValue}}<p class="hint"><span class="badge stored">Stored</span> Leave empty to keep the stored value.</p>{{/if}}
+    <input type="checkbox" id="{{id}}-show" class="reveal">
+    <label for="{{id}}-show" class="reveal">Show</label>
+    <textarea id="{{id}}" name="{{name}}" class="secret" rows="3" wrap="off" autocomplete="off" autocapitalize="off" spellcheck="false" aria-describedby="secret-format"{{#unless hasValue}} required{{/unless}}></textarea>
     </div>
     {{/each}}
     <button type="submit">{{secretForm.label}}</button>
@@ -235,7 +241,15 @@ enum WebTemplates {
     button.link { margin: 0; background: none; border: none; color: var(--accent); padding: 0; }
     form.inline { display: inline; }
     .actions { display: flex; gap: .6rem; flex-wrap: wrap; }
-    .field { margin-bottom: .6rem; }
+    .field { display: grid; grid-template-columns: max-content 1fr; align-items: center; column-gap: .4rem; margin-bottom: .8rem; }
+    form.card > p.hint { margin-top: 0; }
+    .field > * { grid-column: 1 / -1; }
+    .field > p.hint { margin: 0 0 .3rem; }
+    .field > input.reveal { grid-column: 1; grid-row: 9; margin: .3rem 0 0; }
+    .field > label.reveal { grid-column: 2; grid-row: 9; margin: .3rem 0 0; font-size: .9em; color: var(--muted); }
+    textarea.secret { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9em; white-space: pre; overflow-wrap: normal; resize: vertical; -webkit-text-security: disc; }
+    @supports not (-webkit-text-security: disc) { textarea.secret { color: transparent; text-shadow: 0 0 .5em var(--fg); } }
+    input.reveal:checked ~ textarea.secret { -webkit-text-security: none; color: var(--fg); text-shadow: none; }
     .hint, .description { color: var(--muted); font-size: .9em; }
     .crumbs { color: var(--muted); font-size: .9em; }
     .facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
