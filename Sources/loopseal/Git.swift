@@ -101,7 +101,7 @@ struct GitPreCommit: ParsableCommand {
     func run() throws {
         let index = try StagedIndex.read(GitRunner())
         let problems = PreCommitCheck(workspaceFiles: index.workspaceFiles)
-            .problems(staged: index.files, alsoSealed: index.sealedInChangedWorkspaces)
+            .problems(staged: index.files, alsoSealed: index.sealedInChangedWorkspaces, indexSealed: index.sealedInTouchedWorkspaces)
         guard !problems.isEmpty else { return }
         for problem in problems { Terminal.warn("loopseal pre-commit: \(problem)") }
         Terminal.warn("loopseal pre-commit: commit refused (\(problems.count) problem\(problems.count == 1 ? "" : "s")). Fix and stage again; to commit anyway, deliberately: git commit --no-verify")

@@ -57,6 +57,10 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
                                     .replacingOccurrences(of: "pass --signing-key FILE or set LOOPSEAL_SIGNING_KEY", with: "start 'loopseal serve --signing-key FILE' or set LOOPSEAL_SIGNING_KEY"))
             case .unsigned, .signedByNonWriter, .badSignature:
                 return APIError(.conflict, "bad_signature", error.description)
+            case .duplicateID, .mergeConflict, .malformed:
+                return APIError(.conflict, "repository_conflict", error.description)
+            case .valueTooLarge:
+                return APIError(.contentTooLarge, "value_too_large", error.description)
             default:
                 return APIError(.internalServerError, "store_error", error.description)
             }

@@ -48,7 +48,9 @@ public struct StagedFile: Sendable {
 /// 4. sealed files whose recipients differ from the staged `workspace.yaml` of their workspace
 ///    (and a staged `workspace.yaml` that does not parse);
 /// 5. when that `workspace.yaml` lists `writers:`, sealed files without a valid signature by
-///    one of them (what every reader would refuse).
+///    one of them (what every reader would refuse);
+/// 6. changed sealed files whose `id:` another sealed file of the workspace carries (an update
+///    by id would pick one of them by chance).
 public struct PreCommitCheck: Sendable {
     /// Staged versions of `workspaces/<id>/workspace.yaml`, by workspace id; nil when not in the index.
     public var workspaceFiles: [String: [UInt8]?]
@@ -83,7 +85,8 @@ public struct PreCommitCheck: Sendable {
     /// Every problem in `files` (the changed ones), plus recipient checks of `alsoSealed`
     /// (sealed files not changed but whose `workspace.yaml` was), in path order. At most
     /// ``tokensPerFile`` token findings are listed per file, then a count of the rest.
-    public func problems(staged files: [StagedFile], alsoSealed: [StagedFile] = []) -> [PreCommitProblem] {
+    /// `indexSealed` holds every staged sealed file of the workspaces involved, for the id check.
+    public func problems(staged files: [StagedFile], alsoSealed: [StagedFile] = [], indexSealed: [StagedFile] = []) -> [PreCommitProblem] {
         var problems: [PreCommitProblem] = []
         var configs: [String: Result<WorkspaceConfig, PreCommitProblem>] = [:]
         for file in files {
@@ -106,11 +109,32 @@ public struct PreCommitCheck: Sendable {
         for file in alsoSealed where !changed.contains(file.path) {
             problems += sealedProblems(file, configs: &configs)
         }
+        problems += duplicateIDProblems(changed: files, index: indexSealed)
         // By path; within a file, in the order found (lines ascending).
         return problems.enumerated().sorted { ($0.element.path, $0.offset) < ($1.element.path, $1.offset) }.map(\.element)
     }
 
     // MARK: Sealed files
+
+    /// A changed sealed file whose id another staged sealed file of its workspace carries.
+    private func duplicateIDProblems(changed: [StagedFile], index: [StagedFile]) -> [PreCommitProblem] {
+        var holders: [String: [String]] = [:]
+        var all: [String: StagedFile] = [:]
+        for file in index { all[file.path] = file }
+        for file in changed where Self.sealedLocation(file.path) != nil { all[file.path] = file }
+        for (path, file) in all {
+            guard let (workspace, _) = Self.sealedLocation(path),
+                  let secret = try? SealedSecretCodec.decode(file.content, file: path) else { continue }
+            holders["\(workspace)/\(secret.id)", default: []].append(path)
+        }
+        return changed.compactMap { file -> PreCommitProblem? in
+            guard let (workspace, _) = Self.sealedLocation(file.path),
+                  let secret = try? SealedSecretCodec.decode(file.content, file: file.path),
+                  let paths = holders["\(workspace)/\(secret.id)"], paths.count > 1 else { return nil }
+            let others = paths.filter { $0 != file.path }.sorted()
+            return PreCommitProblem(path: file.path, message: "has the id \(secret.id), as \(others.joined(separator: ", ")) does: ids must be unique; a copied file must be re-created ('loopseal rm KEY' then 'loopseal set KEY')")
+        }
+    }
 
     private func sealedProblems(_ file: StagedFile, configs: inout [String: Result<WorkspaceConfig, PreCommitProblem>]) -> [PreCommitProblem] {
         guard let (id, name) = Self.sealedLocation(file.path) else { return [] }

@@ -1,13 +1,15 @@
 /// Reads what is staged for the next commit with at most three git processes, however many
 /// files there are: `git diff --cached --raw -z` for the changed paths and their blob ids,
-/// `git ls-files -s -z` for the sealed files of workspaces whose `workspace.yaml` changed (only
-/// when one did), and one `git cat-file --batch` for every blob, including the staged
-/// `workspace.yaml` of each workspace involved. Never reads the working tree.
+/// `git ls-files -s -z` for the sealed files of workspaces whose `workspace.yaml` or any sealed
+/// file changed (only when one did), and one `git cat-file --batch` for every blob, including
+/// the staged `workspace.yaml` of each workspace involved. Never reads the working tree.
 public struct StagedIndex: Sendable {
     /// Changed files (added, copied, modified, renamed), regular files only.
     public var files: [StagedFile]
     /// Sealed files of workspaces whose `workspace.yaml` is staged, changed or not.
     public var sealedInChangedWorkspaces: [StagedFile]
+    /// Every staged sealed file of a workspace with any staged change (for duplicate ids).
+    public var sealedInTouchedWorkspaces: [StagedFile] = []
     /// Staged `workspace.yaml` bytes by workspace id (nil: not in the index).
     public var workspaceFiles: [String: [UInt8]?]
 
@@ -17,12 +19,15 @@ public struct StagedIndex: Sendable {
                                     "--diff-filter=ACMR", "--ignore-submodules"])
         let changes = parseRaw(diff.stdout)
         var changedWorkspaces: [String] = []
+        var touchedWorkspaces = Set<String>()
         for change in changes {
             if let id = PreCommitCheck.workspaceConfigID(change.path), Names.isValidWorkspaceID(id) { changedWorkspaces.append(id) }
+            if let (id, _) = PreCommitCheck.sealedLocation(change.path), Names.isValidWorkspaceID(id) { touchedWorkspaces.insert(id) }
         }
+        touchedWorkspaces.formUnion(changedWorkspaces)
         var extra: [(path: String, blob: String)] = []
-        if !changedWorkspaces.isEmpty {
-            let listed = try git.checked(["ls-files", "-s", "-z", "--"] + changedWorkspaces.map { "workspaces/\($0)/secrets/" })
+        if !touchedWorkspaces.isEmpty {
+            let listed = try git.checked(["ls-files", "-s", "-z", "--"] + touchedWorkspaces.sorted().map { "workspaces/\($0)/secrets/" })
             for record in listed.stdout.split(separator: 0) {
                 let text = String(decoding: record, as: UTF8.self)
                 guard let tab = text.firstIndex(of: "\t") else { continue }
@@ -54,8 +59,12 @@ public struct StagedIndex: Sendable {
             guard let content = blobs[change.newBlob] ?? nil else { continue }
             index.files.append(StagedFile(path: change.path, content: content, previous: change.oldBlob.flatMap { blobs[$0] ?? nil }))
         }
+        let configChanged = Set(changedWorkspaces)
         for (path, blob) in extra {
-            if let content = blobs[blob] ?? nil { index.sealedInChangedWorkspaces.append(StagedFile(path: path, content: content)) }
+            guard let content = blobs[blob] ?? nil else { continue }
+            let file = StagedFile(path: path, content: content)
+            index.sealedInTouchedWorkspaces.append(file)
+            if let (id, _) = PreCommitCheck.sealedLocation(path), configChanged.contains(id) { index.sealedInChangedWorkspaces.append(file) }
         }
         for (id, request) in configRequests { index.workspaceFiles[id] = blobs[request] ?? nil }
         return index
