@@ -114,21 +114,18 @@ public struct WorkflowParser {
             file: file, name: Self.workflowName(file), title: title, description: description,
             widgetFile: widgetFile, widgets: widgets, transitions: transitions)
         if let (name, mark) = widgetFile {
-            let path = "\(definition.directory)/\(name)"
             do {
-                if let bytes = try FileIO.regularFileContentsIfExists(path) {
-                    switch Self.compose(String(decoding: bytes, as: UTF8.self), file: path) {
-                    case .failure(let problem): problems.append(problem)
-                    case .success(let node):
-                        var widgetParser = WidgetParser(file: path)
-                        if let node { definition.widgets += widgetParser.parse(node) }
-                        problems += widgetParser.problems
-                    }
-                } else {
-                    problem(mark, "widget file '\(name)' not found next to the workflow")
+                let bytes = try WorkflowFile.read(name, in: definition.directory)
+                let path = "\(definition.directory)/\(name)"
+                switch Self.compose(String(decoding: bytes, as: UTF8.self), file: path) {
+                case .failure(let problem): problems.append(problem)
+                case .success(let node):
+                    var widgetParser = WidgetParser(file: path)
+                    if let node { definition.widgets += widgetParser.parse(node) }
+                    problems += widgetParser.problems
                 }
             } catch {
-                problem(mark, "widget file '\(name)' cannot be read: \(error)")
+                problem(mark, "widget file \(error)")
             }
         }
         return definition

@@ -4,7 +4,7 @@ import LoopsealTemplates
 
 /// `create_document`: adds a document to the run. Arguments: `document` (markdown,
 /// secret_request, message, error — or Loopstack's names), and `content: {…}`, Loopstack's
-/// `update: {content: {…}}`, or `template: path` (a Handlebars file next to the workflow,
+/// `update: {content: {…}}`, or `template: path` (a Handlebars file inside the workflow's folder,
 /// rendered in strict mode with the state's fields and `state`, `args`, `result`, `runtime`).
 public struct CreateDocumentTool: WorkflowTool {
     public let name = "create_document"
@@ -22,20 +22,16 @@ public struct CreateDocumentTool: WorkflowTool {
         default: break
         }
         if case .constant(.string(let path), let mark)? = args.field("template") {
-            let full = "\(workflow.directory)/\(path)"
             do {
-                if let bytes = try FileIO.regularFileContentsIfExists(full) {
-                    do {
-                        _ = try TemplateEngine(partials: .directory(workflow.directory), strict: true)
-                            .compile(String(decoding: bytes, as: UTF8.self), name: full)
-                    } catch {
-                        issues.append(ToolArgumentIssue(mark: mark, message: "template '\(path)' does not compile: \(error)"))
-                    }
-                } else {
-                    issues.append(ToolArgumentIssue(mark: mark, message: "template file '\(path)' not found next to the workflow"))
+                let bytes = try WorkflowFile.read(path, in: workflow.directory)
+                do {
+                    _ = try TemplateEngine(partials: .directory(workflow.directory), strict: true)
+                        .compile(String(decoding: bytes, as: UTF8.self), name: "\(workflow.directory)/\(path)")
+                } catch {
+                    issues.append(ToolArgumentIssue(mark: mark, message: "template '\(path)' does not compile: \(error)"))
                 }
             } catch {
-                issues.append(ToolArgumentIssue(mark: mark, message: "template file '\(path)' cannot be read: \(error)"))
+                issues.append(ToolArgumentIssue(mark: mark, message: "template file \(error)"))
             }
         }
         return issues
@@ -46,10 +42,12 @@ public struct CreateDocumentTool: WorkflowTool {
             throw ToolError("create_document needs a known 'document' type")
         }
         var content: TemplateValue = args.property("content") ?? args.property("update")?.property("content") ?? .dictionary([])
-        if case .string(let path)? = args.property("template") {
+        if let template = args.property("template"), !template.isNull {
+            guard case .string(let path) = template else { throw ToolError("create_document's 'template' must be a file name") }
             let full = "\(context.workflow.directory)/\(path)"
-            guard let bytes = try FileIO.regularFileContentsIfExists(full) else {
-                throw StoreError.io(path: full, problem: "no such file")
+            let bytes: [UInt8]
+            do { bytes = try WorkflowFile.read(path, in: context.workflow.directory) } catch {
+                throw ToolError("template file \(error)")
             }
             let source = String(decoding: bytes, as: UTF8.self)
             let engine = TemplateEngine(partials: .directory(context.workflow.directory), strict: true, helpers: WorkflowHelpers.all)
