@@ -10,8 +10,9 @@ struct Workflow: ParsableCommand {
 
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate workflow files; print every problem with file, line and column.")
-        @Argument(help: "Workflow YAML files.") var files: [String]
+            abstract: "Validate workflow files; print every problem with file, line and column.",
+            discussion: "Widget files (*.ui.yaml, *.ui.yml) are checked as widgets, so 'loopseal workflow validate workflows/*.yaml' checks a whole folder; the transitions a widget fires are checked with the workflow that names it.")
+        @Argument(help: "Workflow YAML files (and widget files).") var files: [String]
 
         func validate() throws {
             guard !files.isEmpty else { throw ValidationError("give at least one workflow file") }
@@ -21,11 +22,19 @@ struct Workflow: ParsableCommand {
             var failed = 0
             for file in files {
                 do {
-                    let definition = try WorkflowValidator.load(path: file)
-                    Terminal.print("ok: \(file) (\(definition.transitions.count) transitions, \(TransitionGraph(definition).places.count) places)\n")
+                    if WidgetFile.isWidgetFile(file) {
+                        let widgets = try WidgetFile.load(path: file)
+                        Terminal.print("ok: \(file) (widget file, \(widgets.count) widget\(widgets.count == 1 ? "" : "s"))\n")
+                    } else {
+                        let definition = try WorkflowValidator.load(path: file)
+                        Terminal.print("ok: \(file) (\(definition.transitions.count) transitions, \(TransitionGraph(definition).places.count) places)\n")
+                    }
                 } catch let error as WorkflowValidationError {
                     failed += 1
                     for problem in error.problems { Terminal.warn(problem.description) }
+                } catch let error as StoreError {
+                    failed += 1
+                    Terminal.warn(error.description)
                 }
             }
             if failed > 0 { throw CLIError("\(failed) of \(files.count) workflow file\(files.count == 1 ? "" : "s") have problems (listed above)") }
@@ -35,34 +44,20 @@ struct Workflow: ParsableCommand {
     struct Graph: ParsableCommand {
         enum Format: String, ExpressibleByArgument, CaseIterable { case mermaid, dot, svg }
         static let configuration = CommandConfiguration(
-            abstract: "Print a workflow as a Mermaid or Graphviz DOT graph (svg needs Graphviz's dot).")
+            abstract: "Print a workflow as a Mermaid or Graphviz DOT graph (svg needs Graphviz's dot on PATH).")
         @Argument(help: "The workflow file.") var file: String
-        @Option(help: "mermaid, dot or svg.") var format: Format = .mermaid
+        @Option(help: "mermaid, dot or svg (svg runs Graphviz's 'dot': apt-get install graphviz).") var format: Format = .mermaid
 
         func run() throws {
+            if WidgetFile.isWidgetFile(file) {
+                throw CLIError("\(file) is a widget file: graph the workflow that names it")
+            }
             let definition = try WorkflowValidator.load(path: file)
             switch format {
             case .mermaid: Terminal.print(GraphExport.mermaid(definition))
             case .dot: Terminal.print(GraphExport.dot(definition))
-            case .svg: Terminal.print(try Self.svg(GraphExport.dot(definition)))
+            case .svg: Terminal.print(try Graphviz.svg(GraphExport.dot(definition)))
             }
-        }
-
-        static func svg(_ dot: String) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["dot", "-Tsvg"]
-            let input = Pipe(), output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            do { try process.run() } catch { throw CLIError("svg needs Graphviz: apt-get install graphviz") }
-            input.fileHandleForWriting.write(Data(dot.utf8))
-            try? input.fileHandleForWriting.close()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw CLIError("Graphviz 'dot' failed (is graphviz installed? apt-get install graphviz)") }
-            return String(decoding: data, as: UTF8.self)
         }
     }
 }

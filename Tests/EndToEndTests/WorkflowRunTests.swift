@@ -190,6 +190,106 @@ struct WorkflowRunTests {
         let graph = try box.ok(["workflow", "graph", "workflows/loopstack-secrets.workflow.yaml", "--format", "dot"])
         #expect(graph.stdoutText.contains("\"requesting_secrets\" -> \"verifying\" [label=\"secrets_submitted\", style=dashed];"))
     }
+
+    /// Issue 11 item 6: `template: ../keys/alice.key` read a private key into the run's documents
+    /// and `.loopseal/runs/*.json`. Files named by a workflow must stay in `workflows/`.
+    @Test("a template or widget file outside workflows/ is refused by validate and by run start; the key is read nowhere")
+    func templateOutsideWorkflowsIsRefused() throws {
+        let (box, alice) = try Self.prepared("wf-confined")
+        defer { box.remove() }
+        try FileManager.default.createSymbolicLink(atPath: "\(box.root)/workflows/notes.md", withDestinationPath: alice.path)
+        for (name, template) in [("steal", "../keys/alice.key"), ("absolute", alice.path), ("linked", "notes.md")] {
+            try writeBytes(Array("""
+            transitions:
+              - id: report
+                from: start
+                to: end
+                call:
+                  - tool: create_document
+                    args: { document: markdown, template: \(template) }
+
+            """.utf8), to: "\(box.root)/workflows/\(name).yaml")
+            let validate = try box.run(["workflow", "validate", "workflows/\(name).yaml"])
+            #expect(validate.status == 1, "\(validate)")
+            #expect(validate.stderr.contains("workflows/\(name).yaml:7:47: template file '\(template)' "), "\(validate)")
+            #expect(validate.stderr.contains("outside the workflow's folder") || validate.stderr.contains("absolute path"), "\(validate)")
+            let start = try box.run(["run", "start", name, "--json"])
+            #expect(start.status == 1, "\(start)")
+            for output in [validate, start] {
+                #expect(!output.stdoutText.contains(alice.secretKey) && !output.stderr.contains(alice.secretKey))
+            }
+        }
+        // Named at run time, where validation cannot see it: the run fails, its documents stay empty.
+        try writeBytes(Array("""
+        transitions:
+          - id: report
+            from: start
+            to: end
+            call:
+              - tool: create_document
+                args: { document: markdown, template: "${{ args.file }}" }
+
+        """.utf8), to: "\(box.root)/workflows/dynamic.yaml")
+        _ = try box.ok(["workflow", "validate", "workflows/dynamic.yaml"])
+        let dynamic = try box.run(["run", "start", "dynamic", "--input", #"{"file": "../keys/alice.key"}"#, "--json"])
+        #expect(dynamic.status == 1, "\(dynamic)")
+        let run = try Self.runJSON(dynamic)
+        #expect(run["status"] as? String == "failed")
+        #expect((run["error"] as? String)?.contains("template file '../keys/alice.key' resolves outside the workflow's folder") == true, "\(run)")
+        #expect((run["documents"] as? [Any])?.isEmpty == true)
+        // The link itself (workflows/notes.md) reads as the key; every other file must not hold it.
+        for file in allFiles(under: box.root) where file != alice.path && !file.hasSuffix("/workflows/notes.md") {
+            #expect(!(try readBytes(file)).contains(bytes: Array(alice.secretKey.utf8)), "\(file) holds the private key")
+        }
+    }
+
+    /// Issue 11 item 13: the README's `loopseal workflow validate workflows/*.yaml` failed on the
+    /// shipped `*.ui.yaml` files; they are checked as widgets now.
+    @Test("workflow validate workflows/*.yaml checks the shipped workflows and their widget files")
+    func validateWholeWorkflowsFolder() throws {
+        let box = try Sandbox("wf-folder")
+        defer { box.remove() }
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("workflows").path
+        try FileManager.default.copyItem(atPath: shipped, toPath: "\(box.root)/workflows")
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(box.root)/workflows")
+            .filter { $0.hasSuffix(".yaml") }.sorted().map { "workflows/\($0)" }
+        #expect(files.contains("workflows/request-secrets.ui.yaml"))
+        let result = try box.ok(["workflow", "validate"] + files)
+        #expect(result.stdoutText.contains("ok: workflows/request-secrets.ui.yaml (widget file, 2 widgets)"), "\(result)")
+        #expect(result.stdoutText.contains("ok: workflows/request-secrets.yaml ("), "\(result)")
+        #expect(result.stdoutText.split(separator: "\n").count == files.count, "\(result)")
+
+        try writeBytes(Array("widgets:\n  - widget: button\n    enabledWhen: { a: b }\n".utf8), to: "\(box.root)/workflows/broken.ui.yaml")
+        let broken = try box.run(["workflow", "validate", "workflows/broken.ui.yaml", "workflows/request-secrets.yaml"])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("workflows/broken.ui.yaml:3:18: expected a place or a list of places"), "\(broken)")
+        #expect(broken.stderr.contains("1 of 2 workflow files have problems"), "\(broken)")
+        #expect(broken.stdoutText.contains("ok: workflows/request-secrets.yaml"), "\(broken)")
+    }
+
+    /// Issue 11 item 13: without Graphviz, `--format svg` died of SIGPIPE (exit 141), usually silently.
+    @Test("workflow graph --format svg without Graphviz says how to install it and exits 1; a dot that dies is reported")
+    func svgWithoutGraphviz() throws {
+        let (box, _) = try Self.prepared("wf-svg")
+        defer { box.remove() }
+        let empty = "\(box.root)/empty-bin", broken = "\(box.root)/broken-bin"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: broken, withIntermediateDirectories: true)
+        // A 'dot' that exits without reading its input: writing to it used to be SIGPIPE.
+        try writeBytes(Array("#!/bin/sh\necho 'dot: broken install' >&2\nexit 3\n".utf8), to: "\(broken)/dot")
+        #expect(chmod("\(broken)/dot", 0o755) == 0)
+        let file = "workflows/loopstack-secrets.workflow.yaml"
+        let missing = try box.run(["workflow", "graph", file, "--format", "svg"], env: ["PATH": empty])
+        #expect(missing.status == 1 && !missing.signaled, "\(missing)")
+        #expect(missing.stderr.contains("install graphviz (apt-get install graphviz)"), "\(missing)")
+        #expect(missing.stdout.isEmpty)
+        let dies = try box.run(["workflow", "graph", file, "--format", "svg"], env: ["PATH": broken])
+        #expect(dies.status == 1 && !dies.signaled, "\(dies)")
+        #expect(dies.stderr.contains("exited with 3"), "\(dies)")
+        #expect(dies.stderr.contains("dot: broken install"), "\(dies)")
+        #expect(dies.stderr.contains("install graphviz (apt-get install graphviz)"), "\(dies)")
+    }
 }
 
 private extension RunResult {

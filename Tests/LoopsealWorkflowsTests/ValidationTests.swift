@@ -135,8 +135,8 @@ struct ValidationTests {
             call:
               - tool: create_document
                 args: { document: markdown, template: \(zero) }
-        """, [ExpectedProblem(1, 9, "widget file '\(zero)' cannot be read"),
-              ExpectedProblem(8, 47, "template file '\(zero)' cannot be read")])
+        """, [ExpectedProblem(1, 9, "widget file '\(zero)' resolves outside the workflow's folder"),
+              ExpectedProblem(8, 47, "template file '\(zero)' resolves outside the workflow's folder")])
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         #expect(mkfifo("\(sandbox.root)/pipe.md", 0o600) == 0)
@@ -268,7 +268,45 @@ struct ValidationTests {
           - id: go
             from: start
             to: finish
-        """, [ExpectedProblem(1, 1, "no transition reaches 'end'")])
+        """, [ExpectedProblem(1, 1, "no transition reaches 'end', so no run can finish (stuck in 'start', 'finish')"),
+              ExpectedProblem(3, 11, "place 'start' cannot reach 'end'"),
+              ExpectedProblem(4, 9, "place 'finish' cannot reach 'end'")])
+    }
+
+    /// Issue 11 item 13: without 'end', the report named no place; each stuck place is named at
+    /// its first mention, and places that do lead to a finish are not.
+    @Test func everyPlaceThatCannotReachEndIsNamed() throws {
+        try check("""
+        transitions:
+          - id: ask
+            from: start
+            to: asking
+          - id: loop
+            from: asking
+            to: waiting
+            wait: true
+          - id: back
+            from: waiting
+            to: asking
+            wait: true
+        """, [ExpectedProblem(1, 1, "(stuck in 'start', 'asking', 'waiting')"),
+              ExpectedProblem(3, 11, "place 'start' cannot reach 'end'"),
+              ExpectedProblem(4, 9, "place 'asking' cannot reach 'end'"),
+              ExpectedProblem(7, 9, "place 'waiting' cannot reach 'end'")])
+        try check("""
+        transitions:
+          - id: go
+            from: start
+            to: end
+          - id: detour
+            from: start
+            to: side
+            wait: true
+          - id: deeper
+            from: side
+            to: stuck
+        """, [ExpectedProblem(7, 9, "place 'side' cannot reach 'end'"),
+              ExpectedProblem(11, 9, "place 'stuck' cannot reach 'end'")])
     }
 
     @Test func transitionLeavingEndIsReported() throws {

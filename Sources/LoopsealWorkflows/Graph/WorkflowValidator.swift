@@ -57,15 +57,17 @@ public struct WorkflowValidator {
             problem(.start, "no transition leaves 'start': the first transition needs 'from: start'")
             return
         }
-        if !names.contains(TransitionGraph.end) {
-            problem(.start, "no transition reaches 'end': the last transition needs 'to: end'")
-        }
         let fromStart = graph.reachable(from: TransitionGraph.start)
-        let toEnd = names.contains(TransitionGraph.end) ? graph.canReach(TransitionGraph.end) : []
+        let toEnd = graph.canReach(TransitionGraph.end)
+        let stuck = graph.places.filter { fromStart.contains($0.name) && !toEnd.contains($0.name) }
+        if !names.contains(TransitionGraph.end) {
+            let list = stuck.map { "'\($0.name)'" }.joined(separator: ", ")
+            problem(.start, "no transition reaches 'end', so no run can finish (stuck in \(list)): the last transition needs 'to: end'")
+        }
         for (place, mark) in graph.places {
             if !fromStart.contains(place) {
                 problem(mark, "place '\(place)' cannot be reached from 'start'")
-            } else if names.contains(TransitionGraph.end) && !toEnd.contains(place) {
+            } else if !toEnd.contains(place) {
                 problem(mark, "place '\(place)' cannot reach 'end': runs that get there are stuck")
             }
         }
