@@ -1,18 +1,30 @@
 import ArgumentParser
+import Foundation
+import Logging
 import LoopsealStore
 import LoopsealSync
 
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Keep the sync targets up to date as secrets change (edits, git pull, git checkout).",
-        discussion: "Syncs once at start, then on every change; logs one line per sync (target, keys, duration) and keeps going through errors. Stop with Ctrl-C or SIGTERM.")
+        discussion: """
+            Syncs once at start, then on every change, and keeps going through errors. Stop with Ctrl-C \
+            or SIGTERM.
+
+            Output (stderr): one line per target per sync, with the target's name, the names of its keys \
+            (added, changed, removed) and how long it took, or why it failed; never a value. \
+            LOOPSEAL_LOG_LEVEL sets how much is printed: notice (the default here: the sync lines and \
+            errors), info or debug (more detail), warning or error (failures only); also trace and critical.
+            """)
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var identities: IdentityOptions
     @Option(help: "Longest time (ms) a burst of changes is collected before syncing.") var debounce: Int = 100
 
     func run() throws {
+        var logger = Logger(label: "loopseal.watch")
+        if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { logger.logLevel = .notice }
         let watcher = try Watcher(workspace: try workspace.resolve(), identities: try identities.load(),
-                                  maxDelay: Double(max(1, debounce)) / 1000)
+                                  maxDelay: Double(max(1, debounce)) / 1000, logger: logger)
         watcher.stopOnSignals()
         try watcher.run()
     }

@@ -11,7 +11,8 @@ import Glibc
 /// `git pull`, `git checkout`). Events are coalesced: after the first one the watcher waits for
 /// a short quiet spell (or at most `maxDelay`), re-opens only the secrets that changed, and
 /// syncs only the targets that carry them (all of them when `workspace.yaml` changed).
-/// Errors are logged with key and target names and the watcher keeps going.
+/// Each sync logs one line per target at `notice` (names of targets and keys, never values);
+/// errors are logged with key and target names and the watcher keeps going.
 ///
 /// `run()` owns all mutable state on the thread that calls it; `stop()` only writes a byte to a
 /// pipe, which is safe from any thread. That is what the unchecked `Sendable` promises.
@@ -69,7 +70,7 @@ public final class Watcher: @unchecked Sendable {
         var secretsWatch = try? inotify.add(workspace.secretsDirectory, mask: directoryMask)
         refreshAll()
         syncTargets(changedKeys: nil)
-        logger.info("watching", metadata: ["workspace": "\(workspace.id)"])
+        logger.notice("watching", metadata: ["workspace": "\(workspace.id)", "directory": "\(workspace.directory)"])
         while true {
             let (events, stop) = inotify.wait(timeout: -1, otherFD: stopPipe[0])
             if stop { break }
@@ -106,7 +107,7 @@ public final class Watcher: @unchecked Sendable {
                 syncTargets(changedKeys: changedKeys)
             }
         }
-        logger.info("stopped", metadata: ["workspace": "\(workspace.id)"])
+        logger.notice("stopped", metadata: ["workspace": "\(workspace.id)"])
     }
 
     private func refreshAll() {
@@ -136,20 +137,39 @@ public final class Watcher: @unchecked Sendable {
         }
     }
 
+    /// Syncs the targets that carry `changedKeys` (every target when nil), one at a time, and logs
+    /// one line per target at `notice`: its name, its keys (names only), what changed and how long
+    /// it took, or why it failed.
     private func syncTargets(changedKeys: Set<String>?) {
+        let targets: [SyncTarget]
         do {
-            let targets = try SyncTarget.parseAll(try workspace.loadConfig(), file: workspace.configPath)
-            let affected = targets.filter { target in
-                guard let changedKeys else { return true }
-                return target.keys.map { !changedKeys.isDisjoint(with: $0) } ?? true
-            }.map(\.name)
-            guard !affected.isEmpty else { return }
-            let opened = RevealedSecrets(values: cache.keys.sorted().compactMap { key in cache[key].map { (key: key, value: $0) } }, missing: [])
-            let report = try TargetSyncer(workspace: workspace, identities: identities, logger: logger)
-                .report(only: affected, opened: opened)
-            for failure in report.failures { logger.error("sync failed", metadata: ["error": "\(failure)"]) }
+            targets = try SyncTarget.parseAll(try workspace.loadConfig(), file: workspace.configPath)
         } catch {
             logger.error("sync failed", metadata: ["error": "\(error)"])
+            return
+        }
+        let affected = targets.filter { target in
+            guard let changedKeys else { return true }
+            return target.keys.map { !changedKeys.isDisjoint(with: $0) } ?? true
+        }.map(\.name)
+        let opened = RevealedSecrets(values: cache.keys.sorted().compactMap { key in cache[key].map { (key: key, value: $0) } }, missing: [])
+        let syncer = TargetSyncer(workspace: workspace, identities: identities, logger: logger)
+        for name in affected {
+            let started = Date()
+            do {
+                let report = try syncer.report(only: [name], opened: opened)
+                let ms = "\(Int(Date().timeIntervalSince(started) * 1000))"
+                for failure in report.failures { logger.error("sync failed", metadata: ["target": "\(name)", "error": "\(failure)"]) }
+                for plan in report.plans where report.failures.isEmpty {
+                    logger.notice(plan.written ? "synced" : "up to date", metadata: [
+                        "target": "\(name)", "keys": "\(plan.keys.joined(separator: ","))",
+                        "added": "\(plan.added.joined(separator: ","))", "changed": "\(plan.changed.joined(separator: ","))",
+                        "removed": "\(plan.removed.joined(separator: ","))", "ms": "\(ms)",
+                    ])
+                }
+            } catch {
+                logger.error("sync failed", metadata: ["target": "\(name)", "error": "\(error)"])
+            }
         }
     }
 }
