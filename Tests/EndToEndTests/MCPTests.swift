@@ -156,12 +156,14 @@ struct MCPTests {
         _ = try client.initialize()
         let envFile = "\(box.root)/deploy/app.env"
 
+        // A dry run refuses what the real sync would (the folder is missing), with the report.
         let planned = try client.call("sync_secrets", ["dryRun": true])
-        #expect(!planned.isError, "\(planned.text)")
+        #expect(planned.isError, "\(planned.text)")
+        #expect(planned.text.contains("target 'app-env': folder") && planned.text.contains("does not exist"), "\(planned.text)")
         let plan = try #require((planned.structured["targets"] as? [[String: Any]])?.first, "\(planned.text)")
         #expect(plan["name"] as? String == "app-env")
         #expect(plan["type"] as? String == "file")
-        #expect(plan["status"] as? String == "would write")
+        #expect(plan["status"] as? String == "would be refused")
         #expect(plan["written"] as? Bool == false)
         #expect(plan["added"] as? [String] == ["CANARY_TOKEN"])
         #expect(!FileManager.default.fileExists(atPath: envFile), "a dry run wrote the target")
@@ -170,7 +172,7 @@ struct MCPTests {
         let failed = try client.call("sync_secrets")
         #expect(failed.isError)
         #expect(failed.text.contains("target 'app-env': folder") && failed.text.contains("does not exist"), "\(failed.text)")
-        #expect((failed.structured["targets"] as? [[String: Any]])?.first?["status"] as? String == "not written")
+        #expect((failed.structured["targets"] as? [[String: Any]])?.first?["status"] as? String == "refused")
 
         try FileManager.default.createDirectory(atPath: "\(box.root)/deploy", withIntermediateDirectories: true)
         let synced = try client.call("sync_secrets", ["workspace": "app"])

@@ -47,7 +47,7 @@ struct SyncCommandTests {
         let drift = try box.run(["sync", "-i", alice.path], env: env)
         outputs.append(drift)
         #expect(drift.status == 1)
-        #expect(drift.stderr.contains("target 'app' was edited by hand since the last sync"), "\(drift)")
+        #expect(drift.stderr.contains("target 'app': \(box.root)/deploy/app.env was edited by hand since the last sync"), "\(drift)")
         #expect(try String(contentsOfFile: "\(box.root)/deploy/app.env", encoding: .utf8) == "OTHER='edited by hand'\n")
         let forced = try box.run(["sync", "--force", "-i", alice.path], env: env)
         outputs.append(forced)

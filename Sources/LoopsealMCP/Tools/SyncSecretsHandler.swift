@@ -30,7 +30,8 @@ struct SyncSecretsHandler: MCPToolHandler {
     /// One target's outcome, the way `loopseal sync` words it.
     static func describe(_ plan: SyncPlan, dryRun: Bool) -> Value {
         let status: String
-        if !plan.needsWrite { status = "unchanged" } else if dryRun { status = "would write" } else if plan.written { status = "written" } else { status = "not written" }
+        if plan.refusal != nil { status = dryRun ? "would be refused" : "refused" }
+        else if !plan.needsWrite { status = "unchanged" } else if dryRun { status = "would write" } else if plan.written { status = "written" } else { status = "not written" }
         return [
             "name": .string(plan.target.name),
             "type": .string(plan.target.kind.rawValue),

@@ -13,8 +13,18 @@ public struct SyncPlan: Sendable {
     public var needsWrite: Bool
     /// A `file` target was edited by hand since the last sync.
     public var drifted: Bool
+    /// A `file` target's path holds a file Loopseal never synced (needs `--adopt` or `--force`).
+    public var unmanaged = false
     /// True once written.
     public var written = false
+    /// Where the payload goes, resolved: a file's absolute path, a command line, `host:path`, a URL.
+    public var destination = ""
+    /// A `file` target outside the repository root (allowed; named on its first sync).
+    public var outsideRepository = false
+    /// Nothing was synced to this target before.
+    public var firstSync = false
+    /// Why the sync refuses (or, in a dry run, would refuse) this target; nil when it would go ahead.
+    public var refusal: String?
 
     /// Every key the payload carries.
     public var keys: [String]
@@ -40,17 +50,21 @@ public struct TargetSyncer: Sendable {
         if let controller = identities.first { writers[.agent] = AgentTargetWriter(identity: controller) }
     }
 
-    /// Syncs like ``report(only:dryRun:force:)`` and throws if any target failed.
-    public func sync(only: [String]? = nil, dryRun: Bool = false, force: Bool = false) throws -> [SyncPlan] {
-        let report = try report(only: only, dryRun: dryRun, force: force)
+    /// Syncs like ``report(only:dryRun:force:adopt:opened:)`` and throws if any target failed.
+    public func sync(only: [String]? = nil, dryRun: Bool = false, force: Bool = false, adopt: Bool = false) throws -> [SyncPlan] {
+        let report = try report(only: only, dryRun: dryRun, force: force, adopt: adopt)
         if !report.failures.isEmpty { throw SyncError(report.failures.joined(separator: "\n")) }
         return report.plans
     }
 
     /// Plans (and unless `dryRun`, performs) the sync of every target, or those in `only`.
-    /// Drifted file targets are refused unless `force`. A failing target does not stop the others.
-    /// `opened` passes values already decrypted (the watcher's cache) instead of opening all.
-    public func report(only: [String]? = nil, dryRun: Bool = false, force: Bool = false, opened preopened: RevealedSecrets? = nil) throws -> SyncReport {
+    /// A file target edited by hand since the last sync is refused unless `force`; a file that
+    /// Loopseal never synced is refused unless `adopt` or `force`. A dry run checks everything
+    /// the real run would (folders, links, drift) and reports the same refusals as failures.
+    /// A failing target does not stop the others. `opened` passes values already decrypted (the
+    /// watcher's cache) instead of opening all.
+    public func report(only: [String]? = nil, dryRun: Bool = false, force: Bool = false, adopt: Bool = false,
+                       opened preopened: RevealedSecrets? = nil) throws -> SyncReport {
         let config = try workspace.loadConfig()
         let targets = try SyncTarget.parseAll(config, file: workspace.configPath)
         if let only {
@@ -79,30 +93,38 @@ public struct TargetSyncer: Sendable {
                 changed: keyHashes.keys.filter { record?.keys[$0] != nil && record?.keys[$0] != keyHashes[$0] }.sorted(),
                 removed: (record?.keys.keys.filter { keyHashes[$0] == nil } ?? []).sorted(),
                 needsWrite: record?.payloadHash != payloadHash, drifted: false, keys: values.map(\.0))
-            if target.kind == .file {
-                let current = try FileTargetWriter().current(target, workspace: workspace)
-                if let current, let record, state.hash(payload: current) != record.payloadHash {
-                    plan.drifted = true
-                }
-                plan.needsWrite = current != payload
-                if current == payload, record?.payloadHash != payloadHash, !dryRun {
-                    // The file already holds this payload: a sync was cut short between writing
-                    // it and recording it. Record it now, or the next change would look like drift.
-                    state.records[target.name] = SyncState.Record(payloadHash: payloadHash, keys: keyHashes, syncedAt: ISO8601DateFormatter().string(from: Date()))
-                    try state.save(workspace)
-                }
-            }
+            plan.destination = destination(of: target)
+            plan.firstSync = record == nil
             defer { plans.append(plan) }
-            guard plan.needsWrite, !dryRun else { continue }
-            if plan.drifted && !force {
-                failures.append("target '\(target.name)' was edited by hand since the last sync: check it, then run 'loopseal sync \(target.name) --force' to overwrite it")
-                continue
-            }
-            guard let writer = writers[target.kind] else {
-                failures.append("target '\(target.name)': '\(target.kind.rawValue)' targets are not supported by this build")
-                continue
-            }
             do {
+                if target.kind == .file {
+                    let file = FileTargetWriter()
+                    plan.outsideRepository = !file.isInside(plan.destination, root: workspace.root)
+                    try file.preflight(target, workspace: workspace)
+                    let current = try file.current(target, workspace: workspace)
+                    if let current, current != payload {
+                        if let record { plan.drifted = state.hash(payload: current) != record.payloadHash } else { plan.unmanaged = true }
+                    }
+                    plan.needsWrite = current != payload
+                    if current == payload, record?.payloadHash != payloadHash, !dryRun {
+                        // The file already holds this payload: a sync was cut short between writing
+                        // it and recording it (or a file is adopted that matches). Record it now,
+                        // or the next change would look like drift.
+                        state.records[target.name] = SyncState.Record(payloadHash: payloadHash, keys: keyHashes, syncedAt: ISO8601DateFormatter().string(from: Date()))
+                        try state.save(workspace)
+                    }
+                }
+                guard plan.needsWrite else { continue }
+                if plan.drifted && !force {
+                    throw SyncError("target '\(target.name)': \(plan.destination) was edited by hand since the last sync: check it, then run 'loopseal sync \(target.name) --force' to overwrite it")
+                }
+                if plan.unmanaged && !(force || adopt) {
+                    throw SyncError("target '\(target.name)': \(plan.destination) already exists and was not written by loopseal: check it, then run 'loopseal sync \(target.name) --adopt' to replace it with the synced secrets")
+                }
+                guard let writer = writers[target.kind] else {
+                    throw SyncError("target '\(target.name)': '\(target.kind.rawValue)' targets are not supported by this build")
+                }
+                guard !dryRun else { continue }
                 try writer.deliver(payload, to: target, workspace: workspace, secrets: values.map(\.1))
                 if let restart = target.restart {
                     let outcome = try ProcessRunner.run(restart, stdin: [], directory: workspace.directory)
@@ -118,11 +140,25 @@ public struct TargetSyncer: Sendable {
                     "changed": "\(plan.changed.joined(separator: ","))", "removed": "\(plan.removed.joined(separator: ","))",
                     "ms": "\(Int(Date().timeIntervalSince(started) * 1000))",
                 ])
+            } catch let error as StoreError {
+                plan.refusal = "target '\(target.name)': \(error)"
+                failures.append(plan.refusal ?? "")
             } catch {
-                failures.append("\(error)")
+                plan.refusal = "\(error)"
+                failures.append(plan.refusal ?? "")
             }
         }
         return SyncReport(plans: plans, failures: failures)
+    }
+
+    /// Where `target` delivers, for people: resolved file path, command line, `host:path`, URL.
+    func destination(of target: SyncTarget) -> String {
+        switch target.kind {
+        case .file: return FileTargetWriter.absolute(resolvedPath(target.path ?? "", in: workspace))
+        case .command: return (target.command ?? []).joined(separator: " ")
+        case .ssh: return "\(target.host ?? ""):\(target.path ?? "")"
+        case .agent: return target.url ?? ""
+        }
     }
 }
 
