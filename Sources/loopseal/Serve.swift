@@ -30,8 +30,25 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("The signing key for workspaces that list writers: (default: $LOOPSEAL_SIGNING_KEY, $LOOPSEAL_SIGNING_KEY_FILE, ~/.config/loopseal/signing.key).", valueName: "file"))
     var signingKey: String?
 
+    @Option(help: ArgumentHelp("The URL browsers open when a TLS proxy stands in front, e.g. https://secrets.example.com (scheme and host only); an https URL makes the session cookie Secure.", valueName: "url"))
+    var publicURL: String?
+
+    @Flag(help: "Mark the session cookie Secure although requests arrive over plain HTTP (a TLS proxy in front); browsers then sign in over https only.")
+    var secureCookies = false
+
     func validate() throws {
         _ = try Agent.parseListen(listen)
+        _ = try parsedPublicURL()
+    }
+
+    /// `--public-url`, checked.
+    private func parsedPublicURL() throws -> PublicURL? {
+        guard let publicURL else { return nil }
+        do {
+            return try PublicURL(publicURL)
+        } catch {
+            throw ValidationError("--public-url: \(error.description)")
+        }
     }
 
     func run() throws {
@@ -52,15 +69,17 @@ struct Serve: ParsableCommand {
         do {
             core = try ServerCore(configuration: ServerConfiguration(
                 root: rootPath, stateDirectory: TokenStore.defaultDirectory(), gitCommit: gitCommit,
-                syncer: CLISyncer(identityFiles: []), logger: logger))
+                syncer: CLISyncer(identityFiles: []), logger: logger,
+                publicURL: try parsedPublicURL(), secureCookies: secureCookies))
         } catch let error as APIError {
             throw CLIError(error.message)
         }
         var httpLogger = Logger(label: "loopseal.server.http")
         if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { httpLogger.logLevel = .warning }
         let state = core.configuration.stateDirectory
+        let pagesAt = core.configuration.publicURL.map { ", web pages at \($0)" } ?? ""
         let app = LoopsealHTTPServer.application(core: core, host: host, port: port, logger: httpLogger) { bound in
-            Terminal.warn("loopseal serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound), root \(rootPath), state \(state)\(gitCommit ? ", committing changes to git" : "")")
+            Terminal.warn("loopseal serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound), root \(rootPath), state \(state)\(pagesAt)\(gitCommit ? ", committing changes to git" : "")")
         }
         if let error = BlockingService.run({ try await app.runService() }) {
             throw CLIError("cannot serve on \(listen): \(error); check that no other process uses the port and that the address belongs to this machine")

@@ -45,7 +45,7 @@ os.environ.setdefault("SE_OFFLINE", "true")
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException, WebDriverException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
@@ -168,7 +168,8 @@ class Flow:
 
     def wait(self, condition, what):
         try:
-            return WebDriverWait(self.driver, WAIT).until(condition)
+            # A condition may read an element of the page that the submit is replacing.
+            return WebDriverWait(self.driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
         except TimeoutException:
             self.shot("failure")
             raise Failure(f"timed out after {WAIT} s waiting for {what}; the browser is at "

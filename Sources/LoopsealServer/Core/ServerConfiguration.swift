@@ -13,15 +13,22 @@ public struct ServerConfiguration: Sendable {
     public var syncer: SecretsSyncer?
     /// Where logs go; lines name keys and token ids, never values.
     public var logger: Logger
+    /// The URL people open when a TLS proxy stands in front (`--public-url`); an https one makes
+    /// the web pages' cookies `Secure`.
+    public var publicURL: PublicURL?
+    /// Mark the web pages' cookies `Secure` whatever the request's scheme (`--secure-cookies`).
+    public var secureCookies: Bool
 
     /// A configuration for `root`, with state in `stateDirectory`.
     public init(root: String, stateDirectory: String, gitCommit: Bool = false, syncer: SecretsSyncer? = nil,
-                logger: Logger = Logger(label: "loopseal.server")) {
+                logger: Logger = Logger(label: "loopseal.server"), publicURL: PublicURL? = nil, secureCookies: Bool = false) {
         self.root = root
         self.stateDirectory = stateDirectory
         self.gitCommit = gitCommit
         self.syncer = syncer
         self.logger = logger
+        self.publicURL = publicURL
+        self.secureCookies = secureCookies
     }
 
     /// The audit log: `audit.jsonl` in the state directory.

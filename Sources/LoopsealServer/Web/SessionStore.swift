@@ -17,6 +17,10 @@ public struct WebSession: Sendable, Equatable {
 /// token id and a CSRF token for 8 hours; restarting the server signs everyone out.
 /// The token itself is never kept: each request looks its record up again, so a revoked
 /// token ends its sessions at once.
+///
+/// A token keeps at most ``maxSessionsPerToken`` sessions: signing in again ends its oldest one,
+/// so a flood of sign-ins with one token evicts only that token's sessions. When the whole store
+/// is full of other tokens' sessions, a new sign-in is refused rather than signing anyone out.
 public final class SessionStore: @unchecked Sendable {
     /// The session cookie's name.
     public static let cookieName = "loopseal_session"
@@ -27,31 +31,42 @@ public final class SessionStore: @unchecked Sendable {
 
     /// Session length in seconds.
     public let lifetime: Double
+    /// Most live sessions one token holds; the newest are kept.
+    public let maxSessionsPerToken: Int
     private let maxSessions: Int
     private let now: @Sendable () -> Double
     private let lock = NSLock()
-    private var sessions: [String: WebSession] = [:]
+    /// Live sessions by id, each with its place in creation order.
+    private var sessions: [String: (session: WebSession, serial: UInt64)] = [:]
+    private var serial: UInt64 = 0
 
-    /// A store whose sessions last `lifetime` seconds; at most `maxSessions` live at once
-    /// (the oldest is dropped). `now` is the clock, replaceable in tests.
-    public init(lifetime: Double = SessionStore.defaultLifetime, maxSessions: Int = 10_000,
+    /// A store whose sessions last `lifetime` seconds; at most `maxSessions` live at once, and
+    /// at most `maxSessionsPerToken` per token. `now` is the clock, replaceable in tests.
+    public init(lifetime: Double = SessionStore.defaultLifetime, maxSessions: Int = 10_000, maxSessionsPerToken: Int = 10,
                 now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.lifetime = lifetime
-        self.maxSessions = maxSessions
+        self.maxSessions = max(1, maxSessions)
+        self.maxSessionsPerToken = max(1, maxSessionsPerToken)
         self.now = now
     }
 
-    /// Starts a session for token `tokenID`.
-    public func create(tokenID: String) -> WebSession {
+    /// Starts a session for token `tokenID`, ending that token's oldest sessions beyond
+    /// ``maxSessionsPerToken``. Nil when the store holds its maximum of other tokens' sessions.
+    public func create(tokenID: String) -> WebSession? {
         let time = now()
         let session = WebSession(id: Self.randomHex(), tokenID: tokenID, csrf: Self.randomHex(), expires: time + lifetime)
         lock.lock()
         defer { lock.unlock() }
-        sessions = sessions.filter { $0.value.expires > time }
-        if sessions.count >= maxSessions, let oldest = sessions.values.min(by: { $0.expires < $1.expires }) {
-            sessions[oldest.id] = nil
+        sessions = sessions.filter { $0.value.session.expires > time }
+        let own = sessions.values.filter { $0.session.tokenID == tokenID }.sorted { $0.serial < $1.serial }.map(\.session.id)
+        var ended = Array(own.prefix(max(0, own.count - maxSessionsPerToken + 1)))
+        if sessions.count - ended.count >= maxSessions {
+            guard own.count > ended.count else { return nil }
+            ended.append(own[ended.count])
         }
-        sessions[session.id] = session
+        for id in ended { sessions[id] = nil }
+        serial += 1
+        sessions[session.id] = (session, serial)
         return session
     }
 
@@ -60,7 +75,7 @@ public final class SessionStore: @unchecked Sendable {
         let time = now()
         lock.lock()
         defer { lock.unlock() }
-        guard let session = sessions[id] else { return nil }
+        guard let session = sessions[id]?.session else { return nil }
         guard session.expires > time else {
             sessions[id] = nil
             return nil
@@ -79,7 +94,7 @@ public final class SessionStore: @unchecked Sendable {
     public func delete(tokenID: String) {
         lock.lock()
         defer { lock.unlock() }
-        sessions = sessions.filter { $0.value.tokenID != tokenID }
+        sessions = sessions.filter { $0.value.session.tokenID != tokenID }
     }
 
     /// The number of live sessions.
@@ -87,7 +102,15 @@ public final class SessionStore: @unchecked Sendable {
         let time = now()
         lock.lock()
         defer { lock.unlock() }
-        return sessions.values.filter { $0.expires > time }.count
+        return sessions.values.filter { $0.session.expires > time }.count
+    }
+
+    /// The number of live sessions of token `tokenID`.
+    public func count(tokenID: String) -> Int {
+        let time = now()
+        lock.lock()
+        defer { lock.unlock() }
+        return sessions.values.filter { $0.session.tokenID == tokenID && $0.session.expires > time }.count
     }
 
     /// 32 random bytes as 64 lowercase hex digits.

@@ -13,14 +13,16 @@ import LoopsealWorkflows
 /// the form body into ``SecureBytes`` and on to the store, and never reach a page, log line or
 /// error message.
 public enum WebRoutes {
-    /// Adds the pages to `router`. `sessions` holds the signed-in browsers (in memory).
-    public static func add(to router: Router<ServerRequestContext>, core: ServerCore, sessions: SessionStore = SessionStore()) {
-        let web = WebHandlers(core: core, sessions: sessions, pages: WebPages())
-        let group = router.group().add(middleware: WebPageMiddleware(pages: web.pages))
+    /// Adds the pages to `router`. `sessions` holds the signed-in browsers (in memory); `limiter`
+    /// rate-limits the sign-in form.
+    public static func add(to router: Router<ServerRequestContext>, core: ServerCore, sessions: SessionStore = SessionStore(),
+                           limiter: SignInLimiter = SignInLimiter()) {
+        let web = WebHandlers(core: core, sessions: sessions, limiter: limiter, pages: WebPages(), cookies: WebCookies(core.configuration))
+        let group = router.group().add(middleware: WebPageMiddleware(pages: web.pages, cookies: web.cookies))
         group.get("/static/app.css") { _, _ in WebResponse.stylesheet() }
         group.get("/") { request, _ in web.home(request) }
         group.get("/signin") { request, _ in try web.signInPage(request) }
-        group.post("/signin") { request, _ in try await web.signIn(request) }
+        group.post("/signin") { request, context in try await web.signIn(request, context) }
         group.post("/signout") { request, _ in try await web.signOut(request) }
         group.get("/workspaces") { request, _ in try web.workspaces(request) }
         group.get("/workspaces/:workspaceId") { request, context in try await web.workspace(request, context) }
@@ -49,7 +51,9 @@ enum WebFailure: Error {
 struct WebHandlers: Sendable {
     let core: ServerCore
     let sessions: SessionStore
+    let limiter: SignInLimiter
     let pages: WebPages
+    let cookies: WebCookies
 
     /// A signed-in request: its session and the token's current record.
     struct Viewer {
@@ -67,34 +71,65 @@ struct WebHandlers: Sendable {
     func signInPage(_ request: Request) throws -> Response {
         if viewer(request) != nil { return WebResponse.redirect("/workspaces") }
         let csrf = signInToken(request) ?? SessionStore.randomHex()
-        return WebResponse.html(try pages.signIn(csrf: csrf), cookies: [signInCookie(csrf, request)])
+        return WebResponse.html(try pages.signIn(csrf: csrf), cookies: [cookies.signIn(csrf, request)])
     }
 
-    func signIn(_ request: Request) async throws -> Response {
+    /// Signs in with the form's token, within the ``SignInLimiter``'s limits for the client's
+    /// address: past them, 429 with `Retry-After`, before the form is even read.
+    func signIn(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
+        let client = SignInLimiter.clientKey(context.remoteAddress?.ipAddress)
+        if case .refused(let seconds, let clientLimit) = limiter.attempt(client: client) {
+            let whose = clientLimit ? "from your address" : "to this server"
+            return try signInRefused(request, status: .tooManyRequests, retryAfter: seconds,
+                                     "Too many sign-in attempts \(whose). Wait \(Self.duration(seconds)), then sign in again.")
+        }
         let form = try await readForm(request)
         guard let expected = signInToken(request), let sent = form["csrf"], SessionStore.constantTimeEquals(sent, expected) else {
             throw WebFailure.csrf
         }
         let token = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty, let record = core.authenticate(bearer: token) else {
+            limiter.failed(client: client)
             let message = token.isEmpty ? "Enter an API token." : "That token is unknown or revoked."
             return WebResponse.html(try pages.signIn(csrf: expected, error: message), status: .unauthorized)
         }
         if let old = cookie(request, SessionStore.cookieName) { sessions.delete(id: old) }
-        let session = sessions.create(tokenID: record.id)
+        guard let session = sessions.create(tokenID: record.id) else {
+            return try signInRefused(request, status: .serviceUnavailable, retryAfter: 600,
+                                     "This server holds as many signed-in sessions as it can. Sign in again when some have "
+                                     + "ended (each lasts \(Self.duration(Int(sessions.lifetime))) at most), or restart the server.")
+        }
         return WebResponse.redirect("/workspaces", cookies: [
-            sessionCookie(session, request), expiredCookie(SessionStore.signInCookieName, path: "/signin", request),
+            cookies.session(session, lifetime: sessions.lifetime, request),
+            cookies.expired(SessionStore.signInCookieName, path: "/signin", request),
         ])
+    }
+
+    /// The sign-in page with `message`, answering `status` with `Retry-After`.
+    private func signInRefused(_ request: Request, status: HTTPResponse.Status, retryAfter: Int, _ message: String) throws -> Response {
+        let csrf = signInToken(request) ?? SessionStore.randomHex()
+        var response = WebResponse.html(try pages.signIn(csrf: csrf, error: message), status: status,
+                                        cookies: [cookies.signIn(csrf, request)])
+        response.headers[.retryAfter] = String(retryAfter)
+        return response
+    }
+
+    /// `seconds` for people: "1 second", "45 seconds", "3 minutes", "8 hours".
+    static func duration(_ seconds: Int) -> String {
+        func plural(_ count: Int, _ unit: String) -> String { "\(count) \(unit)\(count == 1 ? "" : "s")" }
+        if seconds < 120 { return plural(max(seconds, 1), "second") }
+        if seconds < 7200 { return plural((seconds + 59) / 60, "minute") }
+        return plural((seconds + 3599) / 3600, "hour")
     }
 
     func signOut(_ request: Request) async throws -> Response {
         guard let viewer = viewer(request) else {
-            return WebResponse.redirect("/signin", cookies: [expiredCookie(SessionStore.cookieName, path: "/", request)])
+            return WebResponse.redirect("/signin", cookies: [cookies.expired(SessionStore.cookieName, path: "/", request)])
         }
         let form = try await readForm(request)
         try checkCSRF(form, viewer)
         sessions.delete(id: viewer.session.id)
-        return WebResponse.redirect("/signin", cookies: [expiredCookie(SessionStore.cookieName, path: "/", request)])
+        return WebResponse.redirect("/signin", cookies: [cookies.expired(SessionStore.cookieName, path: "/", request)])
     }
 
     // MARK: Pages
@@ -238,26 +273,6 @@ struct WebHandlers: Sendable {
         else { return nil }
         return value
     }
-
-    private func isHTTPS(_ request: Request) -> Bool {
-        request.head.scheme?.lowercased() == "https"
-    }
-
-    private func attributes(path: String, maxAge: Int, _ request: Request) -> String {
-        "; Path=\(path); Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (isHTTPS(request) ? "; Secure" : "")
-    }
-
-    private func sessionCookie(_ session: WebSession, _ request: Request) -> String {
-        "\(SessionStore.cookieName)=\(session.id)" + attributes(path: "/", maxAge: Int(sessions.lifetime), request)
-    }
-
-    private func signInCookie(_ value: String, _ request: Request) -> String {
-        "\(SessionStore.signInCookieName)=\(value)" + attributes(path: "/signin", maxAge: 3600, request)
-    }
-
-    private func expiredCookie(_ name: String, path: String, _ request: Request) -> String {
-        "\(name)=" + attributes(path: path, maxAge: 0, request)
-    }
 }
 
 /// Responses of the web pages.
@@ -302,6 +317,7 @@ enum WebResponse {
 struct WebPageMiddleware: RouterMiddleware {
     typealias Context = ServerRequestContext
     let pages: WebPages
+    let cookies: WebCookies
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
@@ -317,7 +333,7 @@ struct WebPageMiddleware: RouterMiddleware {
     private func page(for error: any Error, request: Request, context: Context) -> Response {
         switch error {
         case WebFailure.signIn(let clearCookie):
-            let cookies = clearCookie ? ["\(SessionStore.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"] : []
+            let cookies = clearCookie ? [cookies.expired(SessionStore.cookieName, path: "/", request)] : []
             if request.method == .get || request.method == .head { return WebResponse.redirect("/signin", cookies: cookies) }
             return errorPage(.unauthorized, "Sign in first", "Your session has ended or the token was revoked: sign in again.",
                              signIn: true, cookies: cookies)
