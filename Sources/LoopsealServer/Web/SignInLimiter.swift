@@ -65,7 +65,7 @@ public final class SignInLimiter: @unchecked Sendable {
         let time = now()
         lock.lock()
         defer { lock.unlock() }
-        var own = clients[client] ?? (Bucket(limits.clientAttempts, time), Bucket(limits.clientFailures, time))
+        var own = buckets(client, time)
         own.attempts.refill(limits.clientAttempts, time)
         own.failures.refill(limits.clientFailures, time)
         server.attempts.refill(limits.serverAttempts, time)
@@ -87,7 +87,7 @@ public final class SignInLimiter: @unchecked Sendable {
         let time = now()
         lock.lock()
         defer { lock.unlock() }
-        var own = clients[client] ?? (Bucket(limits.clientAttempts, time), Bucket(limits.clientFailures, time))
+        var own = buckets(client, time)
         own.failures.refill(limits.clientFailures, time)
         server.failures.refill(limits.serverFailures, time)
         own.failures.take()
@@ -100,6 +100,11 @@ public final class SignInLimiter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return clients.count
+    }
+
+    /// `client`'s buckets: those remembered, or full ones for a client not seen lately.
+    private func buckets(_ client: String, _ time: Double) -> (attempts: Bucket, failures: Bucket) {
+        clients[client] ?? (Bucket(limits.clientAttempts, time), Bucket(limits.clientFailures, time))
     }
 
     /// Stores `client`'s buckets, first forgetting full ones (they equal a new client's) and then,
