@@ -8,10 +8,15 @@ extension OutputFormat: ExpressibleByArgument {}
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print every secret with a value in a format other tools read.",
-        discussion: "dotenv is literal: read it without interpolation (python-dotenv: interpolate=False). Secrets without a value are skipped with a note on stderr.")
+        discussion: """
+            dotenv is literal: read it without interpolation (python-dotenv: interpolate=False). \
+            dotenv is not shell: never source it ('. FILE'), where a value like $(cmd) would run; \
+            for a shell use --format shell, whose values are single-quoted and never run. \
+            Secrets without a value are skipped with a note on stderr.
+            """)
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var identities: IdentityOptions
-    @Option(help: "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")). dotenv is for dotenv readers, not for a shell to source: use shell for that.")
     var format: OutputFormat = .dotenv
     @Option(name: .customLong("key"), help: "Export only this key. Repeatable.") var keys: [String] = []
 
