@@ -37,6 +37,9 @@ struct Agent: ParsableCommand {
     @Option(help: ArgumentHelp("The env file to write.", valueName: "path"))
     var envFile: String
 
+    @OptionGroup(title: "Connections")
+    var connections: ConnectionOptions
+
     @Option(parsing: .remaining, help: ArgumentHelp("Command run after the env file changed: all remaining arguments (must be last).", valueName: "cmd…"))
     var restart: [String] = []
 
@@ -46,6 +49,7 @@ struct Agent: ParsableCommand {
 
     func run() throws {
         let (host, port) = try Self.parseListen(listen)
+        let limits = try connections.limits()
         guard let bytes = try FileIO.contentsIfExists(identity) else {
             throw CLIError("no identity file at \(identity): create one with 'loopseal keygen -o \(identity)'")
         }
@@ -64,7 +68,7 @@ struct Agent: ParsableCommand {
         if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { serverLogger.logLevel = .warning }
         let publicKey = agentIdentity.publicKey.description
         let controllers = authorized.keys.sorted().map { authorized.label($0) }.joined(separator: ", ")
-        let app = AgentServer.application(receiver: receiver, host: host, port: port, logger: serverLogger) { bound in
+        let app = AgentServer.application(receiver: receiver, host: host, port: port, limits: limits, logger: serverLogger) { bound in
             Terminal.warn("loopseal agent: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound), key \(publicKey), accepting \(controllers), writing \(envFile)")
         }
         if let error = BlockingService.run({ try await app.runService() }) {

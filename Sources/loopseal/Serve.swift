@@ -30,6 +30,9 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("The signing key for workspaces that list writers: (default: $LOOPSEAL_SIGNING_KEY, $LOOPSEAL_SIGNING_KEY_FILE, ~/.config/loopseal/signing.key).", valueName: "file"))
     var signingKey: String?
 
+    @OptionGroup(title: "Connections")
+    var connections: ConnectionOptions
+
     @Option(help: ArgumentHelp("The URL browsers open when a TLS proxy stands in front, e.g. https://secrets.example.com (scheme and host only); an https URL makes the session cookie Secure.", valueName: "url"))
     var publicURL: String?
 
@@ -53,6 +56,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let (host, port) = try Agent.parseListen(listen)
+        let limits = try connections.limits()
         let rootPath = try root.map { path -> String in
             guard FileIO.isDirectory(path) else { throw CLIError("--root \(path) is not a directory") }
             return URL(fileURLWithPath: path).standardizedFileURL.path
@@ -78,7 +82,7 @@ struct Serve: ParsableCommand {
         if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { httpLogger.logLevel = .warning }
         let state = core.configuration.stateDirectory
         let pagesAt = core.configuration.publicURL.map { ", web pages at \($0)" } ?? ""
-        let app = LoopsealHTTPServer.application(core: core, host: host, port: port, logger: httpLogger) { bound in
+        let app = LoopsealHTTPServer.application(core: core, host: host, port: port, limits: limits, logger: httpLogger) { bound in
             Terminal.warn("loopseal serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound), root \(rootPath), state \(state)\(pagesAt)\(gitCommit ? ", committing changes to git" : "")")
         }
         if let error = BlockingService.run({ try await app.runService() }) {

@@ -87,6 +87,26 @@ struct AgentTests {
     }
 }
 
+/// A connection flood against `loopseal agent`, as against `serve` (``ServeFloodTests``).
+@Suite("loopseal agent under a connection flood")
+struct AgentFloodTests {
+    @Test("2,000 connections that never finish their head: /healthz answers within a second, and they are closed after --header-timeout")
+    func unfinishedHeads() throws {
+        let sandbox = try Sandbox("agent-flood")
+        defer { sandbox.remove() }
+        let controller = try sandbox.keygen("controller")
+        let authorized = "\(sandbox.root)/controllers"
+        try writeBytes(Array("\(controller.publicKey) controller\n".utf8), to: authorized)
+        let folder = "\(sandbox.root)/web1"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let agent = try StartedAgent.start(sandbox, name: "web1", key: try sandbox.keygen("web1"), authorized: authorized,
+                                           folder: folder, extra: ["--header-timeout", "5"])
+        defer { agent.stop() }
+        try UnfinishedHeadFlood.check(port: agent.port, headerTimeout: 5)
+        #expect(StartedAgent.health(port: agent.port))
+    }
+}
+
 /// A `loopseal agent` process on a free loopback port.
 final class StartedAgent: @unchecked Sendable {
     let name: String
@@ -112,7 +132,8 @@ final class StartedAgent: @unchecked Sendable {
     }
 
     /// Starts the agent and waits for `/healthz`; retries on another port if the one picked was taken.
-    static func start(_ sandbox: Sandbox, name: String, key: Sandbox.Key, authorized: String, folder: String) throws -> StartedAgent {
+    static func start(_ sandbox: Sandbox, name: String, key: Sandbox.Key, authorized: String, folder: String,
+                      extra: [String] = []) throws -> StartedAgent {
         let envFile = "\(folder)/app.env"
         let counter = "\(folder)/counter"
         var lastFailure = ""
@@ -120,7 +141,7 @@ final class StartedAgent: @unchecked Sendable {
             let port = try freeLoopbackPort()
             let process = try sandbox.runner.start([
                 "agent", "--listen", "127.0.0.1:\(port)", "--identity", key.path, "--authorized-keys", authorized,
-                "--env-file", envFile, "--restart", "sh", "-c", "echo x >> '\(counter)'",
+                "--env-file", envFile] + extra + ["--restart", "sh", "-c", "echo x >> '\(counter)'",
             ], cwd: folder)
             let agent = StartedAgent(name: name, port: port, publicKey: key.publicKey, envFile: envFile, counter: counter, process: process)
             let deadline = Date().addingTimeInterval(20)

@@ -136,6 +136,83 @@ struct ServeTests {
     }
 }
 
+/// A connection flood against `loopseal serve`: clients that never finish a request head, or
+/// send a body or their next request too slowly, are closed on time, and past the cap the
+/// connections waiting longest make room, so `/healthz` keeps answering.
+@Suite("loopseal serve under a connection flood", .serialized)
+struct ServeFloodTests {
+    @Test("2,000 connections that never finish their head: /healthz answers within a second, and they are closed after --header-timeout")
+    func unfinishedHeads() throws {
+        let sandbox = try Sandbox("serve-flood")
+        defer { sandbox.remove() }
+        try sandbox.initWorkspace("demo", [try sandbox.keygen("alice")])
+        let server = try StartedServer.start(sandbox, env: ["LOOPSEAL_STATE": "\(sandbox.root)/state"], extra: ["--header-timeout", "5"])
+        defer { server.stop() }
+        try UnfinishedHeadFlood.check(port: server.port, headerTimeout: 5)
+    }
+
+    @Test("past --max-connections the connections that waited longest for a head are closed; /healthz still answers")
+    func connectionCap() throws {
+        let sandbox = try Sandbox("serve-cap")
+        defer { sandbox.remove() }
+        try sandbox.initWorkspace("demo", [try sandbox.keygen("alice")])
+        let server = try StartedServer.start(sandbox, env: ["LOOPSEAL_STATE": "\(sandbox.root)/state"],
+                                             extra: ["--max-connections", "100", "--header-timeout", "60"])
+        defer { server.stop() }
+        let flood = try SlowClients(port: server.port, count: 300, prefix: UnfinishedHeadFlood.unfinishedHead)
+        defer { flood.close() }
+        let health = try RawHTTP.exchange(port: server.port, UnfinishedHeadFlood.health)
+        #expect(health.status == 200, "\(health.text)")
+        #expect(health.seconds < 1, "GET /healthz took \(health.seconds) s past the cap")
+        let deadline = Date().addingTimeInterval(5)
+        var closed = flood.closedByServer()
+        while closed.count < 200 && Date() < deadline {
+            usleep(100_000)
+            closed = flood.closedByServer()
+        }
+        // 301 connections for 100 places. The server registers connections on two event loops,
+        // so its order can differ slightly from the order they were opened in.
+        #expect(closed.count >= 200, "\(closed.count) closed")
+        #expect(Set(0..<100).isSubset(of: closed), "the oldest go first")
+        let output = server.stop()
+        #expect(output.stderr.contains("connection limit reached"))
+    }
+
+    @Test("a body slower than --body-timeout and a kept-alive connection idle past --idle-timeout are closed")
+    func bodyAndIdleTimeouts() throws {
+        let sandbox = try Sandbox("serve-slow")
+        defer { sandbox.remove() }
+        try sandbox.initWorkspace("demo", [try sandbox.keygen("alice")])
+        let server = try StartedServer.start(sandbox, env: ["LOOPSEAL_STATE": "\(sandbox.root)/state"],
+                                             extra: ["--body-timeout", "1", "--idle-timeout", "1"])
+        defer { server.stop() }
+        let slowBody = try RawHTTP.connect(port: server.port)
+        defer { close(slowBody) }
+        try RawHTTP.send(slowBody, Array("PUT /api/v1/workspaces/demo/secrets/upsert HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"key\"".utf8))
+        let idle = try RawHTTP.connect(port: server.port)
+        defer { close(idle) }
+        try RawHTTP.send(idle, Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        let started = Date()
+        let answered = String(decoding: RawHTTP.readAll(slowBody, timeout: 5) + RawHTTP.readAll(idle, timeout: 5), as: UTF8.self)
+        #expect(Date().timeIntervalSince(started) < 5, "both connections were closed by the server")
+        #expect(answered.contains(#"{"status":"ok"}"#), "the kept-alive request was answered first")
+        #expect(RawHTTP.isClosedByPeer(slowBody))
+        #expect(RawHTTP.isClosedByPeer(idle))
+    }
+
+    @Test("timeouts and the cap are checked at start")
+    func badLimits() throws {
+        let sandbox = try Sandbox("serve-limits")
+        defer { sandbox.remove() }
+        let zero = try sandbox.run(["serve", "--header-timeout", "0"])
+        #expect(zero.status == 2)
+        #expect(zero.stderr.contains("--header-timeout"))
+        let huge = try sandbox.run(["serve", "--listen", "127.0.0.1:0", "--max-connections", "100000000"])
+        #expect(huge.status == 1)
+        #expect(huge.stderr.contains("does not fit the open file limit"), "\(huge)")
+    }
+}
+
 extension RunResult {
     /// Requires exit status 0.
     func requireSuccess(sourceLocation: SourceLocation = #_sourceLocation) throws {

@@ -39,11 +39,13 @@ public enum AgentServer {
 
     /// An application listening on `host:port` (use 127.0.0.1 unless the agent must be reached
     /// from elsewhere; the channel is boxed, not TLS). `onRunning` gets the bound port.
-    public static func application(receiver: AgentReceiver, host: String, port: Int, logger: Logger,
+    /// Connections are held to `limits` (``ConnectionLimits``).
+    public static func application(receiver: AgentReceiver, host: String, port: Int, limits: ConnectionLimits = .init(), logger: Logger,
                                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(receiver: receiver),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "loopseal-agent"),
+            server: .guarded(limits, logger: logger),
+            configuration: .guarded(host: host, port: port, serverName: "loopseal-agent"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }

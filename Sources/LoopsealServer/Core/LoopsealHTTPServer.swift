@@ -14,12 +14,13 @@ public enum LoopsealHTTPServer {
         return router
     }
 
-    /// An application listening on `host:port`; `onRunning` gets the bound port.
-    public static func application(core: ServerCore, host: String, port: Int, logger: Logger,
+    /// An application listening on `host:port` within `limits`; `onRunning` gets the bound port.
+    public static func application(core: ServerCore, host: String, port: Int, limits: ConnectionLimits = .init(), logger: Logger,
                                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(core: core),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "loopseal"),
+            server: .guarded(limits, logger: logger),
+            configuration: .guarded(host: host, port: port, serverName: "loopseal"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }
