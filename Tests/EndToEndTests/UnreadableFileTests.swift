@@ -72,4 +72,31 @@ struct UnreadableFileTests {
         #expect(removed.stdoutText == "A\nB\n")
         #expect(try box.run(["get", "A", "-i", bob.path]).status == 1)
     }
+
+    @Test("links to /dev/zero and FIFOs as sealed files, workspace.yaml or workflows fail fast with the file named")
+    func specialFilesFailFast() throws {
+        let box = try Sandbox("special-files")
+        defer { box.remove() }
+        let alice = try box.keygen("alice")
+        try box.initWorkspace("app", [alice])
+        try box.set("GOOD", "fine")
+        try FileManager.default.createSymbolicLink(atPath: box.sealedPath("app", "ZERO"), withDestinationPath: "/dev/zero")
+        #expect(mkfifo(box.sealedPath("app", "PIPE"), 0o600) == 0)
+        let get = try box.run(["get", "ZERO", "-i", alice.path], timeout: 20)
+        #expect(get.status == 1 && !get.signaled && get.stderr.contains("\(box.sealedPath("app", "ZERO")): is a symbolic link"), "\(get)")
+        let pipe = try box.run(["get", "PIPE", "-i", alice.path], timeout: 20)
+        #expect(pipe.status == 1 && pipe.stderr.contains("is a FIFO, not a regular file"), "\(pipe)")
+        #expect(try box.ok(["get", "GOOD", "-i", alice.path]).stdoutText == "fine")
+
+        try FileManager.default.createDirectory(atPath: "\(box.root)/workflows", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: "\(box.root)/workflows/evil.yaml", withDestinationPath: "/dev/zero")
+        let validate = try box.run(["workflow", "validate", "workflows/evil.yaml"], timeout: 20)
+        #expect(validate.status == 1 && !validate.signaled && validate.stderr.contains("is a character device, not a regular file"), "\(validate)")
+
+        let config = "\(box.workspaceDir("app"))/workspace.yaml"
+        try FileManager.default.removeItem(atPath: config)
+        #expect(mkfifo(config, 0o600) == 0)
+        let keys = try box.run(["keys"], timeout: 20)
+        #expect(keys.status == 1 && keys.stderr.contains("workspace.yaml: is a FIFO"), "\(keys)")
+    }
 }

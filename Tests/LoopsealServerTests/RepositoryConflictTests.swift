@@ -43,4 +43,22 @@ struct RepositoryConflictTests {
         #expect(try String(contentsOfFile: one, encoding: .utf8) == text)
         #expect(try fixture.reveal("ONE") == "1")
     }
+
+    @Test("a sealed file that links to /dev/zero or is a FIFO is listed with its problem; the server keeps serving")
+    func linksAndFIFOsDoNotTakeTheServerDown() async throws {
+        let service = SecretService(workspace: try fixture.alpha)
+        try service.upsert(key: "GOOD", value: try SecureBytes(copying: Array("g".utf8)))
+        try FileManager.default.createSymbolicLink(atPath: try fixture.alpha.secretPath(for: "ZERO"), withDestinationPath: "/dev/zero")
+        #expect(mkfifo(try fixture.alpha.secretPath(for: "PIPE"), 0o600) == 0)
+        try await app.test(.router) { client in
+            let list = try await client.call("/api/v1/workspaces/alpha/secrets", token: fixture.readerAlpha)
+            #expect(list.status == .ok)
+            let items = try #require(list.json as? [[String: Any]])
+            #expect(items.map { $0["key"] as? String } == ["GOOD", "PIPE", "ZERO"])
+            #expect((items[1]["problem"] as? String)?.contains("is a FIFO") == true)
+            #expect((items[2]["problem"] as? String)?.contains("is a symbolic link") == true)
+            let health = try await client.call("/healthz", token: nil)
+            #expect(health.status == .ok)
+        }
+    }
 }
