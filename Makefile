@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/debug/loopseal
 
-.PHONY: all build deps test-deps browser-deps demo test browser-test bench fuzz clean
+.PHONY: all build deps test-deps browser-deps demo test mcp-test browser-test bench fuzz clean
 
 all: build
 
@@ -24,6 +24,11 @@ demo: build
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The official MCP Python SDK drives `loopseal mcp` (also run by `make test`, as an end-to-end test).
+mcp-test: test-deps
+	$(SWIFT) build --product loopseal
+	LOOPSEAL_BIN=$(BIN) python3 Tests/MCP/mcp_client_test.py
 
 # Headless Chromium walks the web page's secret-request flow; screenshots go to artifacts/browser/.
 browser-test: deps browser-deps

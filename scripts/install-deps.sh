@@ -52,6 +52,13 @@ if [ "$want_tests" = 1 ]; then
             || python3 -m pip install -q --break-system-packages pynacl python-dotenv pyyaml 2>/dev/null \
             || apt_install python3-nacl python3-dotenv python3-yaml
     fi
+    # The official MCP Python SDK: Tests/MCP/mcp_client_test.py drives `loopseal mcp` with it.
+    if ! python3 -c 'import mcp.client.stdio' 2>/dev/null; then
+        echo "installing the MCP Python SDK (mcp)" >&2
+        python3 -m pip install -q mcp 2>/dev/null \
+            || python3 -m pip install -q --break-system-packages mcp 2>/dev/null \
+            || echo "could not install the MCP Python SDK: the MCP client test will be skipped" >&2
+    fi
 fi
 
 if [ "$want_bench" = 1 ] && ! python3 -c 'import nacl, dotenv' 2>/dev/null; then

@@ -1,7 +1,9 @@
 import MCP
 
-/// The tools `loopseal mcp` offers, as `tools/list` shows them, with JSON Schema input schemas.
-/// No tool returns a secret value; the descriptions say so, so models do not ask for one.
+/// The tools `loopseal mcp` offers, as `tools/list` shows them, with JSON Schema input schemas
+/// and output schemas for their `structuredContent` (clients such as the MCP Python SDK validate
+/// every result against them). No tool returns a secret value; the descriptions say so, so
+/// models do not ask for one.
 enum ToolDefinitions {
     static let workspaceProperty: Value = [
         "type": "string",
@@ -13,14 +15,16 @@ enum ToolDefinitions {
         title: "Secret keys",
         description: "Lists the workspace's secret keys and whether each has a value. Never returns values.",
         inputSchema: schema(properties: ["workspace": workspaceProperty]),
-        annotations: .init(readOnlyHint: true, openWorldHint: false))
+        annotations: .init(readOnlyHint: true, openWorldHint: false),
+        outputSchema: OutputSchemas.getSecretKeys)
 
     static let listWorkflows = Tool(
         name: "list_workflows",
         title: "Workflows",
         description: "Lists the workflows that start_run can start: name, title and description.",
         inputSchema: schema(properties: ["workspace": workspaceProperty]),
-        annotations: .init(readOnlyHint: true, openWorldHint: false))
+        annotations: .init(readOnlyHint: true, openWorldHint: false),
+        outputSchema: OutputSchemas.listWorkflows)
 
     static let startRun = Tool(
         name: "start_run",
@@ -37,7 +41,8 @@ enum ToolDefinitions {
                 "workspace": workspaceProperty,
             ],
             required: ["workflow"]),
-        annotations: .init(destructiveHint: false, idempotentHint: false, openWorldHint: false))
+        annotations: .init(destructiveHint: false, idempotentHint: false, openWorldHint: false),
+        outputSchema: OutputSchemas.startRun)
 
     static let requestSecrets = Tool(
         name: "request_secrets",
@@ -71,7 +76,8 @@ enum ToolDefinitions {
                 "workspace": workspaceProperty,
             ],
             required: ["keys"]),
-        annotations: .init(destructiveHint: false, idempotentHint: false, openWorldHint: false))
+        annotations: .init(destructiveHint: false, idempotentHint: false, openWorldHint: false),
+        outputSchema: OutputSchemas.requestSecrets)
 
     static let syncSecrets = Tool(
         name: "sync_secrets",
@@ -85,7 +91,8 @@ enum ToolDefinitions {
             "dryRun": ["type": "boolean", "description": "Report what would change; write nothing (default false)."],
             "workspace": workspaceProperty,
         ]),
-        annotations: .init(destructiveHint: true, idempotentHint: true, openWorldHint: true))
+        annotations: .init(destructiveHint: true, idempotentHint: true, openWorldHint: true),
+        outputSchema: OutputSchemas.syncSecrets)
 
     /// A secret key name: an environment variable name.
     private static let keyName: Value = [
@@ -95,7 +102,7 @@ enum ToolDefinitions {
     ]
 
     /// An object schema that accepts only `properties`.
-    private static func schema(properties: [String: Value], required: [String] = []) -> Value {
+    static func schema(properties: [String: Value], required: [String] = []) -> Value {
         var object: [String: Value] = [
             "type": "object",
             "properties": .object(properties),

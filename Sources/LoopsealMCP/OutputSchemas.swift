@@ -1,0 +1,100 @@
+import MCP
+
+/// JSON Schemas of the tools' `structuredContent`, declared as each tool's `outputSchema`. A
+/// client validates every successful result against them (the MCP Python SDK refuses a result
+/// that does not match), so a field added to a result must be added here too.
+enum OutputSchemas {
+    private static let string: Value = ["type": "string"]
+    private static let strings: Value = ["type": "array", "items": ["type": "string"]]
+    private static let keyNames: Value = [
+        "type": "array", "items": ["type": "string"], "description": "Secret key names (never values).",
+    ]
+    private static let runStatus: Value = [
+        "type": "string", "enum": ["running", "waiting", "completed", "failed"],
+        "description": "waiting: a person must act (open the link); completed: the run reached 'end'; failed: see 'error'.",
+    ]
+    private static let link: Value = ["type": "string", "description": "The run's page on `loopseal serve`."]
+
+    static let getSecretKeys = ToolDefinitions.schema(
+        properties: [
+            "workspace": string,
+            "keys": [
+                "type": "array",
+                "items": ToolDefinitions.schema(
+                    properties: [
+                        "key": string,
+                        "hasValue": [
+                            "type": ["boolean", "null"],
+                            "description": "Whether a value is stored; null when the file cannot be read (see 'problem').",
+                        ],
+                        "problem": ["type": "string", "description": "Why the file cannot be read (a merge conflict, a parse error)."],
+                    ],
+                    required: ["key", "hasValue"]),
+            ],
+        ],
+        required: ["workspace", "keys"])
+
+    static let listWorkflows = ToolDefinitions.schema(
+        properties: [
+            "workflows": [
+                "type": "array",
+                "items": ToolDefinitions.schema(
+                    properties: ["name": string, "title": string, "description": string],
+                    required: ["name"]),
+            ],
+        ],
+        required: ["workflows"])
+
+    static let startRun = ToolDefinitions.schema(
+        properties: [
+            "id": string,
+            "workflow": string,
+            "workspace": string,
+            "status": runStatus,
+            "place": string,
+            "waitingFor": ["type": "array", "items": ["type": "string"], "description": "Manual transitions a person can fire."],
+            "requestedKeys": keyNames,
+            "missingKeys": keyNames,
+            "link": link,
+            "error": string,
+        ],
+        required: ["id", "workflow", "workspace", "status", "place", "waitingFor", "requestedKeys", "missingKeys", "link"])
+
+    static let requestSecrets = ToolDefinitions.schema(
+        properties: [
+            "runId": string,
+            "workspace": string,
+            "status": runStatus,
+            "requestedKeys": keyNames,
+            "link": link,
+        ],
+        required: ["runId", "workspace", "status", "requestedKeys", "link"])
+
+    static let syncSecrets = ToolDefinitions.schema(
+        properties: [
+            "workspace": string,
+            "dryRun": ["type": "boolean"],
+            "targets": [
+                "type": "array",
+                "items": ToolDefinitions.schema(
+                    properties: [
+                        "name": string,
+                        "type": string,
+                        "status": [
+                            "type": "string",
+                            "enum": ["unchanged", "would write", "written", "not written", "would be refused", "refused"],
+                        ],
+                        "written": ["type": "boolean"],
+                        "needsWrite": ["type": "boolean"],
+                        "drifted": ["type": "boolean"],
+                        "added": keyNames,
+                        "changed": keyNames,
+                        "removed": keyNames,
+                        "keyCount": ["type": "integer", "minimum": 0],
+                    ],
+                    required: ["name", "type", "status", "written", "needsWrite", "drifted", "added", "changed", "removed", "keyCount"]),
+            ],
+            "failures": strings,
+        ],
+        required: ["workspace", "dryRun", "targets", "failures"])
+}
