@@ -198,7 +198,8 @@ struct WorkflowRunTests {
         let (box, alice) = try Self.prepared("wf-confined")
         defer { box.remove() }
         try FileManager.default.createSymbolicLink(atPath: "\(box.root)/workflows/notes.md", withDestinationPath: alice.path)
-        for (name, template) in [("steal", "../keys/alice.key"), ("absolute", alice.path), ("linked", "notes.md")] {
+        /// A one-transition workflow whose document comes from `template` (written at 7:47).
+        func write(_ name: String, template: String) throws {
             try writeBytes(Array("""
             transitions:
               - id: report
@@ -209,6 +210,9 @@ struct WorkflowRunTests {
                     args: { document: markdown, template: \(template) }
 
             """.utf8), to: "\(box.root)/workflows/\(name).yaml")
+        }
+        for (name, template) in [("steal", "../keys/alice.key"), ("absolute", alice.path), ("linked", "notes.md")] {
+            try write(name, template: template)
             let validate = try box.run(["workflow", "validate", "workflows/\(name).yaml"])
             #expect(validate.status == 1, "\(validate)")
             #expect(validate.stderr.contains("workflows/\(name).yaml:7:47: template file '\(template)' "), "\(validate)")
@@ -220,16 +224,7 @@ struct WorkflowRunTests {
             }
         }
         // Named at run time, where validation cannot see it: the run fails, its documents stay empty.
-        try writeBytes(Array("""
-        transitions:
-          - id: report
-            from: start
-            to: end
-            call:
-              - tool: create_document
-                args: { document: markdown, template: "${{ args.file }}" }
-
-        """.utf8), to: "\(box.root)/workflows/dynamic.yaml")
+        try write("dynamic", template: #""${{ args.file }}""#)
         _ = try box.ok(["workflow", "validate", "workflows/dynamic.yaml"])
         let dynamic = try box.run(["run", "start", "dynamic", "--input", #"{"file": "../keys/alice.key"}"#, "--json"])
         #expect(dynamic.status == 1, "\(dynamic)")
@@ -289,6 +284,14 @@ struct WorkflowRunTests {
         #expect(dies.stderr.contains("exited with 3"), "\(dies)")
         #expect(dies.stderr.contains("dot: broken install"), "\(dies)")
         #expect(dies.stderr.contains("install graphviz (apt-get install graphviz)"), "\(dies)")
+        // A working 'dot' reads the whole graph and its output is printed.
+        let working = "\(box.root)/working-bin"
+        try FileManager.default.createDirectory(atPath: working, withIntermediateDirectories: true)
+        try writeBytes(Array("#!/bin/sh\nedges=$(grep -c -- '->')\necho \"<svg edges=\\\"$edges\\\"/>\"\n".utf8), to: "\(working)/dot")
+        #expect(chmod("\(working)/dot", 0o755) == 0)
+        let drawn = try box.run(["workflow", "graph", file, "--format", "svg"], env: ["PATH": "\(working):/usr/bin:/bin"])
+        #expect(drawn.status == 0, "\(drawn)")
+        #expect(drawn.stdoutText == "<svg edges=\"3\"/>\n", "\(drawn)")
     }
 }
 
