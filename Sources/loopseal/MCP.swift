@@ -13,7 +13,11 @@ struct MCPCommand: ParsableCommand {
             Speaks newline-delimited JSON-RPC 2.0 on stdin/stdout and logs to stderr; it exits when stdin ends. \
             Tools: get_secret_keys, list_workflows, start_run, request_secrets (starts a secret-request run and \
             returns the link of its page, where a person types the values), sync_secrets. No tool returns a \
-            secret value. Register it in an MCP client as the command `loopseal mcp --root /path/to/repo`.
+            secret value. Register it in an MCP client as the command `loopseal mcp --root /path/to/repo`. \
+            Each tool declares an outputSchema for its structuredContent. Until 'initialize' is answered only \
+            'initialize' and 'ping' are (other requests get a JSON-RPC error; those piped right after \
+            'initialize' wait for its answer); a line that is not JSON gets a parse error with "id": null. \
+            LOOPSEAL_LOG_LEVEL (default warning) sets what goes to stderr.
             """)
 
     @OptionGroup var workspace: WorkspaceOptions
