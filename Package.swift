@@ -28,6 +28,7 @@ let package = Package(
             providers: [.apt(["libsodium-dev"])]
         ),
         .target(name: "LoopsealCrypto", dependencies: ["CSodium"]),
+        .target(name: "LoopsealBuildInfo"),
         .target(
             name: "LoopsealStore",
             dependencies: [
@@ -45,6 +46,7 @@ let package = Package(
             dependencies: [
                 "LoopsealStore",
                 "LoopsealTemplates",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,6 +83,7 @@ let package = Package(
         .executableTarget(
             name: "loopseal",
             dependencies: [
+                "LoopsealBuildInfo",
                 "LoopsealMCP",
                 "LoopsealStore",
                 "LoopsealSync",

@@ -9,7 +9,7 @@ struct Loopseal: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loopseal",
         abstract: "Keep secrets in git, sealed to your team's age keys.",
-        version: "0.1.0",
+        version: BuildInfo.description,
         subcommands: [
             Keygen.self, Init.self, Recipients.self, Writers.self, Rekey.self,
             SetSecret.self, GetSecret.self, Keys.self, RemoveSecret.self,

@@ -1,10 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 import LoopsealCrypto
 import LoopsealStore
+import NIOCore
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// `type: agent`: boxes the payload from the controller's identity to the target's `agent:` key,
 /// posts it to `<url>/v1/sync`, and verifies the boxed reply (from the agent's key, same id,
@@ -64,42 +63,18 @@ public struct AgentTargetWriter: TargetWriter {
         return url
     }
 
+    /// POSTs `body` with AsyncHTTPClient (SwiftNIO; https through BoringSSL and the system's
+    /// trust store), so the agent client needs neither URLSession nor libcurl.
     private func post(_ body: [UInt8], to url: URL, target: String) throws -> (Int, [UInt8]) {
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(body)
-        let outcome = Outcome()
-        let done = DispatchSemaphore(value: 0)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        let task = session.dataTask(with: request) { data, response, error in
-            outcome.set(status: (response as? HTTPURLResponse)?.statusCode, data: data.map { Array($0) } ?? [], error: error)
-            done.signal()
+        do {
+            var request = try HTTPClient.Request(url: url.absoluteString, method: .POST)
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(body)
+            let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
+            let response = try HTTPClient.shared.execute(request: request, deadline: deadline).wait()
+            return (Int(response.status.code), response.body.map { Array($0.readableBytesView) } ?? [])
+        } catch {
+            throw SyncError("target '\(target)': cannot reach the agent at \(url.absoluteString): \(error); check that 'loopseal agent' runs there and the url is right")
         }
-        task.resume()
-        done.wait()
-        let (status, data, error) = outcome.get()
-        guard let status else {
-            let why = error.map { $0.localizedDescription } ?? "no HTTP answer"
-            throw SyncError("target '\(target)': cannot reach the agent at \(url.absoluteString): \(why); check that 'loopseal agent' runs there and the url is right")
-        }
-        return (status, data)
-    }
-
-    /// Carries the URLSession callback's results to the waiting thread.
-    private final class Outcome: @unchecked Sendable {
-        private let lock = NSLock()
-        private var status: Int?
-        private var data: [UInt8] = []
-        private var error: (any Error)?
-
-        func set(status: Int?, data: [UInt8], error: (any Error)?) {
-            lock.withLock { (self.status, self.data, self.error) = (status, data, error) }
-        }
-
-        func get() -> (Int?, [UInt8], (any Error)?) { lock.withLock { (status, data, error) } }
     }
 }
