@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A compiled template: immutable, renders any number of times from any thread.
 public struct Template: Sendable {
     /// The name errors use (usually the file name).
@@ -80,16 +86,46 @@ public final class TemplateEngine: Sendable {
         return template
     }
 
+    /// The most a partial file may hold.
+    static let maxPartialBytes = 1 << 20
+
+    /// A partial file's text, or nil when there is none. The file must resolve (symbolic links
+    /// included) inside `directory`, be a regular file and hold at most ``maxPartialBytes``: a
+    /// link in the templates folder to a private key, `/dev/zero` or a FIFO is never read.
     private static func readPartial(_ name: String, in directory: String) -> String? {
-        guard !name.isEmpty, !name.split(separator: "/").contains("..") else { return nil }
+        guard !name.isEmpty, !name.hasPrefix("/"), !name.split(separator: "/").contains("..") else { return nil }
+        guard let root = realPath(directory) else { return nil }
         for suffix in ["", ".md", ".hbs", ".handlebars"] {
-            let path = "\(directory)/\(name)\(suffix)"
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  let data = FileManager.default.contents(atPath: path) else { continue }
-            return String(decoding: data, as: UTF8.self)
+            guard let resolved = realPath("\(directory)/\(name)\(suffix)"),
+                  resolved.hasPrefix(root == "/" ? "/" : root + "/"),
+                  let bytes = readRegularFile(resolved) else { continue }
+            return String(decoding: bytes, as: UTF8.self)
         }
         return nil
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// The bytes of a regular file of at most ``maxPartialBytes`` (opened without waiting on a FIFO).
+    private static func readRegularFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) <= maxPartialBytes else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress.map { $0 + filled }, $0.count - filled) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            filled += n
+        }
+        return Array(bytes[0..<filled])
     }
 }
 

@@ -45,6 +45,27 @@ import Testing
         #expect(throws: TemplateError.self) { try engine.render("{{> missing}}", context: .null) }
     }
 
+    /// Issue 11, item 6: a partial that is a link out of the folder (to a private key), to
+    /// /dev/zero or a FIFO is never read; a link that stays inside the folder works.
+    @Test func partialsNeverLeaveTheirFolder() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("partials-\(UUID().uuidString)").path
+        let directory = base + "/workflows"
+        try FileManager.default.createDirectory(atPath: directory + "/sub", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try "AGE-SECRET-KEY-1CANARY".write(toFile: base + "/alice.key", atomically: true, encoding: .utf8)
+        try "inside".write(toFile: directory + "/sub/real.md", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/leak.md", withDestinationPath: "../alice.key")
+        try FileManager.default.createSymbolicLink(atPath: directory + "/zero.md", withDestinationPath: "/dev/zero")
+        try FileManager.default.createSymbolicLink(atPath: directory + "/alias.md", withDestinationPath: "sub/real.md")
+        #expect(mkfifo(directory + "/pipe.md", 0o600) == 0)
+        let engine = TemplateEngine(partials: .directory(directory))
+        for name in ["leak", "zero", "pipe", "/etc/passwd"] {
+            let error = #expect(throws: TemplateError.self) { try engine.render("{{> \(name)}}", context: .null) }
+            #expect(error.map { !"\($0)".contains("CANARY") } == true)
+        }
+        #expect(try engine.render("{{> alias}}", context: .null) == "inside")
+    }
+
     @Test func oneCompiledTemplateRendersConcurrently() async throws {
         let engine = TemplateEngine(partials: .templates(["row": "<{{key}}:{{#if hasValue}}y{{else}}n{{/if}}>"]))
         let template = try engine.compile("{{#each rows}}{{> row}}{{/each}}", name: "rows")
