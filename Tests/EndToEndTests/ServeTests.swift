@@ -136,6 +136,66 @@ struct ServeTests {
     }
 }
 
+/// Broken HTTP framing gets a 400 that says what is wrong, and a log line with the cause and
+/// without the bytes sent.
+@Suite("loopseal serve and agent: malformed request framing")
+struct MalformedFramingTests {
+    static func chunked(_ path: String, token: String?, canary: String) -> String {
+        "PUT \(path) HTTP/1.1\r\nHost: x\r\n" + (token.map { "Authorization: Bearer \($0)\r\n" } ?? "")
+            + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "8\r\n{\"key\":\"A\r\nzz\r\n\(canary)\r\n0\r\n\r\n"
+    }
+
+    @Test("serve: a bad chunk size gets 400 JSON naming the framing; the log names the cause, not the bytes")
+    func serve() throws {
+        let sandbox = try Sandbox("serve-framing")
+        defer { sandbox.remove() }
+        try sandbox.initWorkspace("demo", [try sandbox.keygen("alice")])
+        let env: [String: String?] = ["LOOPSEAL_STATE": "\(sandbox.root)/state"]
+        let token = try sandbox.run(["token", "create", "-w", "demo", "--role", "writer"], env: env).stdoutText
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try StartedServer.start(sandbox, env: env)
+        defer { server.stop() }
+        let canary = "canary-\(UUID().uuidString)"
+        let answer = try RawHTTP.exchange(port: server.port, Self.chunked("/api/v1/workspaces/demo/secrets/upsert", token: token, canary: canary))
+        #expect(answer.status == 400, "\(answer.text)")
+        #expect(answer.text.contains(#""error":"malformed_request""#), "\(answer.text)")
+        #expect(answer.text.contains("not valid HTTP/1.1 framing"))
+        #expect(!answer.text.contains("\nHTTP/1.1 "), "one response: \(answer.text)")
+        // Answered before the body is read (no token): still one response, then the connection closes.
+        let early = try RawHTTP.exchange(port: server.port, Self.chunked("/api/v1/workspaces/demo/secrets/upsert", token: nil, canary: canary))
+        #expect(early.status == 401, "\(early.text)")
+        #expect(!early.text.contains("\nHTTP/1.1 "), "one response: \(early.text)")
+        #expect(early.seconds < 2, "the server closed the connection")
+        let output = server.stop()
+        #expect(output.stderr.contains("malformed request framing"), "\(output.stderr)")
+        #expect(output.stderr.contains("cause="), "\(output.stderr)")
+        #expect(!output.stderr.contains(canary))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.sealedPath("demo", "A")))
+    }
+
+    @Test("agent: a bad chunk size gets 400 JSON naming the framing")
+    func agent() throws {
+        let sandbox = try Sandbox("agent-framing")
+        defer { sandbox.remove() }
+        let controller = try sandbox.keygen("controller")
+        let authorized = "\(sandbox.root)/controllers"
+        try writeBytes(Array("\(controller.publicKey) controller\n".utf8), to: authorized)
+        let folder = "\(sandbox.root)/web1"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let agent = try StartedAgent.start(sandbox, name: "web1", key: try sandbox.keygen("web1"), authorized: authorized, folder: folder)
+        defer { agent.stop() }
+        let canary = "canary-\(UUID().uuidString)"
+        let request = Self.chunked("/v1/sync", token: nil, canary: canary).replacingOccurrences(of: "PUT ", with: "POST ")
+        let answer = try RawHTTP.exchange(port: agent.port, request)
+        #expect(answer.status == 400, "\(answer.text)")
+        #expect(answer.text.contains("not valid HTTP/1.1 framing"), "\(answer.text)")
+        let output = agent.stop()
+        #expect(output.stderr.contains("malformed request framing"), "\(output.stderr)")
+        #expect(!output.stderr.contains(canary))
+    }
+}
+
 /// A connection flood against `loopseal serve`: clients that never finish a request head, or
 /// send a body or their next request too slowly, are closed on time, and past the cap the
 /// connections waiting longest make room, so `/healthz` keeps answering.

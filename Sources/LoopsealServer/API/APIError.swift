@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LoopsealStore
 import LoopsealWorkflows
+import NIOHTTP1
 
 /// An error answered as `{"error": code, "message": …}` with `status`. Messages name keys,
 /// ids and fields, never values.
@@ -31,6 +32,12 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
 
     static func forbidden(_ needed: Role, _ token: TokenRecord) -> APIError {
         APIError(.forbidden, "forbidden", "this needs a \(needed.rawValue) token; token \(token.id) is a \(token.role.rawValue)")
+    }
+
+    /// A request whose HTTP/1.1 body framing is broken; `cause` names the parser's complaint.
+    static func malformedFraming(_ cause: HTTPParserError) -> APIError {
+        APIError(.badRequest, "malformed_request",
+                 "the request body is not valid HTTP/1.1 framing (\(cause)): send a correct Content-Length or chunked body")
     }
 
     static let tooLarge = APIError(.contentTooLarge, "body_too_large", "request bodies are limited to \(ServerLimits.maxBodyBytes / 1024) KiB")
@@ -74,6 +81,10 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
                 return APIError(.conflict, "conflict", error.description)
             case .workflowInvalid:
                 return APIError(.internalServerError, "workflow_invalid", error.description)
+            case .payloadTooLarge, .inputTooLarge:
+                return APIError(.contentTooLarge, "payload_too_large", error.description)
+            case .historyFull, .runTooLarge:
+                return APIError(.contentTooLarge, "run_too_large", error.description)
             }
         case let error as ToolError:
             return APIError(.conflict, "conflict", error.message)

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// Watches one HTTP/1 connection (Hummingbird's own idle timeout restarts on every request part
@@ -9,6 +10,9 @@ import NIOHTTPTypes
 /// - from the end of the last response to the end of the next head: ``ConnectionLimits/idleTimeout``.
 /// No deadline runs while a request is being answered. A connection past its deadline is closed.
 /// It also registers the connection with the server's ``ConnectionRegistry``, which enforces the cap.
+/// Once the HTTP parser has failed (broken chunked framing, say), the connection is closed after the
+/// next response ends: the request cannot be followed by another, and Hummingbird would otherwise
+/// answer the same failure a second time on the same connection.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -23,6 +27,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var unanswered = 0
     /// A head was read and its body has not ended.
     private var readingBody = false
+    /// The HTTP parser failed on this connection.
+    private var framingBroken = false
 
     init(limits: ConnectionLimits, registry: ConnectionRegistry) {
         self.limits = limits
@@ -58,7 +64,17 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelRead(data)
     }
 
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError { framingBroken = true }
+        context.fireErrorCaught(error)
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if framingBroken, case .end = unwrapOutboundIn(data) {
+            context.writeAndFlush(data, promise: promise)
+            context.close(promise: nil)
+            return
+        }
         if case .end = unwrapOutboundIn(data) {
             unanswered = max(0, unanswered - 1)
             if unanswered == 0 && !readingBody {

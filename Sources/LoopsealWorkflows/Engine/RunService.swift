@@ -23,6 +23,14 @@ public enum RunServiceError: Error, Sendable, CustomStringConvertible {
     case ambiguousTransition(run: String, choices: [String])
     /// The engine refused the transition (unknown, automatic, guard false, ...).
     case refused(String)
+    /// A transition payload larger than ``RunLimits/maxPayloadBytes``.
+    case payloadTooLarge(bytes: Int, limit: Int)
+    /// A run input larger than ``RunLimits/maxInputBytes``.
+    case inputTooLarge(bytes: Int, limit: Int)
+    /// The run has taken ``RunLimits/maxHistory`` transitions.
+    case historyFull(run: String, limit: Int)
+    /// The run would be saved larger than ``RunLimits/maxRunBytes``; nothing was saved.
+    case runTooLarge(run: String, bytes: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -44,6 +52,14 @@ public enum RunServiceError: Error, Sendable, CustomStringConvertible {
             return "run '\(run)' can take \(choices.isEmpty ? "no transition" : choices.joined(separator: ", ")): choose one"
         case .refused(let message):
             return message
+        case .payloadTooLarge(let bytes, let limit):
+            return "the transition payload is \(bytes) bytes of JSON; a payload may hold at most \(limit): send less (keep large data elsewhere and pass a reference)"
+        case .inputTooLarge(let bytes, let limit):
+            return "the run input is \(bytes) bytes of JSON; a run's input may hold at most \(limit): send less"
+        case .historyFull(let run, let limit):
+            return "run '\(run)' has taken \(limit) transitions, as many as a run may: start a new run"
+        case .runTooLarge(let run, let bytes, let limit):
+            return "run '\(run)' would grow to \(bytes) bytes, more than the \(limit) a run may hold, so nothing was saved: start a new run, or keep less in its state, payloads and documents"
         }
     }
 }
@@ -145,6 +161,10 @@ public struct RunService: Sendable {
 
     /// Starts `definition` with `args` and saves the run.
     public func start(_ definition: WorkflowDefinition, file: String, args: TemplateValue = .dictionary([])) throws -> WorkflowRun {
+        let inputBytes = RunLimits.size(of: args)
+        guard inputBytes <= RunLimits.maxInputBytes else {
+            throw RunServiceError.inputTooLarge(bytes: inputBytes, limit: RunLimits.maxInputBytes)
+        }
         let engine = engine(definition)
         let id = RunStore.newID()
         return try store.withLock(id) {

@@ -37,10 +37,14 @@ public struct RunStore: Sendable {
         return "\(directory)/\(id).json"
     }
 
-    /// Writes `run` atomically.
+    /// Writes `run` atomically; refuses (writing nothing) a run larger than ``RunLimits/maxRunBytes``.
     public func save(_ run: WorkflowRun) throws {
+        let bytes = Array((run.asValue.jsonText(pretty: true) + "\n").utf8)
+        guard bytes.count <= RunLimits.maxRunBytes else {
+            throw RunServiceError.runTooLarge(run: run.id, bytes: bytes.count, limit: RunLimits.maxRunBytes)
+        }
         try FileIO.makeDirectory(directory)
-        try FileIO.writeAtomically(Array((run.asValue.jsonText(pretty: true) + "\n").utf8), to: try path(run.id), mode: 0o600)
+        try FileIO.writeAtomically(bytes, to: try path(run.id), mode: 0o600)
     }
 
     /// Reads run `id`.

@@ -40,10 +40,20 @@ public struct WorkflowEngine: Sendable {
     }
 
     /// Fires manual transition `transitionID` of a waiting run with `payload`
-    /// (`runtime.transition.payload`), then advances.
+    /// (`runtime.transition.payload`), then advances. Throws ``RunServiceError/payloadTooLarge(bytes:limit:)``
+    /// and ``RunServiceError/historyFull(run:limit:)`` before anything runs (``RunLimits``).
     public func fire(_ run: WorkflowRun, transition transitionID: String, payload: TemplateValue? = nil) throws -> WorkflowRun {
         guard run.status == .waiting || run.status == .running else {
             throw ToolError("run '\(run.id)' is \(run.status.rawValue): only a waiting run takes a transition")
+        }
+        if let payload {
+            let bytes = RunLimits.size(of: payload)
+            guard bytes <= RunLimits.maxPayloadBytes else {
+                throw RunServiceError.payloadTooLarge(bytes: bytes, limit: RunLimits.maxPayloadBytes)
+            }
+        }
+        guard run.history.count < RunLimits.maxHistory else {
+            throw RunServiceError.historyFull(run: run.id, limit: RunLimits.maxHistory)
         }
         let manual = (graph.outgoing[run.place] ?? []).filter { $0.trigger == .manual }.map(\.id)
         guard let transition = definition.transitions.first(where: { $0.id == transitionID }) else {
@@ -110,6 +120,10 @@ public struct WorkflowEngine: Sendable {
                     fail(&run, "no transition can leave '\(run.place)': every 'if' there is false")
                 }
                 break
+            }
+            if run.history.count >= RunLimits.maxHistory {
+                fail(&run, "the run has taken \(RunLimits.maxHistory) transitions, as many as a run may: does the workflow loop?")
+                return
             }
             execute(transition, run: &run, payload: nil, manual: false)
             if run.status == .failed { return }
@@ -252,6 +266,12 @@ public struct WorkflowEngine: Sendable {
         }
         let final = evaluationContext(run, state: state, result: result, transition: transition, payload: payload, toolResults: toolResults)
         for (name, value) in transition.assign { state = state.setting(name, to: try evaluate(value, final)) }
+        for document in documents {
+            let bytes = RunLimits.size(of: document.content)
+            guard bytes <= RunLimits.maxDocumentBytes else {
+                throw ToolError("document '\(document.id)' is \(bytes) bytes; a run document may hold at most \(RunLimits.maxDocumentBytes): make its template show less")
+            }
+        }
         run.history.append(HistoryEntry(transition: transition.id, from: run.place, to: transition.to, manual: manual,
                                         at: WorkflowRun.now(), error: nil, payload: payload))
         run.state = state
