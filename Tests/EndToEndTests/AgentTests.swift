@@ -94,13 +94,7 @@ struct AgentFloodTests {
     func unfinishedHeads() throws {
         let sandbox = try Sandbox("agent-flood")
         defer { sandbox.remove() }
-        let controller = try sandbox.keygen("controller")
-        let authorized = "\(sandbox.root)/controllers"
-        try writeBytes(Array("\(controller.publicKey) controller\n".utf8), to: authorized)
-        let folder = "\(sandbox.root)/web1"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let agent = try StartedAgent.start(sandbox, name: "web1", key: try sandbox.keygen("web1"), authorized: authorized,
-                                           folder: folder, extra: ["--header-timeout", "5"])
+        let agent = try StartedAgent.startAlone(sandbox, extra: ["--header-timeout", "5"])
         defer { agent.stop() }
         try UnfinishedHeadFlood.check(port: agent.port, headerTimeout: 5)
         #expect(StartedAgent.health(port: agent.port))
@@ -152,6 +146,16 @@ final class StartedAgent: @unchecked Sendable {
             lastFailure = "\(agent.stop())"
         }
         throw AgentStartError(message: "agent \(name) did not become healthy: \(lastFailure)")
+    }
+
+    /// An agent `web1` accepting one controller key, for tests that only talk HTTP to it.
+    static func startAlone(_ sandbox: Sandbox, extra: [String] = []) throws -> StartedAgent {
+        let controller = try sandbox.keygen("controller")
+        let authorized = "\(sandbox.root)/controllers"
+        try writeBytes(Array("\(controller.publicKey) controller\n".utf8), to: authorized)
+        let folder = "\(sandbox.root)/web1"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return try start(sandbox, name: "web1", key: try sandbox.keygen("web1"), authorized: authorized, folder: folder, extra: extra)
     }
 
     /// Stops the agent (SIGTERM, then SIGKILL) and returns what it printed.

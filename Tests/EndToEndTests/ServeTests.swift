@@ -178,12 +178,7 @@ struct MalformedFramingTests {
     func agent() throws {
         let sandbox = try Sandbox("agent-framing")
         defer { sandbox.remove() }
-        let controller = try sandbox.keygen("controller")
-        let authorized = "\(sandbox.root)/controllers"
-        try writeBytes(Array("\(controller.publicKey) controller\n".utf8), to: authorized)
-        let folder = "\(sandbox.root)/web1"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let agent = try StartedAgent.start(sandbox, name: "web1", key: try sandbox.keygen("web1"), authorized: authorized, folder: folder)
+        let agent = try StartedAgent.startAlone(sandbox)
         defer { agent.stop() }
         let canary = "canary-\(UUID().uuidString)"
         let request = Self.chunked("/v1/sync", token: nil, canary: canary).replacingOccurrences(of: "PUT ", with: "POST ")

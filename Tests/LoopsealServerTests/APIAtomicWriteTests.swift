@@ -21,24 +21,8 @@ struct APIAtomicWriteTests {
         let keptID = try #require(try SecretService(workspace: workspace).find(key: "KEPT")?.id)
         // A directory where the log should be: open(O_WRONLY) fails with EISDIR, even as root.
         try FileManager.default.createDirectory(atPath: fixture.core.configuration.auditLogPath, withIntermediateDirectories: true)
-        let app = Application(router: LoopsealHTTPServer.router(core: fixture.core))
-        try await app.test(.router) { client in
-            let requests: [(String, HTTPRequest.Method, String?, String)] = [
-                ("/api/v1/workspaces/alpha/secrets", .post, #"{"key":"NEW_KEY","value":"\#(ServerFixture.canary)"}"#, fixture.writerAlpha),
-                ("/api/v1/workspaces/alpha/secrets/upsert", .put, #"{"key":"KEPT","value":"\#(ServerFixture.canary)"}"#, fixture.writerAlpha),
-                ("/api/v1/workspaces/alpha/secrets/\(keptID)", .put, #"{"value":"\#(ServerFixture.canary)"}"#, fixture.writerAlpha),
-                ("/api/v1/workspaces/alpha/secrets/\(keptID)", .delete, nil, fixture.adminAlpha),
-                ("/api/v1/workspaces/alpha/runs", .post, #"{"workflow":"ask"}"#, fixture.adminAlpha),
-            ]
-            for (uri, method, body, token) in requests {
-                let response = try await client.call(uri, method, token: token, json: body)
-                #expect(response.status == .internalServerError, "\(method) \(uri)")
-                #expect(response.errorCode == "audit_log", "\(method) \(uri): \(response.text)")
-                #expect(response.text.contains(fixture.core.configuration.auditLogPath))
-                #expect(response.text.contains("Nothing was changed"))
-                #expect(!response.text.contains(ServerFixture.canary))
-            }
-        }
+        try await expectEveryChangeRefused(fixture, keptID: keptID, code: "audit_log",
+                                           saying: [fixture.core.configuration.auditLogPath, "Nothing was changed"])
         #expect(try readFile(keptPath) == keptBefore)
         #expect(!FileManager.default.fileExists(atPath: try workspace.secretPath(for: "NEW_KEY")))
         #expect(try SecretService(workspace: workspace).keyNames() == ["KEPT"])
@@ -59,23 +43,8 @@ struct APIAtomicWriteTests {
         let hook = "\(fixture.root)/.git/hooks/pre-commit"
         try "#!/bin/sh\necho 'refused by the test hook' >&2\nexit 1\n".write(toFile: hook, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
-        let app = Application(router: LoopsealHTTPServer.router(core: fixture.core))
-        try await app.test(.router) { client in
-            let requests: [(String, HTTPRequest.Method, String?, String)] = [
-                ("/api/v1/workspaces/alpha/secrets", .post, #"{"key":"NEW_KEY","value":"\#(ServerFixture.canary)"}"#, fixture.writerAlpha),
-                ("/api/v1/workspaces/alpha/secrets/upsert", .put, #"{"key":"KEPT","value":"\#(ServerFixture.canary)"}"#, fixture.writerAlpha),
-                ("/api/v1/workspaces/alpha/secrets/\(keptID)", .delete, nil, fixture.adminAlpha),
-                ("/api/v1/workspaces/alpha/runs", .post, #"{"workflow":"ask"}"#, fixture.adminAlpha),
-            ]
-            for (uri, method, body, token) in requests {
-                let response = try await client.call(uri, method, token: token, json: body)
-                #expect(response.status == .internalServerError, "\(method) \(uri)")
-                #expect(response.errorCode == "git_commit_failed", "\(method) \(uri): \(response.text)")
-                #expect(response.text.contains("refused by the test hook"))
-                #expect(response.text.contains("the change was undone"))
-                #expect(!response.text.contains(ServerFixture.canary))
-            }
-        }
+        try await expectEveryChangeRefused(fixture, keptID: keptID, code: "git_commit_failed",
+                                           saying: ["refused by the test hook", "the change was undone"])
         #expect(try readFile(keptPath) == keptBefore)
         #expect(try SecretService(workspace: workspace).keyNames() == ["KEPT"])
         #expect(try runFiles(workspace).isEmpty)
@@ -109,6 +78,29 @@ struct APIAtomicWriteTests {
         #expect(again.restore(workspace).isEmpty)
         #expect(try readFile(path) == Array("theirs".utf8))
         #expect(try FileIO.directoryEntries("\(workspace.stateDirectory)/undo").isEmpty)
+    }
+
+    /// Sends every kind of change (create, upsert, update, delete, run start) and expects each
+    /// to fail with `code` and a message holding `phrases`, never the value sent.
+    private func expectEveryChangeRefused(_ fixture: ServerFixture, keptID: String, code: String, saying phrases: [String]) async throws {
+        let value = ServerFixture.canary
+        let requests: [(String, HTTPRequest.Method, String?, String)] = [
+            ("/api/v1/workspaces/alpha/secrets", .post, #"{"key":"NEW_KEY","value":"\#(value)"}"#, fixture.writerAlpha),
+            ("/api/v1/workspaces/alpha/secrets/upsert", .put, #"{"key":"KEPT","value":"\#(value)"}"#, fixture.writerAlpha),
+            ("/api/v1/workspaces/alpha/secrets/\(keptID)", .put, #"{"value":"\#(value)"}"#, fixture.writerAlpha),
+            ("/api/v1/workspaces/alpha/secrets/\(keptID)", .delete, nil, fixture.adminAlpha),
+            ("/api/v1/workspaces/alpha/runs", .post, #"{"workflow":"ask"}"#, fixture.adminAlpha),
+        ]
+        let app = Application(router: LoopsealHTTPServer.router(core: fixture.core))
+        try await app.test(.router) { client in
+            for (uri, method, body, token) in requests {
+                let response = try await client.call(uri, method, token: token, json: body)
+                #expect(response.status == .internalServerError, "\(method) \(uri)")
+                #expect(response.errorCode == code, "\(method) \(uri): \(response.text)")
+                for phrase in phrases { #expect(response.text.contains(phrase), "\(method) \(uri): \(response.text)") }
+                #expect(!response.text.contains(ServerFixture.canary))
+            }
+        }
     }
 
     private func readFile(_ path: String) throws -> [UInt8] {
