@@ -69,7 +69,11 @@ final class FileRollback {
     /// Puts every file back as it was, holding `workspace`'s lock. Returns the files it could
     /// not put back, each with why (empty when the disk is as it was before the change).
     func restore(_ workspace: Workspace) -> [String] {
-        guard !entries.isEmpty else { return [] }
+        // Nothing to put back (the change failed before touching a file): no need to wait for the lock.
+        guard entries.contains(where: { entry in !FileState(entry.path).sameFile(as: entry.backup.map { FileState($0) } ?? .absent) }) else {
+            discard()
+            return []
+        }
         var problems: [String] = []
         var kept: Set<String> = []
         do {
