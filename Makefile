@@ -45,9 +45,31 @@ bench: deps bench-deps
 	$(SWIFT) build -c release
 	@Benchmarks/report.sh .build/release
 
+# Release artefacts (scripts/release.sh): one static binary needing only the C library, in
+# dist/loopseal-<version>-linux-<arch>.tar.gz (+ .sha256, + .debug beside it); `deb` adds the .deb.
+# `dist-test` checks them: ldd, a run with the toolchain and libsodium hidden, and the .deb in a
+# bare Debian made by debootstrap.
+.PHONY: dist deb dist-test install dist-deps
+dist-deps:
+	@scripts/install-deps.sh --dist
+
+dist: deps dist-deps
+	@scripts/release.sh
+
+deb: deps dist-deps
+	@scripts/release.sh --deb
+
+dist-test: deb
+	@scripts/dist-test.sh
+
+# Installs the release binary, completions and man page under PREFIX (default /usr/local).
+PREFIX ?= /usr/local
+install: dist
+	@scripts/install.sh "$(PREFIX)"
+
 # libFuzzer + AddressSanitizer on every parser, FUZZ_SECONDS (default 600) each; see scripts/fuzz.sh.
 fuzz: deps
 	@scripts/fuzz.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-release dist

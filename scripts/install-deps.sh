@@ -3,13 +3,15 @@
 # reference tools the interop tests compare against (age, PyNaCl, python-dotenv, PyYAML, sshd);
 # with --browser, what the real-browser test needs (Debian's chromium and chromium-driver, Selenium);
 # with --bench, the peers `make bench` measures against (age, handlebars.js on node, wrk, PyNaCl,
-# python-dotenv) and curl.
+# python-dotenv) and curl; with --dist, what `make dist deb dist-test` needs (binutils, dpkg-dev
+# for Debian's curl source, debootstrap, curl, xz).
 set -euo pipefail
 
-want_tests=0 want_browser=0 want_bench=0
+want_tests=0 want_browser=0 want_bench=0 want_dist=0
 [ "${1:-}" = "--test" ] && want_tests=1
 [ "${1:-}" = "--browser" ] && want_browser=1
 [ "${1:-}" = "--bench" ] && want_bench=1
+[ "${1:-}" = "--dist" ] && want_dist=1
 
 missing_apt=()
 pkg-config --exists libsodium 2>/dev/null || missing_apt+=(libsodium-dev pkg-config)
@@ -24,6 +26,15 @@ if [ "$want_bench" = 1 ]; then
         || missing_apt+=(handlebars)
     command -v wrk >/dev/null 2>&1 || missing_apt+=(wrk)
     command -v curl >/dev/null 2>&1 || missing_apt+=(curl)
+fi
+if [ "$want_dist" = 1 ]; then
+    command -v objcopy >/dev/null 2>&1 || missing_apt+=(binutils)
+    command -v dpkg-source >/dev/null 2>&1 || missing_apt+=(dpkg-dev)
+    command -v debootstrap >/dev/null 2>&1 || missing_apt+=(debootstrap)
+    command -v curl >/dev/null 2>&1 || missing_apt+=(curl)
+    command -v xz >/dev/null 2>&1 || missing_apt+=(xz-utils)
+    command -v make >/dev/null 2>&1 || missing_apt+=(make)
+    [ -f "/usr/lib/$(gcc -print-multiarch)/libz.a" ] || missing_apt+=(zlib1g-dev)
 fi
 if [ "$want_browser" = 1 ]; then
     [ -x /usr/bin/chromium ] || missing_apt+=(chromium)

@@ -8,6 +8,7 @@ import LoopsealSync
 
 struct Agent: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "agent",
         abstract: "Receive secrets from a controller over a boxed channel and write them to an env file.",
         discussion: """
             Runs an HTTP server (POST /v1/sync, GET /healthz). Controllers box each message from their own \

@@ -6,6 +6,7 @@ import LoopsealStore
 
 struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "exec",
         abstract: "Run a command with the secrets added to its environment.",
         discussion: "The command replaces loopseal (same pid, stdin and stdout) and its exit status is loopseal's. Secrets override variables already set.")
     @OptionGroup var workspace: WorkspaceOptions

@@ -7,6 +7,7 @@ extension OutputFormat: ExpressibleByArgument {}
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Print every secret with a value in a format other tools read.",
         discussion: """
             dotenv is literal: read it without interpolation (python-dotenv: interpolate=False). \

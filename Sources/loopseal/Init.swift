@@ -5,6 +5,7 @@ import LoopsealStore
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create a workspace: workspaces/<id>/workspace.yaml and secrets/.")
 
     @Argument(help: "Workspace id: [a-z0-9][a-z0-9_-]{0,62}.")

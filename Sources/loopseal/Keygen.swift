@@ -5,6 +5,7 @@ import LoopsealStore
 
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "keygen",
         abstract: "Make a new identity (an age X25519 key pair), or with --signing a writer's signing key.",
         discussion: "With -o, writes the key file (mode 0600) and prints the public key. Without it, prints the key file, like age-keygen. A signing key (Ed25519, LOOPSEAL-SIGNING-KEY-1…) is looked for in ~/.config/loopseal/signing.key by default; list its loopsealsign1… public key with 'loopseal writers add'.")
 

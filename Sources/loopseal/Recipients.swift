@@ -5,12 +5,13 @@ import LoopsealStore
 
 struct Recipients: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "recipients",
         abstract: "List, add or remove the people and machines that can decrypt.",
         subcommands: [List.self, Add.self, Remove.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List recipients.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List recipients.")
         @OptionGroup var workspace: WorkspaceOptions
         @Flag(help: "Print JSON: [{\"name\", \"publicKey\"}].")
         var json = false
@@ -31,6 +32,7 @@ struct Recipients: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a recipient and re-seal every secret so they can read it.")
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var identities: IdentityOptions

@@ -4,6 +4,7 @@ import LoopsealStore
 
 struct Rekey: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rekey",
         abstract: "Re-seal every secret's data key to the recipients in workspace.yaml.",
         discussion: "Values are not re-encrypted; files already sealed to the right recipients are left untouched. When workspace.yaml lists writers, each file's signature is checked first and the re-sealed file is signed with your signing key.")
     @OptionGroup var workspace: WorkspaceOptions

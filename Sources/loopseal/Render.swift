@@ -6,6 +6,7 @@ import Yams
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "render",
         abstract: "Render a Handlebars template with JSON or YAML data, exactly as handlebars.js 4.7 would.",
         discussion: "Prints only the rendered text: no newline is added.")
 

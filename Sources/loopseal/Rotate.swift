@@ -7,6 +7,7 @@ import LoopsealWorkflows
 
 struct Rotate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rotate",
         abstract: "Rotate KEY through the rotation workflow: new value, confirmation, sync to every target.",
         discussion: """
             Starts workflows/rotate-secret.yaml (or --workflow) with {key: KEY}, stores the new value \

@@ -8,11 +8,12 @@ import LoopsealWorkflows
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Start, advance and inspect workflow runs.",
         subcommands: [Start.self, Resume.self, Show.self, List.self])
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a run and advance it until it completes or waits for a person.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a run and advance it until it completes or waits for a person.")
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var identities: IdentityOptions
         @Argument(help: "A workflow name under workflows/ or a path to its YAML.") var workflow: String
@@ -32,6 +33,7 @@ struct Run: ParsableCommand {
 
     struct Resume: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resume",
             abstract: "Fire a waiting run's manual transition, or --fill the secrets it asked for.",
             discussion: """
                 --fill prompts (without echo) for every requested secret that still has no value, stores \
@@ -71,7 +73,7 @@ struct Run: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a run: status, place, history and documents.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a run: status, place, history and documents.")
         @OptionGroup var workspace: WorkspaceOptions
         @Argument(help: "The run id.") var runID: String
         @Flag(help: "Print the run as JSON.") var json = false
@@ -84,7 +86,7 @@ struct Run: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the workspace's runs, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the workspace's runs, newest first.")
         @OptionGroup var workspace: WorkspaceOptions
         @Flag(help: "Print JSON.") var json = false
 

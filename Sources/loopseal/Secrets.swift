@@ -63,6 +63,7 @@ struct GetSecret: ParsableCommand {
 
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "keys",
         abstract: "List secret names and whether each has a value (never values).",
         discussion: "A file that cannot be read (a merge conflict, a bad edit) is listed with its problem, and named on stderr; the others are listed as usual.")
     @OptionGroup var workspace: WorkspaceOptions

@@ -8,6 +8,7 @@ import LoopsealSync
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the REST API and the web pages for the workspaces under a root.",
         discussion: """
             Every request needs a token from 'loopseal token create' (API: 'Authorization: Bearer …'; \

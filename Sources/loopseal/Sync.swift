@@ -4,6 +4,7 @@ import LoopsealSync
 
 struct Sync: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sync",
         abstract: "Write the secrets to the workspace's sync targets (workspace.yaml 'targets:').",
         discussion: """
             Prints, per target, which keys were added (+), changed (~) or removed (-) since the last \

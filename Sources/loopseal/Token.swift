@@ -4,6 +4,7 @@ import LoopsealServer
 
 struct Token: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "token",
         abstract: "Create, list and revoke the API tokens of 'loopseal serve'.",
         discussion: "Tokens are stored as BLAKE2b hashes in the state directory ($LOOPSEAL_STATE, else ~/.local/state/loopseal); a running server sees changes at once.",
         subcommands: [Create.self, List.self, Revoke.self])
@@ -17,6 +18,7 @@ struct Token: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a token and print it once.",
             discussion: "reader: list keys, read runs. writer: also set secrets and fire transitions. admin: also delete secrets and start runs.")
         @OptionGroup var state: StateOptions
@@ -38,7 +40,7 @@ struct Token: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tokens (ids, roles, workspaces; never the tokens).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List tokens (ids, roles, workspaces; never the tokens).")
         @OptionGroup var state: StateOptions
 
         func run() throws {
@@ -49,7 +51,7 @@ struct Token: ParsableCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token by id (or name); a running server refuses it at once.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by id (or name); a running server refuses it at once.")
         @OptionGroup var state: StateOptions
         @Argument(help: "The token id from 'token list'.") var id: String
 

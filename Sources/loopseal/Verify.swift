@@ -4,6 +4,7 @@ import LoopsealStore
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check that every sealed file parses, has its own id, is sealed to the listed recipients, is signed by a listed writer (when workspace.yaml lists writers), and opens.",
         discussion: "Values are opened only when an identity is found; signatures are checked without one. Nothing is printed but problems and a summary.")
     @OptionGroup var workspace: WorkspaceOptions

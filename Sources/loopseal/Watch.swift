@@ -6,6 +6,7 @@ import LoopsealSync
 
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "watch",
         abstract: "Keep the sync targets up to date as secrets change (edits, git pull, git checkout).",
         discussion: """
             Syncs once at start, then on every change, and keeps going through errors. Stop with Ctrl-C \

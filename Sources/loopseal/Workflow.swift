@@ -5,11 +5,13 @@ import LoopsealWorkflows
 
 struct Workflow: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "workflow",
         abstract: "Check workflow definitions or draw them.",
         subcommands: [Validate.self, Graph.self])
 
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Validate workflow files; print every problem with file, line and column.",
             discussion: "Widget files (*.ui.yaml, *.ui.yml) are checked as widgets, so 'loopseal workflow validate workflows/*.yaml' checks a whole folder; the transitions a widget fires are checked with the workflow that names it.")
         @Argument(help: "Workflow YAML files (and widget files).") var files: [String]
@@ -44,6 +46,7 @@ struct Workflow: ParsableCommand {
     struct Graph: ParsableCommand {
         enum Format: String, ExpressibleByArgument, CaseIterable { case mermaid, dot, svg }
         static let configuration = CommandConfiguration(
+            commandName: "graph",
             abstract: "Print a workflow as a Mermaid or Graphviz DOT graph (svg needs Graphviz's dot on PATH).")
         @Argument(help: "The workflow file.") var file: String
         @Option(help: "mermaid, dot or svg (svg runs Graphviz's 'dot': apt-get install graphviz).") var format: Format = .mermaid

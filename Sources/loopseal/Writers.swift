@@ -5,13 +5,14 @@ import LoopsealStore
 
 struct Writers: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "writers",
         abstract: "List, add or remove the people and machines whose signatures readers accept; sign files.",
         discussion: "Once workspace.yaml lists writers, every write is signed and get, export, exec, sync and verify refuse files without a valid signature by a listed writer. Make a signing key with 'loopseal keygen --signing'.",
         subcommands: [List.self, Add.self, Remove.self, Sign.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List writers.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List writers.")
         @OptionGroup var workspace: WorkspaceOptions
         @Flag(help: "Print JSON: [{\"name\", \"publicKey\"}].")
         var json = false
@@ -33,6 +34,7 @@ struct Writers: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a writer to workspace.yaml.",
             discussion: "The first writer turns signatures on: files written before are then refused until a writer checks them and runs 'loopseal writers sign'.")
         @OptionGroup var workspace: WorkspaceOptions
@@ -87,6 +89,7 @@ struct Writers: ParsableCommand {
 
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sign",
             abstract: "Sign sealed files with your signing key, vouching for their content.",
             discussion: "Without KEYs, signs every file that lacks a valid writer signature (after turning signatures on, or after removing a writer). Check those files first: 'git log' shows who changed them. Values are not decrypted.")
         @OptionGroup var workspace: WorkspaceOptions
