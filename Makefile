@@ -41,7 +41,7 @@ browser-test: deps browser-deps
 bench-deps:
 	@scripts/install-deps.sh --bench
 
-bench: deps bench-deps
+bench: deps bench-deps dist
 	$(SWIFT) build -c release
 	@Benchmarks/report.sh .build/release
 

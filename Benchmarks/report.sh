@@ -90,6 +90,12 @@ section() {  # title, description, reproduce command (as shown), command...
     [ "$rc" = 0 ] || failed=1
 }
 
+dist_bin="$(ls -d dist/stage/loopseal-*-linux-*/loopseal 2>/dev/null | head -n 1)"
+if [ -n "$dist_bin" ]; then
+    section "Start-up of the release binary vs age" \
+        "The binary \`make dist\` ships (static, stripped) against age, whole processes: \`--version\` vs \`age --version\`, \`get KEY\` (one recipient, 10 secrets) vs \`age -d\` of one file, \`exec -- true\` vs \`age -d\`; medians of alternating rounds, peak RSS of one run each (ru_maxrss), the binary's size and libraries; with the \`make bench\` release build as 'before'. Then \`git diff\` through the textconv driver over 200 changed sealed files. Goal (issue 12): ≤ 2× age on each row." \
+        "BEFORE_BIN=$bin Benchmarks/startup.sh $dist_bin" env BEFORE_BIN="$bin" Benchmarks/startup.sh "$dist_bin"
+fi
 section "Secrets: export and keys vs PyNaCl" \
     "\`loopseal export\` of 1,000 sealed secrets (one recipient) against the sealed-box floor: PyNaCl opening the same 1,000 files in one python3 process (read, parse, crypto_box_seal_open of the data key, XChaCha20-Poly1305 of the value) and printing the same dotenv text. \`loopseal keys\` lists 10,000 secrets without decrypting. Goals (issue 2): export ≤ 1.5× PyNaCl; keys on 10,000 secrets < 100 ms." \
     "Benchmarks/run.sh $bin" Benchmarks/run.sh "$bin"

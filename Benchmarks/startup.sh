@@ -63,6 +63,10 @@ for row in age:
     if before:
         line += " %.2f | %.1f MB |" % (statistics.median(wall[("before", row)]), rss[("before", row)])
     print(line)
+print()
+for row in age:
+    l = statistics.median(wall[("loopseal", row)]); a = statistics.median(wall[("age", row)])
+    print("- %s: %.2f× age (goal ≤ 2: %s)" % (labels[row], l / a, "met" if l / a <= 2 else "not met"))
 PY
 size=$(stat -c %s "$bin")
 echo

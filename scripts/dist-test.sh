@@ -18,7 +18,7 @@ echo "dist-test: checksum of $tarball" >&2
 (cd dist && sha256sum -c "$(basename "$tarball").sha256" >/dev/null)
 tar -C "$work" -xzf "$tarball"
 bin="$(ls -d "$work"/loopseal-*/loopseal)"
-for f in completions/loopseal.bash completions/_loopseal completions/loopseal.fish man/loopseal.1 README.md LICENSE; do
+for f in completions/loopseal.bash completions/_loopseal completions/loopseal.fish man/loopseal.1 README.md LICENSE THIRD_PARTY_NOTICES; do
     [ -s "$(dirname "$bin")/$f" ] || { echo "dist-test: $f missing from the tarball" >&2; exit 1; }
 done
 
@@ -47,6 +47,7 @@ PY
 grep -q 'sha256sum -c' "$work/ci-install.sh" || { echo "dist-test: no install steps found in the README" >&2; exit 1; }
 version="$(sed -n 's/^ *static let version = "\(.*\)"$/\1/p' Sources/loopseal/BuildInfo.swift)"
 sodium="$(readlink -f "/usr/lib/$(gcc -print-multiarch)/libsodium.so.23")"
+toolchain="$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")")"
 mkdir -p "$work/empty" "$work/ci"
 LOOPSEAL_VERSION="$version" LOOPSEAL_SHA256="$(cut -d' ' -f1 "$tarball.sha256")" \
 LOOPSEAL_RELEASES="file://$PWD/dist" unshare -m bash -c '
@@ -55,11 +56,11 @@ LOOPSEAL_RELEASES="file://$PWD/dist" unshare -m bash -c '
     sudo() { "$@"; }
     export -f sudo
     (cd "$4" && bash -e "$3")
-    mount --bind "$1" /opt/swift
+    mount --bind "$1" "$5"
     mount --bind /dev/null "$2"
-    [ ! -e /opt/swift/usr/bin/swift ] || { echo "the toolchain is still visible" >&2; exit 1; }
+    [ ! -e "$5/usr/bin/swift" ] || { echo "the toolchain is still visible" >&2; exit 1; }
     exec bash scripts/dist-smoke.sh /usr/local/bin/loopseal
-' unshare-test "$work/empty" "$sodium" "$work/ci-install.sh" "$work/ci"
+' unshare-test "$work/empty" "$sodium" "$work/ci-install.sh" "$work/ci" "$toolchain"
 
 echo "dist-test: $deb into a bare Debian" >&2
 root="${DEBOOTSTRAP_ROOT:-.build-debootstrap}"
@@ -74,8 +75,8 @@ if [ ! -x "$root/usr/bin/dpkg" ]; then
         rm -rf "$root"
         dpkg-deb -x "$deb" "$work/deb-root"
         dpkg-deb -f "$deb" Depends | grep -qx 'libc6 (>= [0-9.]*)' || { echo "dist-test: the .deb depends on more than libc6" >&2; exit 1; }
-        unshare -m bash -c 'mount --bind "$1" /opt/swift; mount --bind /dev/null "$2"; "$3/usr/bin/loopseal" --version' \
-            deb-x "$work/empty" "$sodium" "$work/deb-root"
+        unshare -m bash -c 'mount --bind "$1" "$4"; mount --bind /dev/null "$2"; "$3/usr/bin/loopseal" --version' \
+            deb-x "$work/empty" "$sodium" "$work/deb-root" "$toolchain"
         echo "dist-test: ok (without debootstrap)" >&2
         exit 0
     fi
@@ -88,7 +89,9 @@ unshare -m sh -c '
     mount -t proc proc "$1/proc"
     chroot "$1" sh -c "dpkg -r loopseal >/dev/null 2>&1 || true"
     chroot "$1" dpkg -i /tmp/loopseal.deb >/dev/null
-    chroot "$1" loopseal --version | tee /dev/stderr | grep -q "^loopseal [0-9]"
+    version="$(chroot "$1" loopseal --version)"
+    echo "$version" >&2
+    echo "$version" | grep -q "^loopseal [0-9]"
     chroot "$1" sh -c "test -f /usr/share/man/man1/loopseal.1.gz && test -f /usr/share/bash-completion/completions/loopseal"
     chroot "$1" dpkg -r loopseal >/dev/null
 ' deb-test "$root"

@@ -35,6 +35,7 @@ if [ "$want_dist" = 1 ]; then
     command -v xz >/dev/null 2>&1 || missing_apt+=(xz-utils)
     command -v make >/dev/null 2>&1 || missing_apt+=(make)
     [ -f "/usr/lib/$(gcc -print-multiarch)/libz.a" ] || missing_apt+=(zlib1g-dev)
+    [ -f "$(gcc -print-file-name=libstdc++.a)" ] || missing_apt+=(libstdc++-12-dev)
 fi
 if [ "$want_browser" = 1 ]; then
     [ -x /usr/bin/chromium ] || missing_apt+=(chromium)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make dist`: one self-contained, stripped loopseal binary and what ships with it.
 #   dist/loopseal-<version>-linux-<arch>.tar.gz        binary, completions (bash, zsh, fish),
-#                                                     man page, README.md, LICENSE
+#                                                     man page, README.md, LICENSE, THIRD_PARTY_NOTICES
 #   dist/loopseal-<version>-linux-<arch>.tar.gz.sha256
 #   dist/loopseal-<version>-linux-<arch>.debug         debug symbols (gdb finds them by debuglink)
 # The Swift runtime and Foundation are linked statically (--static-swift-stdlib), and so are
@@ -15,8 +15,10 @@ want_deb=0
 version="$(sed -n 's/^ *static let version = "\(.*\)"$/\1/p' Sources/loopseal/BuildInfo.swift)"
 [ -n "$version" ] || { echo "no version in Sources/loopseal/BuildInfo.swift" >&2; exit 1; }
 arch="$(uname -m)"
-commit="$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
-if [ "$commit" != unknown ] && [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit-dirty"; fi
+git_here() { git -c safe.directory="$PWD" "$@"; }
+commit="$(git_here rev-parse --short=12 HEAD 2>/dev/null)" \
+    || { echo "release.sh: no git commit to stamp (run it in a git checkout)" >&2; exit 1; }
+if [ -n "$(git_here status --porcelain --untracked-files=no)" ]; then commit="$commit-dirty"; fi
 name="loopseal-$version-linux-$arch"
 
 libs="$(scripts/static-libs.sh .build-static-libs | tail -n 1)"
@@ -44,6 +46,7 @@ objcopy --add-gnu-debuglink="dist/$name.debug" "$stage/loopseal"
 "$stage/loopseal" --generate-completion-script fish > "$stage/completions/loopseal.fish"
 scripts/man-page.sh "$stage/loopseal" "$stage/man"
 cp README.md LICENSE "$stage/"
+scripts/notices.sh .build-release/checkouts "$libs" "$stage/THIRD_PARTY_NOTICES"
 
 tar -C dist/stage -czf "dist/$name.tar.gz" --owner=0 --group=0 --numeric-owner "$name"
 (cd dist && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
@@ -54,6 +57,7 @@ if [ "$want_deb" = 1 ]; then
     debarch="$(dpkg --print-architecture)"
     glibc="$(objdump -T "$stage/loopseal" | sed -n 's/.*GLIBC_\([0-9.]*\).*/\1/p' | sort -V | tail -n 1)"
     root="dist/stage/deb"
+    work_copyright="$(mktemp)"
     rm -rf "$root"
     install -D -m 0755 "$stage/loopseal" "$root/usr/bin/loopseal"
     install -D -m 0644 "$stage/completions/loopseal.bash" "$root/usr/share/bash-completion/completions/loopseal"
@@ -61,7 +65,9 @@ if [ "$want_deb" = 1 ]; then
     install -D -m 0644 "$stage/completions/loopseal.fish" "$root/usr/share/fish/vendor_completions.d/loopseal.fish"
     install -D -m 0644 "$stage/man/loopseal.1" "$root/usr/share/man/man1/loopseal.1"
     gzip -9n "$root/usr/share/man/man1/loopseal.1"
-    install -D -m 0644 LICENSE "$root/usr/share/doc/loopseal/copyright"
+    { cat LICENSE; echo; cat "$stage/THIRD_PARTY_NOTICES"; } > "$work_copyright"
+    install -D -m 0644 "$work_copyright" "$root/usr/share/doc/loopseal/copyright"
+    rm -f "$work_copyright"
     install -D -m 0644 README.md "$root/usr/share/doc/loopseal/README.md"
     mkdir -p "$root/DEBIAN"
     cat > "$root/DEBIAN/control" <<CONTROL

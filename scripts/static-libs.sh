@@ -18,7 +18,9 @@ arch_dir="/usr/lib/$(gcc -print-multiarch)"
 
 [ -f "$arch_dir/libsodium.a" ] || { echo "missing $arch_dir/libsodium.a: apt-get install libsodium-dev" >&2; exit 1; }
 ln -sf "$arch_dir/libsodium.a" "$out/libsodium.a"
-ln -sf "$(gcc -print-file-name=libstdc++.a)" "$out/libstdc++.a"
+libstdcxx="$(gcc -print-file-name=libstdc++.a)"
+[ -f "$libstdcxx" ] || { echo "missing libstdc++.a: apt-get install libstdc++-12-dev" >&2; exit 1; }
+ln -sf "$libstdcxx" "$out/libstdc++.a"
 # zlib: NIO's HTTP compression (through AsyncHTTPClient) links -lz.
 [ -f "$arch_dir/libz.a" ] || { echo "missing $arch_dir/libz.a: apt-get install zlib1g-dev" >&2; exit 1; }
 ln -sf "$arch_dir/libz.a" "$out/libz.a"
@@ -42,9 +44,9 @@ if [ ! -f "$out/libcurl.a" ]; then
         apt-get update -qq
     fi
     echo "building a minimal static libcurl from Debian's source (once)" >&2
-    (cd "$work" && apt-get source -qq curl >/dev/null 2>&1)
+    (cd "$work" && apt-get source -qq curl >/dev/null) || { echo "apt-get source curl failed (above)" >&2; exit 1; }
     src="$(find "$work" -maxdepth 1 -type d -name 'curl-*' | head -n 1)"
-    [ -n "$src" ] || { echo "apt-get source curl failed" >&2; exit 1; }
+    [ -n "$src" ] || { echo "apt-get source curl made no curl-* folder" >&2; exit 1; }
     (
         cd "$src"
         ./configure --disable-shared --enable-static --with-pic --without-ssl --without-zlib \
@@ -55,6 +57,7 @@ if [ ! -f "$out/libcurl.a" ]; then
             --disable-alt-svc --disable-hsts --disable-cookies --disable-netrc --disable-docs >/dev/null
         make -s -j"$(nproc)" -C lib >/dev/null
     )
+    cp "$src/COPYING" "$out/curl-COPYING"
     cp "$src/lib/.libs/libcurl.a" "$out/libcurl.a"
 fi
 echo "$out"

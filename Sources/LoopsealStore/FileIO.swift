@@ -21,17 +21,23 @@ public enum FileIO {
                              followSymlinks: followSymlinks, kind: kind)
     }
 
-    /// Same as ``contentsIfExists(_:limit:followSymlinks:kind:)``; kept for paths named in file
-    /// contents, such as a workflow's `template:`.
-    public static func regularFileContentsIfExists(_ path: String, limit: Int = defaultLimit) throws -> [UInt8]? {
-        try contentsIfExists(path, limit: limit)
-    }
-
     /// Reads `name` relative to an open directory (fewer path lookups in bulk reads).
     static func contentsIfExists(_ name: String, relativeTo directory: Int32, displayPath: String,
                                  limit: Int = defaultLimit, followSymlinks: Bool = true,
                                  kind: String = "file") throws -> [UInt8]? {
-        // O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
+        // Refused before opening: opening a device can have effects of its own (/dev/watchdog).
+        var before = stat()
+        if fstatat(directory, name, &before, followSymlinks ? 0 : AT_SYMLINK_NOFOLLOW) == 0 {
+            let type = before.st_mode & S_IFMT
+            if type == S_IFLNK {
+                throw StoreError.io(path: displayPath, problem: "is a symbolic link; Loopseal reads a \(kind) only from a regular file: replace the link with the file itself")
+            }
+            guard type == S_IFREG else {
+                throw StoreError.io(path: displayPath, problem: "is \(describe(mode: before.st_mode)), not a regular file: a \(kind) must be a regular file")
+            }
+        }
+        // O_NONBLOCK: a FIFO swapped in after the check must not wait for a writer; the type is
+        // checked again on the open descriptor.
         let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (followSymlinks ? 0 : O_NOFOLLOW)
         let fd = openat(directory, name, flags)
         if fd < 0 {

@@ -311,24 +311,35 @@ public struct SecretService: Sendable {
                 progress?(index + 1, updates.count)
             }
         } catch {
+            var stranded: [String] = []
             for (path, bytes) in restore.reversed() {
                 do {
                     try FileIO.writeAtomically(bytes, to: path)
                 } catch {
                     logger.error("could not restore a file after a failed change", metadata: ["file": "\(path)", "error": "\(error)"])
+                    stranded.append(path)
                 }
+            }
+            guard stranded.isEmpty else {
+                throw StoreError.io(path: stranded.joined(separator: ", "),
+                                    problem: "the change failed (\(error)) and these files could not be put back: run 'loopseal verify', then 'loopseal rekey' to finish it")
             }
             throw error
         }
     }
 
-    /// Removes temporary files that a killed writer left in `secrets/` and the workspace folder.
-    /// Call while holding the lock: every live writer holds it while its temporary file exists.
+    /// Removes temporary files that a killed writer left in `secrets/` and of `workspace.yaml`.
+    /// Call while holding the lock: every writer of those files holds it while its temporary
+    /// file exists.
+    /// Only `secrets/` and `workspace.yaml`'s: a sync target may live in the workspace folder, and
+    /// `sync` writes its temporary file there without this lock.
     func removeStaleTemporaryFiles() {
-        for directory in [workspace.secretsDirectory, workspace.directory] {
-            for name in (try? FileIO.directoryEntries(directory)) ?? [] where FileIO.isTemporaryName(name) {
-                unlink("\(directory)/\(name)")
-            }
+        for name in (try? FileIO.directoryEntries(workspace.secretsDirectory)) ?? [] where FileIO.isTemporaryName(name) {
+            unlink("\(workspace.secretsDirectory)/\(name)")
+        }
+        for name in (try? FileIO.directoryEntries(workspace.directory)) ?? []
+        where name.hasPrefix(".workspace.yaml.tmp-") && FileIO.isTemporaryName(name) {
+            unlink("\(workspace.directory)/\(name)")
         }
     }
 

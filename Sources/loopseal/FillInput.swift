@@ -25,6 +25,8 @@ enum FillInput {
                         throw CLIError("stdin line \(number): no line '\(block.delimiter)' ends the value of \(block.key)")
                     }
                     var value: [UInt8] = []
+                    // Reserved whole, so that appending never leaves a freed, unwiped copy.
+                    value.reserveCapacity(lines[index..<end].reduce(0) { $0 + $1.count + 1 })
                     defer { Terminal.wipe(&value) }
                     for (offset, part) in lines[index..<end].enumerated() {
                         if offset > 0 { value.append(0x0A) }

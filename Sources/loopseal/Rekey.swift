@@ -16,9 +16,12 @@ struct Rekey: ParsableCommand {
     }
 
     /// Rekeys with progress on a terminal when there are many files.
+    /// Also names, on stdout, every secret that a key no longer listed could read (left by
+    /// `recipients rm --no-rekey` or a cut-short change): rotate those.
     static func run(_ service: SecretService, identities: [Identity]) throws {
-        let result = try service.rekey(identities: identities, progress: progress)
-        Terminal.warn("rekeyed \(result.rewritten) secret\(result.rewritten == 1 ? "" : "s"), \(result.unchanged) already up to date")
+        let change = try service.changeRecipients(action: "rekey", identities: identities, progress: progress) { _ in }
+        Terminal.warn("rekeyed \(change.rewritten) secret\(change.rewritten == 1 ? "" : "s"), \(change.checked - change.rewritten) already up to date")
+        Recipients.reportExposed(change.exposed, by: "keys no longer listed")
     }
 
     /// A `rekeying done/total` line on a terminal when many files are written.

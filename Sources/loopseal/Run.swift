@@ -129,7 +129,8 @@ enum RunSupport {
         }
         let values = try FillInput.parse(try Terminal.readStandardInput()) { key, line in
             guard run.requestedKeys.contains(key) else {
-                throw CLIError("stdin line \(line): '\(StoreErrorText.printable(key))' was not requested by run '\(run.id)' (requested: \(run.requestedKeys.joined(separator: ", ")))")
+                // The name is not echoed: a value piped by mistake would land in the terminal or a CI log.
+                throw CLIError("stdin line \(line): the name before '=' (or '<<') is not one of the keys run '\(run.id)' requested (\(run.requestedKeys.joined(separator: ", "))); expected KEY=value lines")
             }
         }
         for (key, value) in values { try input.checkNotEmpty(value, key: key) }

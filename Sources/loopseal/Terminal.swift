@@ -46,6 +46,8 @@ enum Terminal {
     /// Reads all of stdin into secure memory, wiping the intermediate buffer.
     static func readStandardInput() throws -> SecureBytes {
         var buffer: [UInt8] = []
+        // Room for the largest value up front: growing by reallocation would free unwiped copies.
+        buffer.reserveCapacity(FileLimits.value + 65536)
         defer { wipe(&buffer) }
         var chunk = [UInt8](repeating: 0, count: 65536)
         defer { wipe(&chunk) }
@@ -78,6 +80,7 @@ enum Terminal {
             _ = Glibc.write(fd, "\n", 1)
         }
         var value: [UInt8] = []
+        value.reserveCapacity(FileLimits.value + 4096)
         defer { wipe(&value) }
         var chunk = [UInt8](repeating: 0, count: 4096)
         defer { wipe(&chunk) }
@@ -85,7 +88,16 @@ enum Terminal {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; throw CLIError("cannot read from the terminal: \(String(cString: strerror(errno)))") }
             if n == 0 { break }
+            guard value.count + n <= FileLimits.value + 1 else {
+                drain(fd)
+                throw CLIError("the value is larger than the \(FileLimits.value) bytes Loopseal stores; nothing was stored")
+            }
             value.append(contentsOf: chunk[0..<n])
+            // A terminal in line mode silently cuts a line at 4095 bytes: refuse rather than store it cut.
+            if value.split(separator: 0x0A, omittingEmptySubsequences: false).contains(where: { $0.count >= Self.maxTerminalLine }) {
+                drain(fd)
+                throw CLIError("a line of the value is \(Self.maxTerminalLine) bytes or longer, and a terminal cuts such lines: pipe it on stdin instead ('loopseal set KEY < FILE'); nothing was stored")
+            }
             if !multiline, let newline = value.firstIndex(of: 0x0A) {
                 let pasted = newline < value.count - 1 || hasPendingInput(fd)
                 if pasted {
@@ -100,10 +112,14 @@ enum Terminal {
         return try SecureBytes(copying: value)
     }
 
-    /// True when more input arrives within a few milliseconds: the rest of a paste.
+    /// The longest line a terminal in line mode passes on whole (Linux's N_TTY buffer less one).
+    static let maxTerminalLine = 4095
+
+    /// True when more input arrives within 100 ms: the rest of a paste (a person does not type
+    /// the next line that fast after Enter; a slow link may take a while to deliver a paste).
     private static func hasPendingInput(_ fd: Int32) -> Bool {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&poller, 1, 30) > 0 && (poller.revents & Int16(POLLIN)) != 0
+        return poll(&poller, 1, 100) > 0 && (poller.revents & Int16(POLLIN)) != 0
     }
 
     /// Reads and wipes whatever is pending, so a refused paste is not run as shell commands.

@@ -45,6 +45,18 @@ struct ValueInputTests {
         #expect(try box.keysJSON().isEmpty)
     }
 
+    @Test("a line a terminal would cut (4095 bytes or more) is refused, never stored cut short")
+    func longLinesAreRefused() throws {
+        let (box, _) = try Self.prepared("input-long")
+        defer { box.remove() }
+        let long = String(repeating: "J", count: 5_000)
+        let result = try Self.onTerminal(box, ["set", "JWT"], [["expect": "Value for JWT: "], ["send": long + "\r"]])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stdoutText.contains("pipe it on stdin"), "\(result)")
+        #expect(try box.keysJSON().isEmpty)
+        try box.set("JWT", long)
+    }
+
     @Test("--multiline reads until Ctrl-D and keeps every line break")
     func multilinePromptKeepsThePEM() throws {
         let (box, alice) = try Self.prepared("input-multi")

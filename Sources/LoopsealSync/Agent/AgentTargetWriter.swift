@@ -63,6 +63,13 @@ public struct AgentTargetWriter: TargetWriter {
         return url
     }
 
+    /// One client for the process, never shut down: redirects are refused (a redirected POST
+    /// would carry the boxed payload to another host), and a reply over the agent protocol's
+    /// size limit is refused. Proxy variables are not read: agents are reached directly.
+    private static let client = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+
     /// POSTs `body` with AsyncHTTPClient (SwiftNIO; https through BoringSSL and the system's
     /// trust store), so the agent client needs neither URLSession nor libcurl.
     private func post(_ body: [UInt8], to url: URL, target: String) throws -> (Int, [UInt8]) {
@@ -71,8 +78,14 @@ public struct AgentTargetWriter: TargetWriter {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(body)
             let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
-            let response = try HTTPClient.shared.execute(request: request, deadline: deadline).wait()
-            return (Int(response.status.code), response.body.map { Array($0.readableBytesView) } ?? [])
+            let response = try Self.client.execute(request: request, deadline: deadline).wait()
+            let answer = response.body.map { Array($0.readableBytesView) } ?? []
+            guard answer.count <= AgentProtocol.maxBodyBytes else {
+                throw SyncError("target '\(target)': the agent at \(url.absoluteString) answered \(answer.count) bytes, over the protocol's limit of \(AgentProtocol.maxBodyBytes)")
+            }
+            return (Int(response.status.code), answer)
+        } catch let error as SyncError {
+            throw error
         } catch {
             throw SyncError("target '\(target)': cannot reach the agent at \(url.absoluteString): \(error); check that 'loopseal agent' runs there and the url is right")
         }

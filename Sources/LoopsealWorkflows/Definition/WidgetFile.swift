@@ -12,7 +12,7 @@ public enum WidgetFile {
     /// The widgets in the file at `path`. Throws ``WorkflowValidationError`` with every problem,
     /// each with its line and column.
     public static func load(path: String) throws -> [WidgetDefinition] {
-        guard let bytes = try FileIO.contentsIfExists(path) else {
+        guard let bytes = try FileIO.contentsIfExists(path, limit: FileLimits.workflowFile, kind: "workflow file") else {
             throw WorkflowValidationError(problems: [WorkflowProblem(file: path, line: 1, column: 1, message: "no such widget file")])
         }
         switch WorkflowParser.compose(String(decoding: bytes, as: UTF8.self), file: path) {

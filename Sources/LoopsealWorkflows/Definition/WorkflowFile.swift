@@ -66,7 +66,7 @@ enum WorkflowFile {
     static func read(_ name: String, in folder: String) throws(Problem) -> [UInt8] {
         let path = try resolve(name, in: folder)
         do {
-            guard let bytes = try FileIO.regularFileContentsIfExists(path) else { throw Problem.notFound(name: name) }
+            guard let bytes = try FileIO.contentsIfExists(path, limit: FileLimits.workflowFile, kind: "workflow file") else { throw Problem.notFound(name: name) }
             return bytes
         } catch let problem as Problem {
             throw problem

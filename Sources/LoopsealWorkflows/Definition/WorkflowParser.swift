@@ -26,7 +26,7 @@ public struct WorkflowParser {
     /// Parses as far as possible: the definition (nil when the YAML itself is unreadable) and
     /// every problem found on the way, so validation can add its own to the same report.
     static func loadCollecting(path: String) throws -> (WorkflowDefinition?, [WorkflowProblem]) {
-        guard let bytes = try FileIO.contentsIfExists(path) else {
+        guard let bytes = try FileIO.contentsIfExists(path, limit: FileLimits.workflowFile, kind: "workflow file") else {
             return (nil, [WorkflowProblem(file: path, line: 1, column: 1, message: "no such workflow file")])
         }
         var parser = WorkflowParser(file: path)
