@@ -94,9 +94,9 @@ struct AgentFloodTests {
     func unfinishedHeads() throws {
         let sandbox = try Sandbox("agent-flood")
         defer { sandbox.remove() }
-        let agent = try StartedAgent.startAlone(sandbox, extra: ["--header-timeout", "5"])
+        let agent = try StartedAgent.startAlone(sandbox, extra: ["--header-timeout", "10"])
         defer { agent.stop() }
-        try UnfinishedHeadFlood.check(port: agent.port, headerTimeout: 5)
+        try UnfinishedHeadFlood.check(port: agent.port, headerTimeout: 10)
         #expect(StartedAgent.health(port: agent.port))
     }
 }

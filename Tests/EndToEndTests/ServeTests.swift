@@ -201,9 +201,9 @@ struct ServeFloodTests {
         let sandbox = try Sandbox("serve-flood")
         defer { sandbox.remove() }
         try sandbox.initWorkspace("demo", [try sandbox.keygen("alice")])
-        let server = try StartedServer.start(sandbox, env: ["LOOPSEAL_STATE": "\(sandbox.root)/state"], extra: ["--header-timeout", "5"])
+        let server = try StartedServer.start(sandbox, env: ["LOOPSEAL_STATE": "\(sandbox.root)/state"], extra: ["--header-timeout", "10"])
         defer { server.stop() }
-        try UnfinishedHeadFlood.check(port: server.port, headerTimeout: 5)
+        try UnfinishedHeadFlood.check(port: server.port, headerTimeout: 10)
     }
 
     @Test("past --max-connections the connections that waited longest for a head are closed; /healthz still answers")
