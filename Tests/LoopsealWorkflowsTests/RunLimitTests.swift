@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealCrypto
 import LoopsealStore
 import LoopsealTemplates
 @testable import LoopsealWorkflows
@@ -67,6 +68,34 @@ struct RunLimitTests {
             #expect(bytes > limit && limit == RunLimits.maxInputBytes)
         }
         #expect(try runs.runs().isEmpty)
+    }
+
+    @Test("a full run refuses provided secrets before storing any value")
+    func provideSecretsToAFullRun() throws {
+        let (runs, definition, sandbox) = try service("""
+            transitions:
+              - id: ask
+                from: start
+                to: asking
+                call:
+                  - tool: request_secrets
+                    args: { variables: [{ key: NEW_TOKEN }] }
+              - id: given
+                from: asking
+                to: end
+                wait: true
+            """)
+        defer { sandbox.remove() }
+        var run = try runs.start(definition, file: "workflows/flow.yaml")
+        let entry = try #require(run.history.first)
+        run.history = Array(repeating: entry, count: RunLimits.maxHistory)
+        try RunStore(workspace: runs.workspace).save(run)
+        let value = try SecureBytes(copying: Array("v".utf8))
+        let error = #expect(throws: RunServiceError.self) {
+            try runs.provideSecrets(runID: run.id, values: [(key: "NEW_TOKEN", value: value)])
+        }
+        #expect(error?.description.contains("has taken \(RunLimits.maxHistory) transitions") == true)
+        #expect(try SecretService(workspace: runs.workspace).find(key: "NEW_TOKEN")?.hasValue == false)
     }
 
     @Test("a run that has taken the most transitions refuses another, and an automatic loop stops there")
@@ -140,7 +169,7 @@ struct RunLimitTests {
         } catch let error as RunServiceError {
             guard case .runTooLarge(_, let bytes, let limit) = error else { Issue.record("got \(error)"); return }
             #expect(bytes > limit && limit == RunLimits.maxRunBytes)
-            #expect(error.description.contains("nothing was saved"))
+            #expect(error.description.contains("the run was not saved"))
         }
         #expect(try runs.runs().isEmpty)
     }

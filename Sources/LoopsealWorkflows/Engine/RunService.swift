@@ -29,7 +29,7 @@ public enum RunServiceError: Error, Sendable, CustomStringConvertible {
     case inputTooLarge(bytes: Int, limit: Int)
     /// The run has taken ``RunLimits/maxHistory`` transitions.
     case historyFull(run: String, limit: Int)
-    /// The run would be saved larger than ``RunLimits/maxRunBytes``; nothing was saved.
+    /// The run would be saved larger than ``RunLimits/maxRunBytes``; the run was not saved.
     case runTooLarge(run: String, bytes: Int, limit: Int)
 
     public var description: String {
@@ -59,7 +59,7 @@ public enum RunServiceError: Error, Sendable, CustomStringConvertible {
         case .historyFull(let run, let limit):
             return "run '\(run)' has taken \(limit) transitions, as many as a run may: start a new run"
         case .runTooLarge(let run, let bytes, let limit):
-            return "run '\(run)' would grow to \(bytes) bytes, more than the \(limit) a run may hold, so nothing was saved: start a new run, or keep less in its state, payloads and documents"
+            return "run '\(run)' would grow to \(bytes) bytes, more than the \(limit) a run may hold, so the run was not saved (it stays where it was): start a new run, or keep less in its state, payloads and documents"
         }
     }
 }
@@ -222,6 +222,10 @@ public struct RunService: Sendable {
             guard missing.isEmpty else { throw RunServiceError.missingValues(keys: missing) }
             let definition = try self.definition(of: run)
             let firing = try transition ?? fillTransition(of: run, definition: definition)
+            // Refused before any value is stored: a full run would take the values and not move.
+            guard run.history.count < RunLimits.maxHistory else {
+                throw RunServiceError.historyFull(run: run.id, limit: RunLimits.maxHistory)
+            }
             for (key, value) in values { try secrets.upsert(key: key, value: value) }
             let keys = run.requestedKeys.filter(given.contains)
             let next = try advance(run, definition: definition, transition: firing,
