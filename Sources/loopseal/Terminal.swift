@@ -84,6 +84,7 @@ enum Terminal {
         defer { wipe(&value) }
         var chunk = [UInt8](repeating: 0, count: 4096)
         defer { wipe(&chunk) }
+        var lineLength = 0
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; throw CLIError("cannot read from the terminal: \(String(cString: strerror(errno)))") }
@@ -94,7 +95,12 @@ enum Terminal {
             }
             value.append(contentsOf: chunk[0..<n])
             // A terminal in line mode silently cuts a line at 4095 bytes: refuse rather than store it cut.
-            if value.split(separator: 0x0A, omittingEmptySubsequences: false).contains(where: { $0.count >= Self.maxTerminalLine }) {
+            var tooLong = false
+            for byte in chunk[0..<n] {
+                lineLength = byte == 0x0A ? 0 : lineLength + 1
+                if lineLength >= Self.maxTerminalLine { tooLong = true }
+            }
+            if tooLong {
                 drain(fd)
                 throw CLIError("a line of the value is \(Self.maxTerminalLine) bytes or longer, and a terminal cuts such lines: pipe it on stdin instead ('loopseal set KEY < FILE'); nothing was stored")
             }
