@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealCrypto
 
 /// Something in a line of text that looks like a credential. Holds where it is and what kind
 /// it seems to be, never the matched text itself.
@@ -316,6 +317,12 @@ public enum TokenDetector {
 
     private static func isExempt(_ run: ArraySlice<UInt8>, in line: [UInt8], at start: Int) -> Bool {
         if exemptRunPrefixes.contains(where: { run.starts(with: $0) }) { return true }
+        // Recipients' age keys and writers' signing keys are public by design; a valid one is never
+        // a finding (a random bech32 key could otherwise spell "key" and name a secret itself).
+        if run.starts(with: Array("age1".utf8)) || run.starts(with: Array("loopsealsign1".utf8)) {
+            let text = String(decoding: run, as: UTF8.self)
+            if (try? PublicKey(string: text)) != nil || (try? SigningPublicKey(string: text)) != nil { return true }
+        }
         // A commit id pinned with `@` (`uses: actions/checkout@<sha>`).
         if run.count == 40, start > 0, line[start - 1] == UInt8(ascii: "@"), run.allSatisfy(isHex) { return true }
         let dataURI = Array("base64,".utf8)
