@@ -9,6 +9,8 @@ public enum FileLimits {
     public static let workspaceConfig = 1 << 20
     /// A workflow, widget, template or partial file.
     public static let workflowFile = 1 << 20
+    /// A `file` sync target read back to detect drift: a payload of many large values.
+    public static let syncTarget = 64 << 20
     /// An identity or signing-key file.
     public static let keyFile = 1 << 20
 }

@@ -32,7 +32,7 @@ public struct FileTargetWriter: TargetWriter {
 
     /// The file's current bytes, for drift detection (never through a link).
     func current(_ target: SyncTarget, workspace: Workspace) throws -> [UInt8]? {
-        try FileIO.contentsIfExists(Self.absolute(resolvedPath(target.path ?? "", in: workspace)), limit: FileLimits.sealedFile,
+        try FileIO.contentsIfExists(Self.absolute(resolvedPath(target.path ?? "", in: workspace)), limit: FileLimits.syncTarget,
                                     followSymlinks: false, kind: "sync target")
     }
 
