@@ -134,6 +134,10 @@ let package = Package(
         ),
         .testTarget(name: "LoopsealFuzzTests", dependencies: ["LoopsealFuzzTargets", "LoopsealCrypto", "LoopsealSync"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LoopsealCrypto"]),
+        .testTarget(
+            name: "loopsealTests",
+            dependencies: ["loopseal", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

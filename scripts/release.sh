@@ -23,8 +23,12 @@ name="loopseal-$version-linux-$arch"
 
 libs="$(scripts/static-libs.sh .build-static-libs | tail -n 1)"
 echo "building $name (commit $commit)" >&2
+# --no-export-dynamic: the Swift driver links executables with every symbol exported (40,000
+# in .dynsym), and the runtime's start-up (the backtracer finding its path with dladdr) scans
+# them linearly; nothing looks Loopseal's symbols up by name. The binary stays PIE (ASLR).
 PKG_CONFIG_PATH="$libs/pkgconfig" \
-    swift build -c release --static-swift-stdlib --scratch-path .build-release --product loopseal -Xlinker -L"$libs"
+    swift build -c release --static-swift-stdlib --scratch-path .build-release --product loopseal \
+    -Xlinker -L"$libs" -Xlinker --no-export-dynamic
 built=.build-release/release/loopseal
 
 rm -rf "dist/stage/$name"

@@ -33,7 +33,7 @@ public struct Identity: Sendable {
 
     /// Parses an `AGE-SECRET-KEY-1…` string (surrounding white space is ignored).
     public init(string: String) throws {
-        let trimmed = string.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = string.trimmingWhitespace()
         guard trimmed.uppercased().hasPrefix("AGE-SECRET-KEY-1") else {
             throw CryptoError.invalidKeyEncoding("identity does not start with AGE-SECRET-KEY-1")
         }

@@ -19,7 +19,7 @@ public struct PublicKey: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// Parses an `age1…` recipient string, validating its checksum.
     public init(string: String) throws {
-        let trimmed = string.trimmingCharacters(in: .whitespaces)
+        let trimmed = string.trimmingWhitespace()
         guard trimmed.lowercased().hasPrefix("age1") else {
             throw CryptoError.invalidKeyEncoding("recipient '\(trimmed.prefix(12))…' does not start with age1")
         }

@@ -35,7 +35,7 @@ public struct SigningKey: Sendable {
 
     /// Parses a `LOOPSEAL-SIGNING-KEY-1…` string (surrounding white space is ignored).
     public init(string: String) throws {
-        let trimmed = string.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = string.trimmingWhitespace()
         guard trimmed.uppercased().hasPrefix("\(SigningKey.hrp)1") else {
             throw CryptoError.invalidKeyEncoding("signing key does not start with LOOPSEAL-SIGNING-KEY-1")
         }

@@ -26,7 +26,7 @@ public struct SigningPublicKey: Hashable, Sendable, Comparable, CustomStringConv
 
     /// Parses a `loopsealsign1…` string, validating its checksum.
     public init(string: String) throws {
-        let trimmed = string.trimmingCharacters(in: .whitespaces)
+        let trimmed = string.trimmingWhitespace()
         guard trimmed.lowercased().hasPrefix("\(SigningPublicKey.hrp)1") else {
             throw CryptoError.invalidKeyEncoding("signing key '\(trimmed.prefix(16))…' does not start with loopsealsign1")
         }

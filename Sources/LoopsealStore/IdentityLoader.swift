@@ -10,8 +10,13 @@ public struct IdentityLoader: Sendable {
     /// The environment to read variables from.
     public var environment: [String: String]
 
+    /// The variables this loader reads, from the process environment.
+    public static var processEnvironment: [String: String] {
+        ProcessEnvironment.values(["LOOPSEAL_IDENTITY", "LOOPSEAL_IDENTITY_FILE", "XDG_CONFIG_HOME", "HOME"])
+    }
+
     /// Creates a loader.
-    public init(files: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(files: [String] = [], environment: [String: String] = Self.processEnvironment) {
         self.files = files
         self.environment = environment
     }
@@ -41,7 +46,7 @@ public struct IdentityLoader: Sendable {
         }
         if let directory = identitiesDirectory {
             searched.append(directory)
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            let names = (try? FileIO.directoryEntries(directory)) ?? []
             for name in names.sorted() where !name.hasPrefix(".") {
                 let path = "\(directory)/\(name)"
                 guard !FileIO.isDirectory(path) else { continue }
@@ -57,7 +62,7 @@ public struct IdentityLoader: Sendable {
     public static func parse(_ text: String, source: String) throws -> [Identity] {
         var result: [Identity] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             do {
                 result.append(try Identity(string: line))

@@ -10,8 +10,13 @@ public struct SigningKeyLoader: Sendable {
     /// The environment to read variables from.
     public var environment: [String: String]
 
+    /// The variables this loader reads, from the process environment.
+    public static var processEnvironment: [String: String] {
+        ProcessEnvironment.values(["LOOPSEAL_SIGNING_KEY", "LOOPSEAL_SIGNING_KEY_FILE", "XDG_CONFIG_HOME", "HOME"])
+    }
+
     /// Creates a loader.
-    public init(file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(file: String? = nil, environment: [String: String] = Self.processEnvironment) {
         self.file = file
         self.environment = environment
     }
@@ -51,7 +56,7 @@ public struct SigningKeyLoader: Sendable {
     public static func parse(_ text: String, source: String) throws -> SigningKey {
         var found: SigningKey?
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard found == nil else {
                 throw StoreError.invalidSigningKey(source: source, line: index + 1, problem: "holds a second signing key: keep one per file")

@@ -74,7 +74,7 @@ public struct Workspace: Sendable, Equatable {
 
     /// Ids of the workspaces under `root`, sorted.
     public static func list(root: String) -> [String] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/workspaces")) ?? []
+        let entries = (try? FileIO.directoryEntries("\(root)/workspaces")) ?? []
         return entries.filter { Names.isValidWorkspaceID($0) && FileIO.isDirectory("\(root)/workspaces/\($0)") }.sorted()
     }
 

@@ -4,10 +4,16 @@ import Yams
 enum YAMLSource {
     /// Composes `text` into a node tree, turning Yams errors into ``StoreError/malformed``
     /// without echoing the document. Refuses what ``YAMLLimits`` refuses.
+    ///
+    /// Plain scalars are not resolved to bool, int, float or null tags (`Resolver.basic`, an
+    /// empty `Constructor`): the store reads every scalar as text, and the default resolver
+    /// compiles seven ICU regular expressions on first use, which was a fifth of `loopseal get`.
+    /// The encoding is given, so Yams does not copy the whole environment to look for
+    /// `YAMS_DEFAULT_ENCODING`.
     static func compose(_ text: String, file: String) throws -> Node? {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: text, .basic, Constructor([:], [:], [:]), .utf8)
         } catch let error as YamlError {
             throw describe(error, file: file)
         } catch {
@@ -28,8 +34,9 @@ enum YAMLSource {
         case let .reader(problem, _, _, _):
             return .malformed(file: file, line: nil, column: nil, problem: "invalid YAML: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
+            let keys = duplicates.map { "'\(StoreError.printable($0))'" }.joined(separator: ", ")
             return .malformed(file: file, line: context.mark.line, column: context.mark.column,
-                              problem: "duplicate keys: \(duplicates.joined(separator: ", "))")
+                              problem: "key \(keys) appears twice in this mapping (a YAML tag does not make keys different)")
         default:
             return .malformed(file: file, line: nil, column: nil, problem: "invalid YAML")
         }

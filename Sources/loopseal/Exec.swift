@@ -15,11 +15,17 @@ struct Exec: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
+        try Self.run(workspace: workspace.selection, identityFiles: identities.identity, command: command)
+    }
+
+    /// `run()` with plain values (``QuickParse`` calls it without ArgumentParser).
+    static func run(workspace: WorkspaceSelection, identityFiles: [String], command: [String]) throws {
         let argv = command.first == "--" ? Array(command.dropFirst()) : command
         guard let program = argv.first else {
             throw ValidationError("give a command to run: loopseal exec -- CMD ARGS…")
         }
-        let environment = try SecretEnvironment(try workspace.service().revealAll(identities: try identities.load()))
+        let environment = try SecretEnvironment(
+            try workspace.service().revealAll(identities: try IdentityLoader(files: identityFiles).load()))
         // The opened values and identities are released (and zeroed) here: only the locked
         // environment block, which execve copies into the new program, still holds the values.
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]

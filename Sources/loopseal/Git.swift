@@ -74,13 +74,18 @@ struct GitTextconv: ParsableCommand {
     @OptionGroup var identities: IdentityOptions
 
     func run() throws {
+        try Self.run(file: file, reveal: reveal, root: root, identityFiles: identities.identity)
+    }
+
+    /// `run()` with plain values (``QuickParse`` calls it without ArgumentParser).
+    static func run(file: String, reveal: Bool, root: String?, identityFiles: [String]) throws {
         let cwd = FileManager.default.currentDirectoryPath
         let path = file.hasPrefix("/") ? file : "\(cwd)/\(file)"
         let bytes = try FileIO.contents(path)
         var found: [Identity] = []
         var note: String?
         do {
-            found = try identities.load()
+            found = try IdentityLoader(files: identityFiles).load()
         } catch StoreError.noIdentity {
             note = "no identity"
         } catch {

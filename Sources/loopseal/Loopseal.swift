@@ -25,6 +25,11 @@ struct Loopseal: ParsableCommand {
 enum Main {
     static func main() {
         Hardening.protectProcess()
+        // `--version` alone answers before the parser starts (what ArgumentParser would print).
+        if CommandLine.arguments.dropFirst().elementsEqual(["--version"]) {
+            Terminal.print(BuildInfo.description + "\n")
+            return
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             let level = ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
@@ -32,8 +37,12 @@ enum Main {
             return handler
         }
         do {
-            var command = try Loopseal.parseAsRoot()
-            try command.run()
+            if let quick = QuickParse.command(Array(CommandLine.arguments.dropFirst())) {
+                try quick.run()
+            } else {
+                var command = try Loopseal.parseAsRoot()
+                try command.run()
+            }
         } catch {
             exit(Terminal.report(error))
         }

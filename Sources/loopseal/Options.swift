@@ -11,6 +11,26 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(name: [.customShort("w"), .long], help: "Workspace id (default: the only workspace).")
     var workspace: String?
 
+    /// The options as a plain value.
+    var selection: WorkspaceSelection { WorkspaceSelection(root: root, id: workspace) }
+
+    /// The repository root.
+    func resolveRoot() throws -> String { try selection.resolveRoot() }
+
+    /// The chosen workspace, with its `workspace.yaml` checked.
+    func resolve() throws -> Workspace { try selection.resolve() }
+
+    /// A secret service for the chosen workspace.
+    func service(signingKeys: SigningKeyLoader = SigningKeyLoader()) throws -> SecretService {
+        try selection.service(signingKeys: signingKeys)
+    }
+}
+
+/// `--root` and `--workspace` as given (nil: find it), without ArgumentParser's wrappers.
+struct WorkspaceSelection: Equatable {
+    var root: String?
+    var id: String?
+
     /// The repository root.
     func resolveRoot() throws -> String {
         if let root { return root }
@@ -20,7 +40,7 @@ struct WorkspaceOptions: ParsableArguments {
     /// The chosen workspace, with its `workspace.yaml` checked so every command reports a
     /// broken configuration, not only the ones that need recipients.
     func resolve() throws -> Workspace {
-        let resolved = try Workspace.resolve(root: try resolveRoot(), id: workspace)
+        let resolved = try Workspace.resolve(root: try resolveRoot(), id: id)
         _ = try resolved.loadConfig()
         return resolved
     }

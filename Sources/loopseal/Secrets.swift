@@ -54,8 +54,13 @@ struct GetSecret: ParsableCommand {
     @Argument(help: "The secret's name.") var key: String
 
     func run() throws {
+        try Self.run(workspace: workspace.selection, identityFiles: identities.identity, key: key)
+    }
+
+    /// `run()` with plain values (``QuickParse`` calls it without ArgumentParser).
+    static func run(workspace: WorkspaceSelection, identityFiles: [String], key: String) throws {
         try Names.checkKey(key)
-        let value = try workspace.service().reveal(key: key, identities: try identities.load())
+        let value = try workspace.service().reveal(key: key, identities: try IdentityLoader(files: identityFiles).load())
         value.withUnsafeBytes { Terminal.write($0) }
         if Terminal.stdoutIsTerminal { Terminal.print("\n") }
     }

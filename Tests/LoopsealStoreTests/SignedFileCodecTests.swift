@@ -59,7 +59,7 @@ import Testing
             (replacing(sig, "AQID"), "f:\(signatureLine + 2):12: signature must be 64 bytes, got 3"),
             (replacing(sig, "not*base64"), "f:\(signatureLine + 2):12: signature is not valid base64"),
             (replacing("signature:\n  writer: \(writer)\n  ed25519: \(sig)\n", "signature: yes\n"), "f:\(signatureLine):12: 'signature' must map 'writer' and 'ed25519'"),
-            (good + "signature:\n  writer: \(writer)\n", "duplicate keys"),
+            (good + "signature:\n  writer: \(writer)\n", "key 'signature' appears twice in this mapping"),
         ]
         for (text, expected) in cases {
             let error = #expect(throws: StoreError.self) { try SealedSecretCodec.decode(Array(text.utf8), file: "f") }
