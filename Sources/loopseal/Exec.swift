@@ -57,7 +57,10 @@ final class SecretEnvironment {
         pointers = []
         var inherited = environ
         while let entry = inherited.pointee {
-            let name = String(cString: entry).split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            let length = strchr(entry, Int32(UInt8(ascii: "="))).map { $0 - entry } ?? strlen(entry)
+            let name = entry.withMemoryRebound(to: UInt8.self, capacity: length) {
+                String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+            }
             if !keys.contains(name) { pointers.append(entry) }
             inherited += 1
         }
