@@ -22,6 +22,7 @@ demo: build
 	@scripts/demo.sh $(BIN)
 
 test: test-deps
+	python3 scripts/check-imports.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -28,6 +28,8 @@ let package = Package(
             providers: [.apt(["libsodium-dev"])]
         ),
         .target(name: "LoopsealCrypto", dependencies: ["CSodium"]),
+        .target(name: "CLoopsealSystem"),
+        .target(name: "LoopsealSystem", dependencies: ["CLoopsealSystem"]),
         .target(name: "LoopsealBuildInfo"),
         .target(
             name: "LoopsealStore",
@@ -37,6 +39,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "LoopsealGit", dependencies: ["LoopsealStore", "LoopsealCrypto"]),
         .target(
             name: "LoopsealTemplates",
             dependencies: [.product(name: "Yams", package: "Yams")]
@@ -61,8 +64,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "LoopsealKit",
+            dependencies: [
+                "LoopsealCrypto",
+                "LoopsealStore",
+                "LoopsealSync",
+                "LoopsealSystem",
+                "LoopsealWorkflows",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "LoopsealServer",
             dependencies: [
+                "LoopsealKit",
                 "LoopsealSync",
                 "LoopsealWorkflows",
                 "LoopsealTemplates",
@@ -74,6 +89,7 @@ let package = Package(
         .target(
             name: "LoopsealMCP",
             dependencies: [
+                "LoopsealKit",
                 "LoopsealWorkflows",
                 "LoopsealSync",
                 .product(name: "MCP", package: "swift-sdk"),
@@ -84,6 +100,9 @@ let package = Package(
             name: "loopseal",
             dependencies: [
                 "LoopsealBuildInfo",
+                "LoopsealGit",
+                "LoopsealKit",
+                "LoopsealSystem",
                 "LoopsealMCP",
                 "LoopsealStore",
                 "LoopsealSync",
@@ -109,11 +128,14 @@ let package = Package(
             path: "Benchmarks/LoopsealBench"
         ),
         .testTarget(name: "LoopsealCryptoTests", dependencies: ["LoopsealCrypto"]),
+        .testTarget(name: "LoopsealSystemTests", dependencies: ["LoopsealSystem", "LoopsealCrypto"]),
+        .testTarget(name: "LoopsealKitTests", dependencies: ["LoopsealKit", "LoopsealStore", "LoopsealCrypto"]),
         .testTarget(
             name: "LoopsealStoreTests",
             dependencies: ["LoopsealStore"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "LoopsealGitTests", dependencies: ["LoopsealGit", "LoopsealStore", "LoopsealCrypto"]),
         .testTarget(name: "LoopsealSyncTests", dependencies: ["LoopsealSync"]),
         .testTarget(
             name: "LoopsealServerTests",
@@ -125,7 +147,8 @@ let package = Package(
         ),
         .testTarget(
             name: "LoopsealWorkflowsTests",
-            dependencies: ["LoopsealWorkflows", "LoopsealSync"]
+            dependencies: ["LoopsealWorkflows", "LoopsealSync"],
+            exclude: ["testdata"]
         ),
         .testTarget(
             name: "LoopsealTemplatesTests",
@@ -133,7 +156,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LoopsealFuzzTests", dependencies: ["LoopsealFuzzTargets", "LoopsealCrypto", "LoopsealSync"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LoopsealCrypto"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LoopsealCrypto"], exclude: ["testdata"]),
         .testTarget(
             name: "loopsealTests",
             dependencies: ["loopseal", .product(name: "ArgumentParser", package: "swift-argument-parser")]

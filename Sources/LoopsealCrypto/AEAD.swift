@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// XChaCha20-Poly1305 (IETF) authenticated encryption with associated data.
 public enum AEAD {

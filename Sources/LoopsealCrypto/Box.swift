@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Authenticated public-key encryption (`crypto_box_easy`): the recipient learns who sent the
 /// message and nobody else can read it. The agent channel (DESIGN.md §7) uses it.

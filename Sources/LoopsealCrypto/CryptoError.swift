@@ -10,6 +10,8 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidLength(what: String, expected: Int, got: Int)
     /// libsodium could not allocate guarded memory.
     case allocationFailed
+    /// A value meant for a C string (after `prefix`, such as `KEY=`) holds a NUL byte.
+    case embeddedNUL(prefix: String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
         case .authenticationFailed: return "the value failed to authenticate (tampered file, or ciphertext moved from another key)"
         case .invalidLength(let what, let expected, let got): return "\(what) must be \(expected) bytes, got \(got)"
         case .allocationFailed: return "could not allocate locked memory for secret material"
+        case .embeddedNUL(let prefix): return "the value after '\(prefix)' holds a NUL byte and cannot be a C string"
         }
     }
 }

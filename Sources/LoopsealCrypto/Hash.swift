@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Hash functions from libsodium.
 public enum Hash {

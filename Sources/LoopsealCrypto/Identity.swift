@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 import Foundation
 
 /// An X25519 secret key (an age identity, `AGE-SECRET-KEY-1…`) and its public key.

@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 extension Identity {
     /// A keyed BLAKE2b hash of `message` that only the holder of this identity can compute.

@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 import Foundation
 
 /// An X25519 recipient public key, written as an age recipient (`age1…`).

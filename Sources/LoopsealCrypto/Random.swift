@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Public random bytes (nonces, ids) from libsodium's CSPRNG.
 public enum Random {

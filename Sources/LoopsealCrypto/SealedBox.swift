@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// libsodium sealed boxes (`crypto_box_seal`): anonymous encryption to a public key.
 /// Loopseal seals each secret's 32-byte data key to every recipient this way.

@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 import Foundation
 
 /// A region of `sodium_malloc` memory (guard pages around it, locked in RAM where the system

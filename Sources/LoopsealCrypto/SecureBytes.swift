@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Secret bytes kept in `sodium_malloc` memory (see ``SecureArena``): guard pages, locked where
 /// the system allows, and zeroed when released. Immutable once built, so sharing is safe.

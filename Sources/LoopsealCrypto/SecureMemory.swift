@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Zeroing of memory that held plaintext but is not a ``SecureBytes`` (request bodies, form data).
 public enum SecureMemory {

@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 import Foundation
 
 /// An Ed25519 signing key (libsodium `crypto_sign`) and its public key. Its text form is the

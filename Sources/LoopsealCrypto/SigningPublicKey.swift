@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 import Foundation
 
 /// An Ed25519 public key of a writer (libsodium `crypto_sign`), written in bech32 as

@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// libsodium initialisation, done once per process before any other call.
 enum Sodium {

@@ -55,8 +55,8 @@ public struct SecretSealer: Sendable {
         return try open(value: value, key: secret.key, dataKey: dataKey, file: file)
     }
 
-    /// Decrypts a sealed value with its data key.
-    func open(value: [UInt8], key: String, dataKey: SecureBytes, file: String) throws -> SecureBytes {
+    /// Decrypts a sealed value with its data key (from ``openDataKey(of:identities:file:names:)``).
+    public func open(value: [UInt8], key: String, dataKey: SecureBytes, file: String) throws -> SecureBytes {
         guard value.count >= AEAD.nonceBytes + AEAD.tagBytes else {
             throw StoreError.openFailed(file: file, problem: "the value is truncated: the file was tampered with or corrupted")
         }

@@ -130,7 +130,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func location(_ file: String, _ line: Int?, _ column: Int?) -> String {
+    /// `file:line:column`, `file:line` or `file`, as error messages name a place.
+    public static func location(_ file: String, _ line: Int?, _ column: Int?) -> String {
         switch (line, column) {
         case let (line?, column?): return "\(file):\(line):\(column)"
         case let (line?, nil): return "\(file):\(line)"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoopsealCrypto
+import LoopsealGit
 import LoopsealStore
 
 struct GitCommand: ParsableCommand {

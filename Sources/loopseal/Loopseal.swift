@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import LoopsealCrypto
+import LoopsealKit
+import LoopsealSystem
 
 /// `loopseal`: encrypted secrets in git. The commands are thin: they parse, call the
 /// library, and print.

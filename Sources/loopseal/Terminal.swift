@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoopsealCrypto
+import LoopsealKit
 import LoopsealServer
 import LoopsealStore
 import LoopsealSync
@@ -171,6 +172,7 @@ enum Terminal {
         case let error as SyncError: message = error.description
         case let error as WorkflowValidationError: message = error.description
         case let error as ExpressionError: message = error.description
+        case let error as KitError: message = error.description
         case let error as CLIError: message = error.message
         default:
             let code = Loopseal.exitCode(for: error)

@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealStore
 
 /// Recognises plaintext `.env`-style files, by name and by content.
 ///

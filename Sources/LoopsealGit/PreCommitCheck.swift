@@ -1,3 +1,6 @@
+import Foundation
+import LoopsealStore
+
 /// One problem that makes the pre-commit hook refuse a commit. Never holds secret text.
 public struct PreCommitProblem: Error, Sendable, Equatable, CustomStringConvertible {
     /// The staged file, relative to the repository's top level.

@@ -1,4 +1,5 @@
 import LoopsealCrypto
+import LoopsealSystem
 import Testing
 
 @Suite("process hardening")

@@ -1,6 +1,7 @@
 import LoopsealCrypto
 import Testing
-@testable import LoopsealStore
+@testable import LoopsealGit
+import LoopsealStore
 
 /// Public keys in `workspace.yaml` are never reported by the pre-commit hook's token scan: a
 /// random bech32 key can contain a secret word ("key") and so name a secret on its own line,

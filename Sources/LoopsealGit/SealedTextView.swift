@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealStore
 import LoopsealCrypto
 
 /// The text `git diff` shows for a sealed file (`loopseal git textconv`): key, id, workspace,

@@ -1,7 +1,8 @@
 import Foundation
 import LoopsealCrypto
 import Testing
-@testable import LoopsealStore
+@testable import LoopsealGit
+import LoopsealStore
 
 @Suite struct TokenDetectorTests {
     private func kinds(_ line: String) -> [String] {

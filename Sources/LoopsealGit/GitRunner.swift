@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealStore
 
 #if canImport(Glibc)
 import Glibc

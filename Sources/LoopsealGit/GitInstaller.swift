@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealStore
 
 /// Sets up (and removes) Loopseal's git integration in one repository:
 /// - the diff driver: `*.sealed diff=loopseal` in the top-level `.gitattributes`, and

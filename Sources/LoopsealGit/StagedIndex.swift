@@ -1,3 +1,6 @@
+import Foundation
+import LoopsealStore
+
 /// Reads what is staged for the next commit with at most three git processes, however many
 /// files there are: `git diff --cached --raw -z` for the changed paths and their blob ids,
 /// `git ls-files -s -z` for the sealed files of workspaces whose `workspace.yaml` or any sealed

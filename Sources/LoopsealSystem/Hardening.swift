@@ -1,4 +1,4 @@
-import CSodium
+internal import CLoopsealSystem
 
 #if canImport(Glibc)
 import Glibc

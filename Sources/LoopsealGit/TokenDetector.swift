@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealStore
 import LoopsealCrypto
 
 /// Something in a line of text that looks like a credential. Holds where it is and what kind
