@@ -1,4 +1,5 @@
 import LoopsealCrypto
+import LoopsealKit
 import LoopsealStore
 import LoopsealWorkflows
 import MCP
@@ -57,7 +58,7 @@ struct ToolContext: Sendable {
 
     /// The run service of `workspace`, syncing with the configured identities.
     func runs(_ workspace: Workspace) -> RunService {
-        RunService(workspace: workspace, syncer: IdentitySyncer(configuration: configuration))
+        RunService(workspace: workspace, syncer: IdentitySyncer(loader: IdentityLoader(files: configuration.identityFiles, environment: configuration.environment)))
     }
 
     /// Identities for decrypting, or a tool error that says how to provide one.

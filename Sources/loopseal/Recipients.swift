@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LoopsealCrypto
+import LoopsealKit
 import LoopsealStore
 
 struct Recipients: ParsableCommand {
@@ -42,21 +42,10 @@ struct Recipients: ParsableCommand {
         @Flag(help: "Only edit workspace.yaml; run 'loopseal rekey' later.") var noRekey = false
 
         func run() throws {
-            guard Names.isValidRecipientName(name) else { throw StoreError.invalidRecipientName(name) }
-            let key: PublicKey
-            do { key = try PublicKey(string: publicKey) } catch let error as CryptoError {
-                throw CLIError("recipient '\(name)': \(error)")
-            }
-            let service = try workspace.service(signingKeys: signing.loader)
-            let change = try service.changeRecipients(
-                action: "recipients add", identities: noRekey ? [] : try identities.load(), rekey: !noRekey,
-                progress: Rekey.progress
-            ) { config in
-                if config.recipients.contains(where: { $0.name == name || $0.publicKey == key }) {
-                    throw StoreError.duplicateRecipient(name: name)
-                }
-                config.recipients.append(Recipient(name: name, publicKey: key))
-            }
+            let recipient = try RecipientChanges.newRecipient(name: name, publicKey: publicKey)
+            let change = try RecipientChanges.add(
+                recipient, to: try workspace.service(signingKeys: signing.loader),
+                identities: noRekey ? [] : try identities.load(), rekey: !noRekey, progress: Rekey.progress)
             Terminal.warn("added recipient \(name)" + (noRekey ? "; run 'loopseal rekey' so they can read" : ", re-sealed \(change.rewritten) secret\(change.rewritten == 1 ? "" : "s")"))
             Recipients.reportExposed(change.exposed, by: "keys no longer listed")
         }
@@ -74,19 +63,9 @@ struct Recipients: ParsableCommand {
         @Flag(help: "Only edit workspace.yaml; run 'loopseal rekey' later.") var noRekey = false
 
         func run() throws {
-            let service = try workspace.service(signingKeys: signing.loader)
-            let change = try service.changeRecipients(
-                action: "recipients rm", identities: noRekey ? [] : try identities.load(), rekey: !noRekey,
-                progress: Rekey.progress
-            ) { config in
-                guard let index = config.recipients.firstIndex(where: { $0.name == name }) else {
-                    throw StoreError.unknownRecipient(name: name, known: config.recipients.map(\.name))
-                }
-                guard config.recipients.count > 1 else {
-                    throw CLIError("'\(name)' is the last recipient: add another first, or nobody could decrypt")
-                }
-                config.recipients.remove(at: index)
-            }
+            let change = try RecipientChanges.remove(
+                name: name, from: try workspace.service(signingKeys: signing.loader),
+                identities: noRekey ? [] : try identities.load(), rekey: !noRekey, progress: Rekey.progress)
             Terminal.warn("removed recipient \(name)" + (noRekey ? "; run 'loopseal rekey' to re-seal without them" : ", re-sealed \(change.rewritten) secret\(change.rewritten == 1 ? "" : "s")"))
             Recipients.reportExposed(change.exposed, by: name)
         }

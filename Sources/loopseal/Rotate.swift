@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import LoopsealCrypto
 import LoopsealStore
-import LoopsealTemplates
+import LoopsealKit
 import LoopsealWorkflows
 
 struct Rotate: ParsableCommand {
@@ -26,35 +26,33 @@ struct Rotate: ParsableCommand {
 
     func run() throws {
         try Names.checkKey(key)
-        let ws = try workspace.resolve()
-        guard try SecretService(workspace: ws).find(key: key) != nil else {
-            throw CLIError("no secret '\(key)' in workspace '\(ws.id)' to rotate: create it with 'loopseal set \(key)'")
+        var rotation: SecretRotation
+        do {
+            rotation = try SecretRotation(key: key, workflow: workflow, runs: RunSupport.service(try workspace.resolve(), identities))
+        } catch let refusal as RotationNotRequested {
+            RunSupport.report(refusal.run, engine: refusal.engine, json: false)
+            throw refusal
         }
-        let runs = RunSupport.service(ws, identities)
-        let (definition, file) = try runs.loadWorkflow(workflow)
-        let started = try runs.start(definition, file: file, args: .dictionary([("key", .string(key))]))
-        guard started.status == .waiting, started.requestedKeys == [key] else {
-            RunSupport.report(started, engine: runs.engine(definition), json: false)
-            throw CLIError("workflow '\(workflow)' did not ask for \(key) (run \(started.id) is \(started.status.rawValue) at '\(started.place)'): it must start with request_secrets for args.key")
+        try rotation.provide(try readNewValue(waiting: rotation.run.id))
+        Terminal.warn("sealed the new value of \(key); run \(rotation.run.id) is at '\(rotation.run.place)'")
+        if rotation.awaitsConfirmation {
+            if try yes || (Terminal.stdinIsTerminal && Terminal.confirm("Sync \(key) to the workspace's targets now? [y/N] ")) {
+                try rotation.confirm(by: by ?? ProcessInfo.processInfo.environment["USER"] ?? "cli")
+            } else {
+                Terminal.warn("not confirmed: finish with 'loopseal run resume \(rotation.run.id) --transition confirm'")
+            }
         }
+        RunSupport.report(rotation.run, engine: rotation.engine, json: false)
+        if rotation.run.status == .failed { throw ExitCode.failure }
+    }
+
+    /// The new value from stdin or the hidden prompt (asked twice on a terminal).
+    private func readNewValue(waiting runID: String) throws -> SecureBytes {
         let value = try input.read(prompt: "New value for \(key): ", key: key)
         if Terminal.stdinIsTerminal {
             let again = try Terminal.promptHidden("Again: ", multiline: input.multiline)
-            guard value.constantTimeEquals(again) else { throw CLIError("the two values differ; nothing was changed (run \(started.id) still waits)") }
+            guard value.constantTimeEquals(again) else { throw CLIError("the two values differ; nothing was changed (run \(runID) still waits)") }
         }
-        var run = try runs.provideSecrets(runID: started.id, values: [(key, value)])
-        Terminal.warn("sealed the new value of \(key); run \(run.id) is at '\(run.place)'")
-        let confirm = runs.engine(definition).manualTransitions(of: run).map(\.id).contains("confirm")
-        if run.status == .waiting && confirm {
-            let confirmed = try yes || (Terminal.stdinIsTerminal && Terminal.confirm("Sync \(key) to the workspace's targets now? [y/N] "))
-            if confirmed {
-                let who = by ?? ProcessInfo.processInfo.environment["USER"] ?? "cli"
-                run = try runs.fire(runID: run.id, transition: "confirm", payload: .dictionary([("by", .string(who))]))
-            } else {
-                Terminal.warn("not confirmed: finish with 'loopseal run resume \(run.id) --transition confirm'")
-            }
-        }
-        RunSupport.report(run, engine: runs.engine(definition), json: false)
-        if run.status == .failed { throw ExitCode.failure }
+        return value
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoopsealCrypto
+import LoopsealKit
 import LoopsealStore
 import LoopsealSync
 import LoopsealTemplates
@@ -116,7 +117,7 @@ enum RunSupport {
 
     /// The run service, syncing with the identities given on the command line.
     static func service(_ workspace: Workspace, _ identities: IdentityOptions) -> RunService {
-        RunService(workspace: workspace, syncer: CLISyncer(identityFiles: identities.identity))
+        RunService(workspace: workspace, syncer: IdentitySyncer(loader: IdentityLoader(files: identities.identity)))
     }
 
     /// Asks (without echo) for every requested secret still without a value or, when stdin is
@@ -182,11 +183,3 @@ enum StoreErrorText {
 }
 
 /// `sync_secrets` from the CLI: loads identities only when a workflow actually syncs.
-struct CLISyncer: SecretsSyncer {
-    let identityFiles: [String]
-
-    func syncAll(workspace: Workspace) throws -> Int {
-        let identities = try IdentityLoader(files: identityFiles).load()
-        return try TargetSyncer(workspace: workspace, identities: identities).sync().filter(\.written).count
-    }
-}

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import LoopsealServer
+import LoopsealKit
 import LoopsealStore
 import LoopsealSync
 
@@ -74,7 +75,7 @@ struct Serve: ParsableCommand {
         do {
             core = try ServerCore(configuration: ServerConfiguration(
                 root: rootPath, stateDirectory: TokenStore.defaultDirectory(), gitCommit: gitCommit,
-                syncer: CLISyncer(identityFiles: []), logger: logger,
+                syncer: IdentitySyncer(loader: IdentityLoader()), logger: logger,
                 publicURL: try parsedPublicURL(), secureCookies: secureCookies))
         } catch let error as APIError {
             throw CLIError(error.message)

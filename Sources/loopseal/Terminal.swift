@@ -173,6 +173,7 @@ enum Terminal {
         case let error as WorkflowValidationError: message = error.description
         case let error as ExpressionError: message = error.description
         case let error as KitError: message = error.description
+        case let error as RotationNotRequested: message = error.description
         case let error as CLIError: message = error.message
         default:
             let code = Loopseal.exitCode(for: error)

@@ -1,5 +1,5 @@
 import ArgumentParser
-import LoopsealCrypto
+import LoopsealKit
 import LoopsealStore
 
 struct Verify: ParsableCommand {
@@ -11,53 +11,15 @@ struct Verify: ParsableCommand {
     @OptionGroup var identities: IdentityOptions
 
     func run() throws {
-        let service = try workspace.service()
-        let config = try service.workspace.loadConfig()
-        let wanted = Set(config.publicKeys.map(\.description))
-        let scan = try service.scanAll()
-        var problems = scan.problems.map { "\($0.error)" }
-        let secrets = scan.secrets
-        for duplicate in scan.duplicateIDs {
-            problems.append("\(StoreError.duplicateID(id: duplicate.id, files: try duplicate.keys.map { try service.workspace.secretPath(for: $0) }))")
+        let report = try WorkspaceVerification.run(try workspace.service(), identities: IdentityLoader(files: identities.identity))
+        for problem in report.problems { Terminal.warn("loopseal: problem: \(problem)") }
+        let summary = "\(report.secrets) secret\(report.secrets == 1 ? "" : "s") (\(report.withValue) with a value)"
+        guard report.problems.isEmpty else {
+            let count = report.problems.count
+            throw CLIError("\(count) problem\(count == 1 ? "" : "s") in workspace '\(report.workspaceID)', \(summary)")
         }
-        let signatures = WriterSignatures(config)
-        var refused: Set<String> = []
-        for secret in secrets {
-            do {
-                try signatures.verify(secret, file: try service.workspace.secretPath(for: secret.key))
-            } catch {
-                problems.append("\(error)")
-                refused.insert(secret.key)
-            }
-        }
-        for secret in secrets where secret.hasValue && Set(secret.recipients.keys) != wanted {
-            problems.append("\(try service.workspace.secretPath(for: secret.key)): sealed to other recipients than workspace.yaml lists: run 'loopseal rekey'")
-        }
-        var opened = 0
-        let found = try? identities.load()
-        if let found {
-            let sealer = SecretSealer(workspaceID: service.workspace.id)
-            for secret in secrets where secret.hasValue && !refused.contains(secret.key) {
-                do {
-                    _ = try sealer.open(secret, identities: found, file: try service.workspace.secretPath(for: secret.key),
-                                        names: { config.name(of: $0) })
-                    opened += 1
-                } catch {
-                    problems.append("\(error)")
-                }
-            }
-        } else if !identities.identity.isEmpty {
-            _ = try identities.load()
-        }
-        for problem in problems { Terminal.warn("loopseal: problem: \(problem)") }
-        let valued = secrets.filter(\.hasValue).count
-        let summary = "\(secrets.count) secret\(secrets.count == 1 ? "" : "s") (\(valued) with a value)"
-        guard problems.isEmpty else {
-            throw CLIError("\(problems.count) problem\(problems.count == 1 ? "" : "s") in workspace '\(service.workspace.id)', \(summary)")
-        }
-        let signed = signatures.required ? ", signed by listed writers" : ""
-        Terminal.print(found == nil
-            ? "ok: \(summary) parse and are sealed to the listed recipients\(signed); values not opened (no identity)\n"
-            : "ok: \(summary)\(signed); all \(opened) values open\n")
+        let signed = report.signaturesRequired ? ", signed by listed writers" : ""
+        Terminal.print(report.opened.map { "ok: \(summary)\(signed); all \($0) values open\n" }
+            ?? "ok: \(summary) parse and are sealed to the listed recipients\(signed); values not opened (no identity)\n")
     }
 }
