@@ -40,15 +40,14 @@ let package = Package(
             ]
         ),
         .target(name: "LoopsealGit", dependencies: ["LoopsealStore", "LoopsealCrypto"]),
-        .target(
-            name: "LoopsealTemplates",
-            dependencies: [.product(name: "Yams", package: "Yams")]
-        ),
+        .target(name: "LoopsealValue"),
+        .target(name: "LoopsealTemplates", dependencies: ["LoopsealValue"]),
         .target(
             name: "LoopsealSync",
             dependencies: [
                 "LoopsealStore",
                 "LoopsealTemplates",
+                "LoopsealValue",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,6 +58,7 @@ let package = Package(
             dependencies: [
                 "LoopsealStore",
                 "LoopsealTemplates",
+                "LoopsealValue",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,6 +81,7 @@ let package = Package(
                 "LoopsealSync",
                 "LoopsealWorkflows",
                 "LoopsealTemplates",
+                "LoopsealValue",
                 .product(name: "Ink", package: "Ink"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -90,6 +91,7 @@ let package = Package(
             name: "LoopsealMCP",
             dependencies: [
                 "LoopsealKit",
+                "LoopsealValue",
                 "LoopsealWorkflows",
                 "LoopsealSync",
                 .product(name: "MCP", package: "swift-sdk"),
@@ -108,6 +110,7 @@ let package = Package(
                 "LoopsealSync",
                 "LoopsealServer",
                 "LoopsealTemplates",
+                "LoopsealValue",
                 "LoopsealWorkflows",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -116,7 +119,7 @@ let package = Package(
         ),
         .target(
             name: "LoopsealFuzzTargets",
-            dependencies: ["LoopsealCrypto", "LoopsealStore", "LoopsealSync", "LoopsealTemplates", "LoopsealWorkflows"]
+            dependencies: ["LoopsealCrypto", "LoopsealStore", "LoopsealSync", "LoopsealTemplates", "LoopsealValue", "LoopsealWorkflows"]
         ),
         .executableTarget(
             name: "loopseal-fuzz",
@@ -124,7 +127,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "loopseal-bench",
-            dependencies: ["LoopsealTemplates", "LoopsealWorkflows", "LoopsealSync", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LoopsealTemplates", "LoopsealValue", "LoopsealWorkflows", "LoopsealSync", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/LoopsealBench"
         ),
         .testTarget(name: "LoopsealCryptoTests", dependencies: ["LoopsealCrypto"]),
@@ -140,19 +143,19 @@ let package = Package(
         .testTarget(
             name: "LoopsealServerTests",
             dependencies: [
-                "LoopsealServer", "LoopsealSync", "LoopsealWorkflows",
+                "LoopsealServer", "LoopsealSync", "LoopsealWorkflows", "LoopsealValue",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(
             name: "LoopsealWorkflowsTests",
-            dependencies: ["LoopsealWorkflows", "LoopsealSync"],
+            dependencies: ["LoopsealWorkflows", "LoopsealSync", "LoopsealTemplates", "LoopsealValue"],
             exclude: ["testdata"]
         ),
         .testTarget(
             name: "LoopsealTemplatesTests",
-            dependencies: ["LoopsealTemplates"],
+            dependencies: ["LoopsealTemplates", "LoopsealValue"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LoopsealFuzzTests", dependencies: ["LoopsealFuzzTargets", "LoopsealCrypto", "LoopsealSync"]),

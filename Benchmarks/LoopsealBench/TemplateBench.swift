@@ -1,5 +1,6 @@
 import Foundation
 import LoopsealTemplates
+import LoopsealValue
 
 /// Times compiling and rendering one template with LoopsealTemplates; with OUTPUT, also writes
 /// the rendered text there so a script can compare it with handlebars.js's byte for byte.

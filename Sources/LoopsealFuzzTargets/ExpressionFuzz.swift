@@ -1,5 +1,6 @@
 import LoopsealTemplates
 import LoopsealWorkflows
+import LoopsealValue
 
 /// `WorkflowExpression` (the inside of `${{ }}`) and `ExpressionInterpolation` (strings that
 /// hold `${{ }}`) on any text, evaluated against a fixed context. Parsing and evaluating the

@@ -1,4 +1,5 @@
 import LoopsealTemplates
+import LoopsealValue
 
 /// `TemplateEngine.compile` on any text, then a render with a small fixed context in the
 /// default and the strict engine. Errors must carry a 1-based line and column.

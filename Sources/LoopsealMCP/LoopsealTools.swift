@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import MCP
+import LoopsealValue
 
 /// The MCP tools of one Loopseal root, callable with or without a transport:
 /// `get_secret_keys`, `list_workflows`, `start_run`, `request_secrets`, `sync_secrets`.

@@ -1,6 +1,7 @@
 import Foundation
 import LoopsealTemplates
 import MCP
+import LoopsealValue
 
 extension Value {
     /// `value` as MCP JSON: whole numbers become integers, objects lose their key order.

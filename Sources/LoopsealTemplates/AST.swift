@@ -1,3 +1,4 @@
+import LoopsealValue
 /// The parse tree, shaped like handlebars.js' so its whitespace rules port one to one.
 /// Nodes are mutable only while the parser and ``WhitespaceControl`` run; ``CompiledTemplate``
 /// is built from them and is what renders.

@@ -1,3 +1,4 @@
+import LoopsealValue
 /// The immutable, renderable form of a template: text runs, calls and blocks, with every path
 /// resolved to a kind (helper, ambiguous, plain) and block-parameter references marked.
 

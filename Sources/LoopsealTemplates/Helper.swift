@@ -1,3 +1,4 @@
+import LoopsealValue
 /// A helper: a Swift closure templates call by name (`{{name arg key=value}}` or as a block).
 public typealias Helper = @Sendable (HelperCall) throws -> HelperResult
 

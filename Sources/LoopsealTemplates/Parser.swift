@@ -1,3 +1,4 @@
+import LoopsealValue
 /// Builds the parse tree from tokens following handlebars.js' grammar (handlebars.yy) and its
 /// helpers (`prepareBlock`, `preparePath`), then applies ``WhitespaceControl``.
 struct Parser {

@@ -1,3 +1,4 @@
+import LoopsealValue
 /// Where rendering is: the context, the `../` chain, the `@data` frame and block parameters.
 struct Scope {
     var context: TemplateValue?

@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealValue
 
 #if canImport(Glibc)
 import Glibc

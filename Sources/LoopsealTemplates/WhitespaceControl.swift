@@ -1,3 +1,4 @@
+import LoopsealValue
 /// handlebars.js' whitespace rules (compiler/whitespace-control.js), ported statement for
 /// statement: `~` stripping, and removal of lines that hold only a block tag, `{{else}}`, a
 /// comment or a partial ("standalone" lines), with the indentation kept for partials.
@@ -189,10 +190,5 @@ struct WhitespaceControl {
     }
 
     /// JavaScript's `\s`.
-    static func isJSWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09...0x0D, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF: return true
-        default: return false
-        }
-    }
+    static func isJSWhitespace(_ scalar: Unicode.Scalar) -> Bool { JSWhitespace.contains(scalar) }
 }

@@ -3,6 +3,7 @@ import Foundation
 import LoopsealStore
 import LoopsealTemplates
 import Yams
+import LoopsealValue
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +28,7 @@ struct Render: ParsableCommand {
         let text = String(decoding: try FileIO.contents(path), as: UTF8.self)
         if path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
             do {
-                return try Yams.compose(yaml: text).map(TemplateValue.init(yaml:)) ?? .null
+                return try TemplateValue(yamlText: text)
             } catch let error as YamlError {
                 throw CLIError("\(path): invalid YAML: \(error)")
             }
@@ -35,7 +36,7 @@ struct Render: ParsableCommand {
         do {
             return try TemplateValue(jsonText: text)
         } catch {
-            throw TemplateError(kind: error.kind, template: path, line: error.line, column: error.column, message: error.message)
+            throw TemplateError(kind: .data, template: path, line: error.line, column: error.column, message: error.message)
         }
     }
 }

@@ -6,6 +6,7 @@ import LoopsealStore
 import LoopsealSync
 import LoopsealTemplates
 import LoopsealWorkflows
+import LoopsealValue
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@ import LoopsealStore
 import LoopsealTemplates
 import LoopsealWorkflows
 import Testing
+import LoopsealValue
 
 @Suite("Web pages")
 struct WebPagesTests {

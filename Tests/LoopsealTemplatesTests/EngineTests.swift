@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LoopsealTemplates
+import LoopsealValue
 
 @Suite struct EngineTests {
     @Test func helpersRegisteredFromSwiftGetArgumentsHashAndBlocks() throws {

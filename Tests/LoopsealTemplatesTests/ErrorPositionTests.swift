@@ -1,5 +1,6 @@
 import Testing
 @testable import LoopsealTemplates
+import LoopsealValue
 
 @Suite struct ErrorPositionTests {
     private func error(_ source: String, strict: Bool = false, data: TemplateValue = .dictionary([])) -> TemplateError? {

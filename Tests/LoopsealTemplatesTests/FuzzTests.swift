@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LoopsealTemplates
+import LoopsealValue
 
 /// Random and mutated templates never crash or hang the parser or renderer: each run ends in
 /// output or a ``TemplateError``.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LoopsealTemplates
+import LoopsealValue
 
 /// The golden corpus: every case was rendered by handlebars.js 4.7.7 (`Fixtures/golden/generate.js`);
 /// Loopseal must produce the same bytes, and must fail wherever handlebars.js throws.

@@ -5,6 +5,7 @@ import LoopsealCrypto
 import LoopsealStore
 import LoopsealTemplates
 @testable import LoopsealWorkflows
+import LoopsealValue
 
 /// Collects every log line (message and metadata) so tests can look for secret values.
 final class LogCollector: @unchecked Sendable {

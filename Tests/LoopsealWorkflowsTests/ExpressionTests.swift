@@ -1,6 +1,7 @@
 import Testing
 import LoopsealTemplates
 @testable import LoopsealWorkflows
+import LoopsealValue
 
 /// The context most tests evaluate against.
 private let context: TemplateValue = {

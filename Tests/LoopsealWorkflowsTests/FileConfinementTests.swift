@@ -3,6 +3,7 @@ import Testing
 import LoopsealStore
 import LoopsealTemplates
 @testable import LoopsealWorkflows
+import LoopsealValue
 
 /// Issue 11 item 6: `template: ../../keys/alice.key` read a private key into a run's documents.
 /// Every file a workflow names (`widget:`, `template:`) must resolve, symbolic links included,

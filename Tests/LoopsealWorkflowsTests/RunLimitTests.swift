@@ -4,6 +4,7 @@ import LoopsealStore
 import LoopsealTemplates
 @testable import LoopsealWorkflows
 import Testing
+import LoopsealValue
 
 /// A run cannot grow without bound (issue 11): payloads, input, history, documents and the run
 /// file have limits, each refused with an error that names the limit and what to do.

@@ -3,6 +3,7 @@ import Testing
 import LoopsealStore
 import LoopsealTemplates
 @testable import LoopsealWorkflows
+import LoopsealValue
 
 /// Run files: `workspaces/<id>/.loopseal/runs/<run id>.json`.
 @Suite("Run store")

@@ -5,6 +5,7 @@ import LoopsealCrypto
 import LoopsealStore
 import LoopsealTemplates
 @testable import LoopsealWorkflows
+import LoopsealValue
 
 /// A temporary directory holding workflow files and workspaces. Tests call `remove()` in a
 /// `defer` (which also keeps the sandbox alive to the end of the test).

@@ -2,6 +2,7 @@ import LoopsealStore
 import LoopsealTemplates
 import LoopsealWorkflows
 import MCP
+import LoopsealValue
 
 /// `request_secrets`: starts the `request-secrets` workflow for the given keys and returns
 /// `{runId, status, link, requestedKeys, workspace}`. A person opens the link and types the

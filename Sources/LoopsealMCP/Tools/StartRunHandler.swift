@@ -2,6 +2,7 @@ import LoopsealStore
 import LoopsealTemplates
 import LoopsealWorkflows
 import MCP
+import LoopsealValue
 
 /// `start_run`: starts a listed workflow and returns
 /// `{id, workflow, status, place, waitingFor, requestedKeys, missingKeys, link, error?}`.

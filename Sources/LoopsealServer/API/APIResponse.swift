@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LoopsealTemplates
+import LoopsealValue
 
 /// JSON responses of the API.
 enum APIResponse {

@@ -3,6 +3,7 @@ import LoopsealCrypto
 import LoopsealStore
 import LoopsealTemplates
 import LoopsealWorkflows
+import LoopsealValue
 
 /// The REST API (DESIGN.md §8) under `/api/v1`: workspaces, secrets (keys and flags only,
 /// never values) and runs. Every route needs a bearer token scoped to the workspace.

@@ -4,6 +4,7 @@ import LoopsealCrypto
 import LoopsealStore
 import LoopsealTemplates
 import LoopsealWorkflows
+import LoopsealValue
 
 /// What the API and the web pages do, in one place: token checks, scoping, secret writes
 /// (sealed to the recipients; the server holds no private key), runs, the audit log and git

@@ -1,6 +1,7 @@
 import LoopsealStore
 import LoopsealTemplates
 import LoopsealWorkflows
+import LoopsealValue
 
 /// Who is signed in: shown in the page header next to the sign-out form.
 struct WebViewer: Sendable {

@@ -4,6 +4,7 @@ import LoopsealCrypto
 import LoopsealStore
 import LoopsealTemplates
 import LoopsealWorkflows
+import LoopsealValue
 
 /// The web pages of `loopseal serve`: sign-in with a token, workspaces, a workspace's keys and
 /// runs, a run's documents and widgets (transition buttons, the secret-request form).

@@ -2,6 +2,7 @@ import Foundation
 import LoopsealCrypto
 import LoopsealStore
 import LoopsealTemplates
+import LoopsealValue
 
 /// What was last synced to each target: a keyed BLAKE2b hash of the whole payload and of each
 /// key's value, never a value. Kept in the git-ignored `.loopseal/sync-state.json` (mode 0600);

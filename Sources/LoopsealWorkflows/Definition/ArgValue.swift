@@ -1,4 +1,5 @@
 import LoopsealTemplates
+import LoopsealValue
 
 /// A tool argument or assigned value as written in YAML, ready to evaluate against
 /// `{state, args, result, runtime}`.

@@ -1,5 +1,6 @@
 import LoopsealTemplates
 import Yams
+import LoopsealValue
 
 /// Reads widgets from a `*.ui.yaml` file or a workflow's `ui:`: one widget at the top level,
 /// or a `widgets:` list. Loopstack's `title`/`description`/`form` keys are accepted and hold no widget.

@@ -1,5 +1,6 @@
 import LoopsealStore
 import LoopsealTemplates
+import LoopsealValue
 
 /// A workflow as declared in YAML (DESIGN.md §6), in Loopseal's form or Loopstack's.
 public struct WorkflowDefinition: Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import LoopsealStore
 import LoopsealTemplates
 import Yams
+import LoopsealValue
 
 /// Reads workflow YAML into a ``WorkflowDefinition``, keeping the line and column of every
 /// node and collecting every problem instead of stopping at the first.

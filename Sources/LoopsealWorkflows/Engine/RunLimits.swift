@@ -1,4 +1,5 @@
 import LoopsealTemplates
+import LoopsealValue
 
 /// How large a run may grow. A run file is read and rewritten whole on every transition under
 /// the run's lock, so an unbounded one (a self-transition fired again and again with a large

@@ -2,6 +2,7 @@ import Foundation
 import LoopsealCrypto
 import LoopsealStore
 import LoopsealTemplates
+import LoopsealValue
 
 /// Why a run operation was refused. No case ever holds a secret value.
 public enum RunServiceError: Error, Sendable, CustomStringConvertible {

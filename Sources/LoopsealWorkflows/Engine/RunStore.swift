@@ -2,6 +2,7 @@ import Foundation
 import LoopsealCrypto
 import LoopsealStore
 import LoopsealTemplates
+import LoopsealValue
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import LoopsealTemplates
+import LoopsealValue
 
 /// The kinds of document a run can hold.
 public enum DocumentType: String, Sendable, CaseIterable {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LoopsealStore
 import LoopsealTemplates
+import LoopsealValue
 
 /// Runs a workflow (DESIGN.md §6): from the current place, fires the first automatic transition
 /// whose guard holds, and repeats; stops at `end` (completed) or where only manual transitions

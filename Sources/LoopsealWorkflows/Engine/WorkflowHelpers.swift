@@ -1,5 +1,6 @@
 import Foundation
 import LoopsealTemplates
+import LoopsealValue
 
 /// Comparison and logic helpers Loopstack workflows use in `{{ }}` guards (`{{ gt args.value 100 }}`).
 public enum WorkflowHelpers {

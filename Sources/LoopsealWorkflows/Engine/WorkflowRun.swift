@@ -1,5 +1,6 @@
 import Foundation
 import LoopsealTemplates
+import LoopsealValue
 
 /// Where a run stands.
 public enum RunStatus: String, Sendable {

@@ -1,4 +1,5 @@
 import LoopsealTemplates
+import LoopsealValue
 
 /// Evaluates a parsed expression against a context, with JavaScript semantics
 /// (see ``ExpressionSemantics``). Evaluation never fails: missing values are `undefined` (`nil`).

@@ -1,4 +1,5 @@
 import LoopsealTemplates
+import LoopsealValue
 
 /// Finds `${{ … }}` spans in a string.
 ///

@@ -1,4 +1,5 @@
 import LoopsealTemplates
+import LoopsealValue
 
 /// The syntax tree of a parsed expression.
 ///

@@ -1,4 +1,5 @@
 import LoopsealTemplates
+import LoopsealValue
 
 /// JavaScript's value semantics as expressions use them. `nil` stands for `undefined`.
 enum ExpressionSemantics {

@@ -1,4 +1,5 @@
 import LoopsealTemplates
+import LoopsealValue
 
 /// A parsed `${{ … }}` expression.
 ///

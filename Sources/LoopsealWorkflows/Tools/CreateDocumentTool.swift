@@ -1,6 +1,7 @@
 import Foundation
 import LoopsealStore
 import LoopsealTemplates
+import LoopsealValue
 
 /// `create_document`: adds a document to the run. Arguments: `document` (markdown,
 /// secret_request, message, error — or Loopstack's names), and `content: {…}`, Loopstack's

@@ -1,5 +1,6 @@
 import LoopsealStore
 import LoopsealTemplates
+import LoopsealValue
 
 /// `request_secrets`: declares the keys a person must provide, as valueless secret files
 /// (existing secrets keep their values). Returns `{variables}`.

@@ -1,6 +1,7 @@
 import Logging
 import LoopsealStore
 import LoopsealTemplates
+import LoopsealValue
 
 /// A tool a workflow transition can call. Tools see key names and flags, never secret values.
 public protocol WorkflowTool: Sendable {

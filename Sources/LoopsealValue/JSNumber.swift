@@ -1,7 +1,7 @@
 /// JavaScript number semantics the templates need: `Number.prototype.toString` and array indexes.
-enum JSNumber {
+package enum JSNumber {
     /// Formats `value` exactly as JavaScript's `String(value)` does.
-    static func format(_ value: Double) -> String {
+    package static func format(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
         if value == 0 { return "0" }
@@ -48,9 +48,9 @@ enum JSNumber {
     }
 
     /// JavaScript's `Number(text)` for the decimal forms JSON data holds; NaN otherwise.
-    static func parse(_ text: String) -> Double {
-        let trimmed = text.unicodeScalars.drop(while: WhitespaceControl.isJSWhitespace)
-        let scalars = Array(trimmed.reversed().drop(while: WhitespaceControl.isJSWhitespace).reversed())
+    package static func parse(_ text: String) -> Double {
+        let trimmed = text.unicodeScalars.drop(while: JSWhitespace.contains)
+        let scalars = Array(trimmed.reversed().drop(while: JSWhitespace.contains).reversed())
         let value = String(String.UnicodeScalarView(scalars))
         if value.isEmpty { return 0 }
         if value == "Infinity" || value == "+Infinity" { return .infinity }
@@ -60,7 +60,7 @@ enum JSNumber {
     }
 
     /// The array index a property name denotes (`"0"`, `"12"`; not `"01"` or `"-1"`).
-    static func arrayIndex(_ name: String) -> Int? {
+    package static func arrayIndex(_ name: String) -> Int? {
         let utf8 = name.utf8
         guard let first = utf8.first, utf8.count <= 10, first >= 0x30, first <= 0x39 else { return nil }
         if first == 0x30 && utf8.count > 1 { return nil }

@@ -5,26 +5,26 @@ struct JSONTextParser {
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    mutating func parseDocument() throws(TemplateError) -> TemplateValue {
+    mutating func parseDocument() throws(JSONSyntaxError) -> TemplateValue {
         let value = try parseValue(depth: 0)
         skipWhitespace()
         guard position == bytes.count else { throw error("unexpected text after the JSON value") }
         return value
     }
 
-    private func error(_ problem: String) -> TemplateError {
+    private func error(_ problem: String) -> JSONSyntaxError {
         var line = 1, column = 1
         for byte in bytes[..<min(position, bytes.count)] {
             if byte == 0x0A { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
         }
-        return TemplateError(kind: .data, template: "data", line: line, column: column, message: problem)
+        return JSONSyntaxError(line: line, column: column, message: problem)
     }
 
     private mutating func skipWhitespace() {
         while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
     }
 
-    private mutating func parseValue(depth: Int) throws(TemplateError) -> TemplateValue {
+    private mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> TemplateValue {
         guard depth < 512 else { throw error("JSON nested too deeply") }
         skipWhitespace()
         guard position < bytes.count else { throw error("unexpected end of JSON") }
@@ -69,7 +69,7 @@ struct JSONTextParser {
         }
     }
 
-    private mutating func literal(_ word: String) throws(TemplateError) {
+    private mutating func literal(_ word: String) throws(JSONSyntaxError) {
         let expected = Array(word.utf8)
         guard position + expected.count <= bytes.count, Array(bytes[position..<position + expected.count]) == expected else {
             throw error("unexpected character")
@@ -77,7 +77,7 @@ struct JSONTextParser {
         position += expected.count
     }
 
-    private mutating func parseNumber() throws(TemplateError) -> Double {
+    private mutating func parseNumber() throws(JSONSyntaxError) -> Double {
         let start = position
         while position < bytes.count, "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
         guard position > start, let value = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else {
@@ -87,7 +87,7 @@ struct JSONTextParser {
         return value
     }
 
-    private mutating func parseString() throws(TemplateError) -> String {
+    private mutating func parseString() throws(JSONSyntaxError) -> String {
         position += 1
         var units: [UInt16] = []
         var run: [UInt8] = []

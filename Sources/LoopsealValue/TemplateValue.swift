@@ -1,5 +1,3 @@
-import Foundation
-import Yams
 
 /// A value templates render: the JSON data model, with JavaScript's printing and truthiness.
 /// Arrays and objects are reference types, so "is this the same context?" is an identity check
@@ -42,7 +40,7 @@ public enum TemplateValue: Sendable {
     }
 
     /// handlebars' `isEmpty`: null, false, "", NaN and [] (but not 0).
-    var isEmpty: Bool {
+    package var isEmpty: Bool {
         switch self {
         case .null: return true
         case .bool(let b): return !b
@@ -94,7 +92,7 @@ public enum TemplateValue: Sendable {
     }
 
     /// JavaScript's `typeof value === "object"` for a non-null value (strict mode's `in` needs one).
-    var isObjectLike: Bool {
+    package var isObjectLike: Bool {
         switch self {
         case .array, .object: return true
         default: return false
@@ -172,25 +170,8 @@ public final class TemplateObject: Sendable {
 
 extension TemplateValue {
     /// Parses JSON text, keeping the key order of objects.
-    public init(jsonText: String) throws(TemplateError) {
+    public init(jsonText: String) throws(JSONSyntaxError) {
         var parser = JSONTextParser(Array(jsonText.utf8))
         self = try parser.parseDocument()
-    }
-
-    /// Converts a Yams node: mappings keep their order, scalars resolve like YAML 1.2 core.
-    public init(yaml node: Node) {
-        switch node {
-        case .scalar(let scalar):
-            if scalar.style != .plain { self = .string(scalar.string); return }
-            if let bool = Bool.construct(from: scalar) { self = .bool(bool); return }
-            if let int = Int.construct(from: scalar) { self = .number(Double(int)); return }
-            if let double = Double.construct(from: scalar) { self = .number(double); return }
-            if NSNull.construct(from: scalar) != nil { self = .null; return }
-            self = .string(scalar.string)
-        case .sequence(let sequence): self = .list(sequence.map(TemplateValue.init(yaml:)))
-        case .mapping(let mapping):
-            self = .dictionary(mapping.map { ($0.key.string ?? "", TemplateValue(yaml: $0.value)) })
-        case .alias: self = .null
-        }
     }
 }
