@@ -35,7 +35,8 @@ struct Transcript {
     var files: [(name: String, content: [UInt8])]
 
     init(text: String) throws {
-        let all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if all.last == "" { all.removeLast() }  // the piece after the final line break
         var lines: [Line] = []
         var files: [(name: String, content: [UInt8])] = []
         var current: (name: String, lines: [String])?
@@ -62,11 +63,9 @@ struct Transcript {
         return String(line.dropFirst(3).dropLast(3)).trimmingCharacters(in: .whitespaces)
     }
 
-    /// A file's lines joined back, each ending in a line break (the split leaves a last empty piece).
+    /// A file's lines joined back, each ending in a line break.
     private static func content(_ lines: [String]) -> [UInt8] {
-        var lines = lines
-        if lines.last == "" { lines.removeLast() }
-        return Array(lines.map { $0 + "\n" }.joined().utf8)
+        Array(lines.map { $0 + "\n" }.joined().utf8)
     }
 
     /// Splits one script line; nil for blank lines and comments.

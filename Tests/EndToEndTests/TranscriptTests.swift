@@ -81,9 +81,17 @@ struct TranscriptTests {
         rm dir link
         ! exists dir link
         [linux] [darwin] frobnicate
+        exec cat ../blank.txt
+        stdout '\\Ax\\n\\n\\z'
+        exec printf '{"b": [true, null], "a": 1}'
+        jsonsort
+        stdout '\\A\\{"a":1,"b":\\[true,null\\]\\}\\n\\z'
         unenv QUOTED
         skip
         frobnicate
+        -- blank.txt --
+        x
+
         -- in.txt --
         one two
         """, path: "\(Self.folder.path)/inline.txt")
@@ -177,6 +185,10 @@ struct TranscriptTests {
                 var text = try requireLast().stdoutText
                 if text.hasSuffix("\n") { text.removeLast() }
                 environment[args[0]] = text
+            case "jsonsort":
+                try count(args, 0, "jsonsort")
+                let sorted = try Self.sortedJSON(try requireLast().stdout)
+                last?.stdout = sorted
             case "cd":
                 try count(args, 1, "cd DIR")
                 var isDirectory: ObjCBool = false
@@ -335,6 +347,19 @@ struct TranscriptTests {
                 out += quote ? Self.regexQuoted(value) : value
             }
             return out
+        }
+
+        /// `bytes` parsed as JSON and written back on one line with object keys sorted, so patterns do
+        /// not depend on key order or layout.
+        static func sortedJSON(_ bytes: [UInt8]) throws -> [UInt8] {
+            do {
+                let value = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+                let data = try JSONSerialization.data(withJSONObject: value,
+                                                      options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+                return Array(data) + [0x0A]
+            } catch {
+                throw Failure(message: "stdout is not JSON: \(error)")
+            }
         }
 
         static func regexQuoted(_ text: String) -> String {
