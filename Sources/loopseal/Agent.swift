@@ -1,12 +1,11 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
 import LoopsealServer
 import LoopsealStore
 import LoopsealSync
 
-struct Agent: ParsableCommand {
+struct Agent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Receive secrets from a controller over a boxed channel and write them to an env file.",
@@ -48,7 +47,7 @@ struct Agent: ParsableCommand {
         _ = try Self.parseListen(listen)
     }
 
-    func run() throws {
+    func run() async throws {
         let (host, port) = try Self.parseListen(listen)
         let limits = try connections.limits()
         guard let bytes = try FileIO.contentsIfExists(identity) else {
@@ -72,7 +71,9 @@ struct Agent: ParsableCommand {
         let app = AgentServer.application(receiver: receiver, host: host, port: port, limits: limits, logger: serverLogger) { bound in
             Terminal.warn("loopseal agent: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound), key \(publicKey), accepting \(controllers), writing \(envFile)")
         }
-        if let error = BlockingService.run({ try await app.runService() }) {
+        do {
+            try await app.runService()
+        } catch {
             throw CLIError("the agent cannot serve on \(listen): \(error); check that no other process uses the port and that the address belongs to this machine")
         }
     }

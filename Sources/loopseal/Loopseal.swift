@@ -24,7 +24,7 @@ struct Loopseal: ParsableCommand {
 
 @main
 enum Main {
-    static func main() {
+    static func main() async {
         Hardening.protectProcess()
         // `--version` alone answers before the parser starts (what ArgumentParser would print).
         if CommandLine.arguments.dropFirst().elementsEqual(["--version"]) {
@@ -42,7 +42,11 @@ enum Main {
                 try quick.run()
             } else {
                 var command = try Loopseal.parseAsRoot()
-                try command.run()
+                if var service = command as? AsyncParsableCommand {
+                    try await service.run()
+                } else {
+                    try command.run()
+                }
             }
         } catch {
             exit(Terminal.report(error))

@@ -1,11 +1,10 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
 import LoopsealMCP
 import LoopsealStore
 
-struct MCPCommand: ParsableCommand {
+struct MCPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
         abstract: "Serve the Model Context Protocol over stdio: tools that list keys and workflows, start runs and sync, never returning a value.",
@@ -32,7 +31,7 @@ struct MCPCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         var root = try workspace.resolveRoot()
         if !root.hasPrefix("/") { root = FileManager.default.currentDirectoryPath + "/" + root }
         if workspace.workspace != nil { _ = try workspace.resolve() } else if Workspace.list(root: root).isEmpty {
@@ -41,7 +40,9 @@ struct MCPCommand: ParsableCommand {
         let configuration = MCPConfiguration(
             root: root, defaultWorkspace: workspace.workspace, serverURL: serverURL, identityFiles: identities.identity)
         let server = LoopsealMCPServer(configuration: configuration, logger: Logger(label: "loopseal.mcp"))
-        if let error = BlockingService.run({ try await server.runOverStdio() }) {
+        do {
+            try await server.runOverStdio()
+        } catch {
             throw CLIError("the MCP server stopped: \(error)")
         }
     }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
 import LoopsealServer
@@ -7,7 +6,7 @@ import LoopsealKit
 import LoopsealStore
 import LoopsealSync
 
-struct Serve: ParsableCommand {
+struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the REST API and the web pages for the workspaces under a root.",
@@ -56,7 +55,7 @@ struct Serve: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let (host, port) = try Agent.parseListen(listen)
         let limits = try connections.limits()
         let rootPath = try root.map { path -> String in
@@ -87,7 +86,9 @@ struct Serve: ParsableCommand {
         let app = LoopsealHTTPServer.application(core: core, host: host, port: port, limits: limits, logger: httpLogger) { bound in
             Terminal.warn("loopseal serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound), root \(rootPath), state \(state)\(pagesAt)\(gitCommit ? ", committing changes to git" : "")")
         }
-        if let error = BlockingService.run({ try await app.runService() }) {
+        do {
+            try await app.runService()
+        } catch {
             throw CLIError("cannot serve on \(listen): \(error); check that no other process uses the port and that the address belongs to this machine")
         }
     }

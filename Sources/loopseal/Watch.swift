@@ -4,7 +4,7 @@ import Logging
 import LoopsealStore
 import LoopsealSync
 
-struct Watch: ParsableCommand {
+struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Keep the sync targets up to date as secrets change (edits, git pull, git checkout).",
@@ -21,12 +21,12 @@ struct Watch: ParsableCommand {
     @OptionGroup var identities: IdentityOptions
     @Option(help: "Longest time (ms) a burst of changes is collected before syncing.") var debounce: Int = 100
 
-    func run() throws {
+    func run() async throws {
         var logger = Logger(label: "loopseal.watch")
         if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { logger.logLevel = .notice }
         let watcher = try Watcher(workspace: try workspace.resolve(), identities: try identities.load(),
                                   maxDelay: Double(max(1, debounce)) / 1000, logger: logger)
         watcher.stopOnSignals()
-        try watcher.run()
+        try await watcher.runUntilStopped()
     }
 }
