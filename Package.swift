@@ -27,24 +27,27 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
-        .target(name: "LoopsealCrypto", dependencies: ["CSodium"]),
+        .target(name: "LoopsealDiagnostics"),
+        .target(name: "LoopsealCrypto", dependencies: ["CSodium", "LoopsealDiagnostics"]),
         .target(name: "CLoopsealSystem"),
         .target(name: "LoopsealSystem", dependencies: ["CLoopsealSystem"]),
         .target(name: "LoopsealBuildInfo"),
         .target(
             name: "LoopsealStore",
             dependencies: [
+                "LoopsealDiagnostics",
                 "LoopsealCrypto",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "LoopsealGit", dependencies: ["LoopsealStore", "LoopsealCrypto"]),
-        .target(name: "LoopsealValue"),
-        .target(name: "LoopsealTemplates", dependencies: ["LoopsealValue"]),
+        .target(name: "LoopsealGit", dependencies: ["LoopsealDiagnostics", "LoopsealStore", "LoopsealCrypto"]),
+        .target(name: "LoopsealValue", dependencies: ["LoopsealDiagnostics"]),
+        .target(name: "LoopsealTemplates", dependencies: ["LoopsealDiagnostics", "LoopsealValue"]),
         .target(
             name: "LoopsealSync",
             dependencies: [
+                "LoopsealDiagnostics",
                 "LoopsealStore",
                 "LoopsealTemplates",
                 "LoopsealValue",
@@ -56,6 +59,7 @@ let package = Package(
         .target(
             name: "LoopsealWorkflows",
             dependencies: [
+                "LoopsealDiagnostics",
                 "LoopsealStore",
                 "LoopsealTemplates",
                 "LoopsealValue",
@@ -66,6 +70,7 @@ let package = Package(
         .target(
             name: "LoopsealKit",
             dependencies: [
+                "LoopsealDiagnostics",
                 "LoopsealCrypto",
                 "LoopsealStore",
                 "LoopsealSync",
@@ -77,6 +82,7 @@ let package = Package(
         .target(
             name: "LoopsealServer",
             dependencies: [
+                "LoopsealDiagnostics",
                 "LoopsealKit",
                 "LoopsealSync",
                 "LoopsealWorkflows",
@@ -90,6 +96,7 @@ let package = Package(
         .target(
             name: "LoopsealMCP",
             dependencies: [
+                "LoopsealDiagnostics",
                 "LoopsealKit",
                 "LoopsealValue",
                 "LoopsealWorkflows",
@@ -101,6 +108,7 @@ let package = Package(
         .executableTarget(
             name: "loopseal",
             dependencies: [
+                "LoopsealDiagnostics",
                 "LoopsealBuildInfo",
                 "LoopsealGit",
                 "LoopsealKit",
@@ -132,7 +140,7 @@ let package = Package(
         ),
         .testTarget(name: "LoopsealCryptoTests", dependencies: ["LoopsealCrypto"]),
         .testTarget(name: "LoopsealSystemTests", dependencies: ["LoopsealSystem", "LoopsealCrypto"]),
-        .testTarget(name: "LoopsealKitTests", dependencies: ["LoopsealKit", "LoopsealStore", "LoopsealCrypto"]),
+        .testTarget(name: "LoopsealKitTests", dependencies: ["LoopsealKit", "LoopsealStore", "LoopsealCrypto", "LoopsealDiagnostics", "LoopsealValue", "LoopsealTemplates", "LoopsealWorkflows", "LoopsealSync"]),
         .testTarget(
             name: "LoopsealStoreTests",
             dependencies: ["LoopsealStore"],

@@ -1,3 +1,5 @@
+import LoopsealDiagnostics
+
 /// Errors from ``LoopsealCrypto``. None of them carries key material or plaintext.
 public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A recipient or identity string is not valid bech32 of the expected kind.
@@ -24,3 +26,5 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension CryptoError: LoopsealError {}

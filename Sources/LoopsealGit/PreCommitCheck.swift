@@ -1,5 +1,6 @@
 import Foundation
 import LoopsealStore
+import LoopsealDiagnostics
 
 /// One problem that makes the pre-commit hook refuse a commit. Never holds secret text.
 public struct PreCommitProblem: Error, Sendable, Equatable, CustomStringConvertible {
@@ -302,4 +303,8 @@ extension String {
     func replacingPrefix(_ prefix: String) -> String {
         hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
     }
+}
+
+extension PreCommitProblem: LoopsealError {
+    public var file: String? { path }
 }

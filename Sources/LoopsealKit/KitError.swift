@@ -1,3 +1,5 @@
+import LoopsealDiagnostics
+
 /// Errors of the application layer's own checks. None carries a secret value.
 public enum KitError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A secret meant for an environment variable holds a NUL byte.
@@ -22,3 +24,5 @@ public enum KitError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension KitError: LoopsealError {}

@@ -1,6 +1,7 @@
 import LoopsealCrypto
 import LoopsealStore
 import LoopsealWorkflows
+import LoopsealDiagnostics
 
 /// Rotating one secret through the rotation workflow (`workflows/rotate-secret.yaml` by
 /// default): the run starts with `{key: KEY}` and must ask for exactly that key; the new value
@@ -68,3 +69,5 @@ public struct RotationNotRequested: Error, CustomStringConvertible {
         "workflow '\(workflow)' did not ask for \(key) (run \(run.id) is \(run.status.rawValue) at '\(run.place)'): it must start with request_secrets for args.key"
     }
 }
+
+extension RotationNotRequested: LoopsealError {}

@@ -1,3 +1,4 @@
+import LoopsealDiagnostics
 import MCP
 
 /// A tool call that cannot run as asked; the message names the argument at fault.
@@ -73,8 +74,5 @@ struct ToolArguments: Sendable {
     }
 
     /// `text` bounded and without control characters, safe to repeat in a message.
-    static func printable(_ text: String) -> String {
-        let cleaned = String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : $0 }))
-        return cleaned.count > 60 ? String(cleaned.prefix(60)) + "…" : cleaned
-    }
+    static func printable(_ text: String) -> String { UntrustedText.display(text) }
 }

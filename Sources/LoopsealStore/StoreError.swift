@@ -1,3 +1,5 @@
+import LoopsealDiagnostics
+
 /// Everything that can go wrong in ``LoopsealStore``, each with what a person needs to fix it.
 /// No case ever holds a secret value or secret key material.
 public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -132,16 +134,20 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// `file:line:column`, `file:line` or `file`, as error messages name a place.
     public static func location(_ file: String, _ line: Int?, _ column: Int?) -> String {
-        switch (line, column) {
-        case let (line?, column?): return "\(file):\(line):\(column)"
-        case let (line?, nil): return "\(file):\(line)"
-        default: return file
-        }
+        SourcePosition.location(file, line: line, column: column)
     }
 
     /// Names shown back to people are bounded and stripped of control characters.
-    static func printable(_ text: String) -> String {
-        let cleaned = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
-        return cleaned.count > 80 ? String(cleaned.prefix(80)) + "…" : cleaned
+    static func printable(_ text: String) -> String { UntrustedText.display(text, limit: 80) }
+}
+
+extension StoreError: LoopsealError {
+    public var file: String? {
+        if case .malformed(let file, _, _, _) = self { return file }
+        return nil
+    }
+    public var position: SourcePosition? {
+        if case .malformed(_, let line?, let column?, _) = self { return SourcePosition(line: line, column: column) }
+        return nil
     }
 }

@@ -1,3 +1,5 @@
+import LoopsealDiagnostics
+
 /// A template that cannot be parsed or rendered, with where and why. Never carries data values.
 public struct TemplateError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What kind of failure this is.
@@ -39,4 +41,9 @@ public struct TemplateError: Error, Equatable, Sendable, CustomStringConvertible
 struct SourceLocation: Sendable, Equatable {
     var line: Int
     var column: Int
+}
+
+extension TemplateError: LoopsealError {
+    public var file: String? { template }
+    public var position: SourcePosition? { SourcePosition(line: line, column: column) }
 }

@@ -1,3 +1,5 @@
+import LoopsealDiagnostics
+
 /// JSON text that does not parse: where (1-based line and column, in characters) and why.
 /// Never carries the text itself.
 public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -16,4 +18,8 @@ public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertib
     }
 
     public var description: String { "\(line):\(column): \(message)" }
+}
+
+extension JSONSyntaxError: LoopsealError {
+    public var position: SourcePosition? { SourcePosition(line: line, column: column) }
 }

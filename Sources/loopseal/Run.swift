@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoopsealCrypto
+import LoopsealDiagnostics
 import LoopsealKit
 import LoopsealStore
 import LoopsealSync
@@ -177,10 +178,7 @@ enum RunSupport {
 
 /// Printable key names in messages (no control characters, bounded).
 enum StoreErrorText {
-    static func printable(_ text: String) -> String {
-        let cleaned = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
-        return cleaned.count > 60 ? String(cleaned.prefix(60)) + "…" : cleaned
-    }
+    static func printable(_ text: String) -> String { UntrustedText.display(text) }
 }
 
 /// `sync_secrets` from the CLI: loads identities only when a workflow actually syncs.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoopsealCrypto
+import LoopsealDiagnostics
 import LoopsealKit
 import LoopsealServer
 import LoopsealStore
@@ -158,41 +159,33 @@ enum Terminal {
         }
     }
 
-    /// Prints `error` as one line on stderr and returns the exit code: 1 for errors, 2 for usage.
+    /// Prints `error` as one line on stderr and returns the exit code: 2 for a usage error
+    /// (ArgumentParser's, or a ``LoopsealError`` that says so), 1 for every other failure.
     static func report(_ error: Error) -> Int32 {
-        let message: String
-        switch error {
-        case let error as StoreError: message = error.description
-        case let error as CryptoError: message = error.description
-        case let error as FormatError: message = error.description
-        case let error as TemplateError: message = error.description
-        case let error as ToolError: message = error.description
-        case let error as RunServiceError: message = error.description
-        case let error as TokenError: message = error.description
-        case let error as SyncError: message = error.description
-        case let error as WorkflowValidationError: message = error.description
-        case let error as ExpressionError: message = error.description
-        case let error as KitError: message = error.description
-        case let error as RotationNotRequested: message = error.description
-        case let error as CLIError: message = error.message
-        default:
-            let code = Loopseal.exitCode(for: error)
+        if let error = error as? LoopsealError {
+            warn("loopseal: error: \(error.description)")
+            return error.isUsageError ? 2 : 1
+        }
+        let code = Loopseal.exitCode(for: error)
+        if code == .success {
             let text = Loopseal.fullMessage(for: error)
-            if code == .success {
-                if !text.isEmpty { Swift.print(text) }
-                return 0
-            }
-            if let exit = error as? ExitCode { return exit.rawValue }
+            if !text.isEmpty { Swift.print(text) }
+            return 0
+        }
+        if let exit = error as? ExitCode { return exit.rawValue }
+        if code == .validationFailure {
+            let text = Loopseal.fullMessage(for: error)
             if !text.isEmpty { FileHandle.standardError.write(Data((text + "\n").utf8)) }
             return 2
         }
-        warn("loopseal: error: \(message)")
+        warn("loopseal: error: \(error)")
         return 1
     }
 }
 
 /// An error the CLI itself raises, with what to do about it.
-struct CLIError: Error {
+struct CLIError: LoopsealError {
     let message: String
     init(_ message: String) { self.message = message }
+    var description: String { message }
 }

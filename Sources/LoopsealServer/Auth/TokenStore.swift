@@ -4,6 +4,7 @@ import LoopsealStore
 
 #if canImport(Glibc)
 import Glibc
+import LoopsealDiagnostics
 #endif
 
 /// A stored API token: everything but the token itself, of which only a BLAKE2b hash is kept.
@@ -168,3 +169,5 @@ public final class TokenStore: @unchecked Sendable {
         return file.tokens
     }
 }
+
+extension TokenError: LoopsealError {}

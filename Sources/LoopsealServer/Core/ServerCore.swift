@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LoopsealCrypto
+import LoopsealDiagnostics
 import LoopsealStore
 import LoopsealTemplates
 import LoopsealWorkflows
@@ -323,10 +324,7 @@ public final class ServerCore: Sendable {
 }
 
 /// Printable ids in messages: no control characters, bounded.
-func printable(_ text: String) -> String {
-    let cleaned = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) })
-    return cleaned.count > 60 ? String(cleaned.prefix(60)) + "…" : cleaned
-}
+func printable(_ text: String) -> String { UntrustedText.display(text) }
 
 /// What one change did: its result, its audit entries, the files to commit (relative to the
 /// root) with the commit message, and the log line to write once it is recorded.

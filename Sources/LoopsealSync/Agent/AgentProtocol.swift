@@ -1,5 +1,6 @@
 import Foundation
 import LoopsealCrypto
+import LoopsealDiagnostics
 
 /// Constants of the agent channel, version 1 (DESIGN.md §7, docs/agent-protocol.md).
 public enum AgentProtocol {
@@ -253,3 +254,5 @@ enum AgentJSON {
 
     static func errorBody(_ message: String) -> [UInt8] { encode(["error": message]) }
 }
+
+extension AgentRefusal: LoopsealError {}

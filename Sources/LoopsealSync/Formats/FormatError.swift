@@ -1,3 +1,5 @@
+import LoopsealDiagnostics
+
 /// Why a set of entries could not be rendered. Messages name the key, never the value.
 public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The value of `key` cannot be written exactly in `format`, for the stated `reason`.
@@ -16,3 +18,5 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension FormatError: LoopsealError {}

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LoopsealCrypto
 import LoopsealStore
+import LoopsealDiagnostics
 
 /// What a sync would do (or did) for one target: key names only.
 public struct SyncPlan: Sendable {
@@ -174,3 +175,5 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+extension SyncError: LoopsealError {}

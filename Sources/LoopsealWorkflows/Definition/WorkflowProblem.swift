@@ -1,3 +1,5 @@
+import LoopsealDiagnostics
+
 /// One thing wrong with a workflow, widget or template file, at a position people can jump to.
 public struct WorkflowProblem: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file (as given).
@@ -45,3 +47,5 @@ public struct Mark: Sendable, Equatable {
 
     static let start = Mark(line: 1, column: 1)
 }
+
+extension WorkflowValidationError: LoopsealError {}

@@ -3,6 +3,7 @@ import LoopsealCrypto
 import LoopsealStore
 import LoopsealTemplates
 import LoopsealValue
+import LoopsealDiagnostics
 
 /// Why a run operation was refused. No case ever holds a secret value.
 public enum RunServiceError: Error, Sendable, CustomStringConvertible {
@@ -266,3 +267,5 @@ public struct RunService: Sendable {
         }
     }
 }
+
+extension RunServiceError: LoopsealError {}

@@ -1,3 +1,5 @@
+import LoopsealDiagnostics
+
 /// A problem found while parsing or evaluating a `${{ … }}` expression.
 ///
 /// `offset` is a 0-based offset in `Character`s into the expression source (or, for errors thrown
@@ -17,3 +19,5 @@ public struct ExpressionError: Error, Equatable, Sendable, CustomStringConvertib
     /// `"<message> (at offset <offset>)"`.
     public var description: String { "\(message) (at offset \(offset))" }
 }
+
+extension ExpressionError: LoopsealError {}

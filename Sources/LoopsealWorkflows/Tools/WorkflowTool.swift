@@ -2,6 +2,7 @@ import Logging
 import LoopsealStore
 import LoopsealTemplates
 import LoopsealValue
+import LoopsealDiagnostics
 
 /// A tool a workflow transition can call. Tools see key names and flags, never secret values.
 public protocol WorkflowTool: Sendable {
@@ -88,3 +89,5 @@ public struct ToolError: Error, Sendable, CustomStringConvertible {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+extension ToolError: LoopsealError {}
