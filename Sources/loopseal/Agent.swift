@@ -25,8 +25,9 @@ struct Agent: AsyncParsableCommand {
             naming this agent's public key. Protocol: docs/agent-protocol.md.
             """)
 
-    @Option(help: ArgumentHelp("Address to listen on, HOST:PORT (port 0 picks a free one).", valueName: "host:port"))
-    var listen = "127.0.0.1:7700"
+    @Option(help: ListenAddress.help(default: Self.defaultListen), transform: ListenAddress.init(parsing:))
+    var listen = Self.defaultListen
+    private static let defaultListen = ListenAddress(host: "127.0.0.1", port: 7700)
 
     @Option(name: [.customShort("i"), .long], help: ArgumentHelp("The agent's identity file (AGE-SECRET-KEY-1…); controllers box to its public key.", valueName: "file"))
     var identity: String
@@ -43,12 +44,7 @@ struct Agent: AsyncParsableCommand {
     @Option(parsing: .remaining, help: ArgumentHelp("Command run after the env file changed: all remaining arguments (must be last).", valueName: "cmd…"))
     var restart: [String] = []
 
-    func validate() throws {
-        _ = try Self.parseListen(listen)
-    }
-
     func run() async throws {
-        let (host, port) = try Self.parseListen(listen)
         let limits = try connections.limits()
         guard let bytes = try FileIO.contentsIfExists(identity) else {
             throw CLIError("no identity file at \(identity): create one with 'loopseal keygen -o \(identity)'")
@@ -68,35 +64,13 @@ struct Agent: AsyncParsableCommand {
         if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { serverLogger.logLevel = .warning }
         let publicKey = agentIdentity.publicKey.description
         let controllers = authorized.keys.sorted().map { authorized.label($0) }.joined(separator: ", ")
-        let app = AgentServer.application(receiver: receiver, host: host, port: port, limits: limits, logger: serverLogger) { bound in
-            Terminal.warn("loopseal agent: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound), key \(publicKey), accepting \(controllers), writing \(envFile)")
+        let app = AgentServer.application(receiver: receiver, host: listen.host, port: listen.port, limits: limits, logger: serverLogger) { bound in
+            Terminal.warn("loopseal agent: listening on http://\(ListenAddress(host: listen.host, port: bound)), key \(publicKey), accepting \(controllers), writing \(envFile)")
         }
         do {
             try await app.runService()
         } catch {
             throw CLIError("the agent cannot serve on \(listen): \(error); check that no other process uses the port and that the address belongs to this machine")
         }
-    }
-
-    /// Splits `HOST:PORT` (`[v6]:PORT` for IPv6).
-    static func parseListen(_ text: String) throws -> (String, Int) {
-        var host: Substring
-        let portText: Substring
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            host = text[text.index(after: text.startIndex)..<close]
-            let rest = text[text.index(after: close)...]
-            guard rest.hasPrefix(":") else { throw ValidationError("--listen '\(text)': expected [v6-address]:PORT") }
-            portText = rest.dropFirst()
-        } else if let colon = text.lastIndex(of: ":") {
-            host = text[..<colon]
-            portText = text[text.index(after: colon)...]
-        } else {
-            throw ValidationError("--listen '\(text)': expected HOST:PORT, e.g. 127.0.0.1:7700")
-        }
-        if host.isEmpty { host = "127.0.0.1" }
-        guard let port = Int(portText), (0...65535).contains(port) else {
-            throw ValidationError("--listen '\(text)': the port must be a number from 0 to 65535")
-        }
-        return (String(host), port)
     }
 }

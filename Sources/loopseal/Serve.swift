@@ -19,8 +19,9 @@ struct Serve: AsyncParsableCommand {
             ($LOOPSEAL_IDENTITY or $LOOPSEAL_IDENTITY_FILE).
             """)
 
-    @Option(help: ArgumentHelp("Address to listen on, HOST:PORT (port 0 picks a free one).", valueName: "host:port"))
-    var listen = "127.0.0.1:8080"
+    @Option(help: ListenAddress.help(default: Self.defaultListen), transform: ListenAddress.init(parsing:))
+    var listen = Self.defaultListen
+    private static let defaultListen = ListenAddress(host: "127.0.0.1", port: 8080)
 
     @Option(help: "Directory holding workspaces/ (default: the nearest parent of the current directory that has one).")
     var root: String?
@@ -41,7 +42,6 @@ struct Serve: AsyncParsableCommand {
     var secureCookies = false
 
     func validate() throws {
-        _ = try Agent.parseListen(listen)
         _ = try parsedPublicURL()
     }
 
@@ -56,7 +56,6 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (host, port) = try Agent.parseListen(listen)
         let limits = try connections.limits()
         let rootPath = try root.map { path -> String in
             guard FileIO.isDirectory(path) else { throw CLIError("--root \(path) is not a directory") }
@@ -83,8 +82,8 @@ struct Serve: AsyncParsableCommand {
         if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { httpLogger.logLevel = .warning }
         let state = core.configuration.stateDirectory
         let pagesAt = core.configuration.publicURL.map { ", web pages at \($0)" } ?? ""
-        let app = LoopsealHTTPServer.application(core: core, host: host, port: port, limits: limits, logger: httpLogger) { bound in
-            Terminal.warn("loopseal serve: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound), root \(rootPath), state \(state)\(pagesAt)\(gitCommit ? ", committing changes to git" : "")")
+        let app = LoopsealHTTPServer.application(core: core, host: listen.host, port: listen.port, limits: limits, logger: httpLogger) { bound in
+            Terminal.warn("loopseal serve: listening on http://\(ListenAddress(host: listen.host, port: bound)), root \(rootPath), state \(state)\(pagesAt)\(gitCommit ? ", committing changes to git" : "")")
         }
         do {
             try await app.runService()

@@ -129,7 +129,7 @@ struct ServeTests {
         #expect(noGit.stderr.contains("not inside a git repository"))
         let badListen = try sandbox.run(["serve", "--listen", "nonsense"])
         #expect(badListen.status == 2)
-        #expect(badListen.stderr.contains("--listen 'nonsense'"))
+        #expect(badListen.stderr.contains("The value 'nonsense' is invalid for '--listen <host:port>': expected HOST:PORT"), "\(badListen)")
         let noWorkspace = try sandbox.run(["token", "create", "--role", "writer"], env: ["LOOPSEAL_STATE": "\(sandbox.root)/state"])
         #expect(noWorkspace.status == 1)
         #expect(noWorkspace.stderr.contains("at least one --workspace"))
