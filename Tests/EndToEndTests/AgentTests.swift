@@ -90,7 +90,7 @@ struct AgentTests {
 /// A connection flood against `loopseal agent`, as against `serve` (``ServeFloodTests``).
 @Suite("loopseal agent under a connection flood")
 struct AgentFloodTests {
-    @Test("2,000 connections that never finish their head: /healthz answers within a second, and they are closed after --header-timeout")
+    @Test("2,000 connections that never finish their head: /healthz answers while they are open, and they are closed after --header-timeout")
     func unfinishedHeads() throws {
         let sandbox = try Sandbox("agent-flood")
         defer { sandbox.remove() }

@@ -67,6 +67,7 @@ struct CrashSafetyTests {
                 newValue = "round-\(round)-\(n)-\(String(repeating: "x", count: Int.random(in: 0...3000, using: &rng)))"
                 process = try box.runner.start(["set", keyName(n)], stdin: Array(newValue!.utf8))
             }
+            // A deliberate, random wait: it picks the kill point (crash injection), it waits for nothing.
             usleep(delay)
             process.send(SIGKILL)
             let result = process.wait()

@@ -43,15 +43,23 @@ private final class ByteSink: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     /// Reads `handle` to its end on a new thread (not the cooperative pool, which blocking
-    /// reads would starve on a small machine).
+    /// reads would starve on a small machine), keeping what has arrived readable meanwhile.
     func drain(_ handle: FileHandle) {
         let thread = Thread { [self] in
-            let data = handle.readDataToEndOfFile()
-            lock.withLock { bytes = Array(data) }
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                lock.withLock { bytes += data }
+            }
             try? handle.close()
             done.signal()
         }
         thread.start()
+    }
+
+    /// What has been read so far.
+    func soFar() -> [UInt8] {
+        lock.withLock { bytes }
     }
 
     /// Waits for the reader and returns what it read.
@@ -59,6 +67,20 @@ private final class ByteSink: @unchecked Sendable {
         done.wait()
         return lock.withLock { bytes }
     }
+}
+
+/// Polls `condition` every 10 ms until it holds or `timeout` seconds pass; returns whether it
+/// held. For waiting on something to happen (a file written, a line logged) instead of sleeping
+/// a fixed time: the deadline is generous because a loaded machine is slow, and a condition
+/// that holds ends the wait at once.
+@discardableResult
+func waitUntil(_ timeout: Double = 30, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(10_000)
+    }
+    return try condition()
 }
 
 /// A started process whose output is being collected.
@@ -125,6 +147,9 @@ final class RunningProcess: @unchecked Sendable {
     }
 
     var pid: Int32 { process.processIdentifier }
+
+    /// Everything the process has written to stderr so far, while it runs.
+    var stderrSoFar: String { String(decoding: err.soFar(), as: UTF8.self) }
 
     /// Sends `signal` if the process is still running.
     func send(_ signal: Int32 = SIGKILL) {

@@ -166,7 +166,7 @@ struct MalformedFramingTests {
         let early = try RawHTTP.exchange(port: server.port, Self.chunked("/api/v1/workspaces/demo/secrets/upsert", token: nil, canary: canary))
         #expect(early.status == 401, "\(early.text)")
         #expect(!early.text.contains("\nHTTP/1.1 "), "one response: \(early.text)")
-        #expect(early.seconds < 2, "the server closed the connection")
+        #expect(early.closedByServer, "the server closed the connection")
         let output = server.stop()
         #expect(output.stderr.contains("malformed request framing"), "\(output.stderr)")
         #expect(output.stderr.contains("cause="), "\(output.stderr)")
@@ -196,7 +196,7 @@ struct MalformedFramingTests {
 /// connections waiting longest make room, so `/healthz` keeps answering.
 @Suite("loopseal serve under a connection flood", .serialized)
 struct ServeFloodTests {
-    @Test("2,000 connections that never finish their head: /healthz answers within a second, and they are closed after --header-timeout")
+    @Test("2,000 connections that never finish their head: /healthz answers while they are open, and they are closed after --header-timeout")
     func unfinishedHeads() throws {
         let sandbox = try Sandbox("serve-flood")
         defer { sandbox.remove() }
@@ -217,8 +217,8 @@ struct ServeFloodTests {
         let flood = try SlowClients(port: server.port, count: 300, prefix: UnfinishedHeadFlood.unfinishedHead)
         defer { flood.close() }
         let health = try RawHTTP.exchange(port: server.port, UnfinishedHeadFlood.health)
-        #expect(health.status == 200, "\(health.text)")
-        #expect(health.seconds < 1, "GET /healthz took \(health.seconds) s past the cap")
+        // Answered within the exchange's 5 s (the header timeout is 60 s): the cap made room.
+        #expect(health.status == 200 && health.closedByServer, "\(health.text)")
         let deadline = Date().addingTimeInterval(5)
         var closed = flood.closedByServer()
         while closed.count < 200 && Date() < deadline {
@@ -247,9 +247,11 @@ struct ServeFloodTests {
         let idle = try RawHTTP.connect(port: server.port)
         defer { close(idle) }
         try RawHTTP.send(idle, Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
-        let started = Date()
-        let answered = String(decoding: RawHTTP.readAll(slowBody, timeout: 5) + RawHTTP.readAll(idle, timeout: 5), as: UTF8.self)
-        #expect(Date().timeIntervalSince(started) < 5, "both connections were closed by the server")
+        // Each read gives up after 5 s, well past the 1 s timeouts: ending by a close is the server's doing.
+        let slowRead = RawHTTP.readUntilClosed(slowBody, timeout: 5)
+        let idleRead = RawHTTP.readUntilClosed(idle, timeout: 5)
+        #expect(slowRead.closed && idleRead.closed, "both connections were closed by the server")
+        let answered = String(decoding: slowRead.bytes + idleRead.bytes, as: UTF8.self)
         #expect(answered.contains(#"{"status":"ok"}"#), "the kept-alive request was answered first")
         #expect(RawHTTP.isClosedByPeer(slowBody))
         #expect(RawHTTP.isClosedByPeer(idle))

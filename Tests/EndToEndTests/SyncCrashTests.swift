@@ -52,7 +52,8 @@ struct SyncCrashTests {
             try box.set(String(format: "KEY_%03d", n), "round-\(round)-" + String(repeating: "y", count: Int.random(in: 0...4_000, using: &rng)))
             let next = try payload()
             let process = try box.runner.start(["sync", "-i", alice.path])
-            // Kill points spread over twice a full sync's duration: before, during and after the write.
+            // Kill points spread over twice a full sync's duration: before, during and after the write
+            // (a deliberate, random wait: crash injection, not waiting for something).
             usleep(UInt32.random(in: 0...(2 * full), using: &rng))
             process.send(SIGKILL)
             let result = process.wait()
@@ -137,6 +138,7 @@ struct SyncCrashTests {
             try box.set(String(format: "KEY_%03d", n), "round-\(round)-" + String(repeating: "z", count: Int.random(in: 0...4_000, using: &rng)))
             let next = try payload()
             let sync = try box.runner.start(["sync", "-i", alice.path])
+            // The agent dies at a random point of the push (a deliberate wait: crash injection).
             usleep(UInt32.random(in: 0...(full + full / 5), using: &rng))
             agent.process.send(SIGKILL)
             _ = agent.stop()

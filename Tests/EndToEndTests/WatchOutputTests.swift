@@ -5,14 +5,14 @@ import Testing
 /// promises one line per sync. The lines come by default, name targets and keys, never values.
 @Suite("watch output")
 struct WatchOutputTests {
-    /// Polls until `path` holds `text` (or `timeout` seconds pass).
-    static func waitFor(_ path: String, toContain text: String, timeout: Double = 15) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let data = FileManager.default.contents(atPath: path), String(decoding: data, as: UTF8.self).contains(text) { return true }
-            usleep(20_000)
-        }
-        return false
+    /// Polls until `path` holds `text`.
+    static func waitFor(_ path: String, toContain text: String) -> Bool {
+        waitUntil { FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self).contains(text) } ?? false }
+    }
+
+    /// The `synced` lines `watch` has logged so far.
+    static func synced(_ watch: RunningProcess) -> [Substring] {
+        watch.stderrSoFar.split(separator: "\n").filter { $0.contains(" synced") }
     }
 
     @Test("watch prints one line per target per sync at the default level: target and key names, no values")
@@ -34,10 +34,12 @@ struct WatchOutputTests {
         let watch = try box.runner.start(["watch", "-i", alice.path], cwd: box.root)
         #expect(Self.waitFor("\(box.root)/deploy/web.env", toContain: "API_TOKEN='\(first)'"))
         #expect(Self.waitFor("\(box.root)/deploy/worker.env", toContain: "QUEUE_URL="))
-        usleep(200_000)
+        // The first sync is over (both lines logged) before the change, so the change is its own sync.
+        #expect(waitUntil { Self.synced(watch).count == 2 }, "\(watch.stderrSoFar)")
         try box.set("API_TOKEN", second)
         #expect(Self.waitFor("\(box.root)/deploy/web.env", toContain: "API_TOKEN='\(second)'"))
-        usleep(300_000)
+        // The line is logged after the file is written.
+        #expect(waitUntil { Self.synced(watch).count == 3 }, "\(watch.stderrSoFar)")
         watch.send(SIGTERM)
         let result = watch.wait(timeout: 30)
         #expect(result.status == 0 && !result.signaled, "\(result)")
@@ -56,9 +58,12 @@ struct WatchOutputTests {
             #expect(!result.stderr.contains(canary) && !result.stdoutText.contains(canary))
         }
 
-        // LOOPSEAL_LOG_LEVEL=warning keeps only failures.
+        // LOOPSEAL_LOG_LEVEL=warning keeps only failures: a sync the quiet watch certainly made
+        // (a third value reaching the target) prints nothing.
         let quiet = try box.runner.start(["watch", "-i", alice.path], env: ["LOOPSEAL_LOG_LEVEL": "warning"], cwd: box.root)
-        usleep(1_500_000)
+        let third = "CANARY-watch3-\(UUID().uuidString)"
+        try box.set("API_TOKEN", third)
+        #expect(Self.waitFor("\(box.root)/deploy/web.env", toContain: "API_TOKEN='\(third)'"))
         quiet.send(SIGTERM)
         let quietResult = quiet.wait(timeout: 30)
         #expect(quietResult.status == 0, "\(quietResult)")
