@@ -41,12 +41,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "LoopsealGit", dependencies: ["LoopsealDiagnostics", "LoopsealStore", "LoopsealCrypto"]),
+        .target(name: "LoopsealGit", dependencies: ["LoopsealDiagnostics", "LoopsealStore", "LoopsealCrypto", "LoopsealSystem"]),
         .target(name: "LoopsealValue", dependencies: ["LoopsealDiagnostics"]),
         .target(name: "LoopsealTemplates", dependencies: ["LoopsealDiagnostics", "LoopsealValue"]),
         .target(
             name: "LoopsealSync",
             dependencies: [
+                "LoopsealSystem",
                 "LoopsealDiagnostics",
                 "LoopsealStore",
                 "LoopsealTemplates",
@@ -82,6 +83,7 @@ let package = Package(
         .target(
             name: "LoopsealServer",
             dependencies: [
+                "LoopsealSystem",
                 "LoopsealDiagnostics",
                 "LoopsealKit",
                 "LoopsealSync",

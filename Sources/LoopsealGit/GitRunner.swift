@@ -1,5 +1,6 @@
 import Foundation
 import LoopsealStore
+import LoopsealSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -40,31 +41,17 @@ public struct GitRunner: Sendable {
 
     /// Runs `git arguments…`, feeding `input` on stdin.
     public func run(_ arguments: [String], input: [UInt8] = []) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let stdin = try Self.scratchFile(holding: input)
-        let stderr = try Self.scratchFile(holding: [])
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
+        let outcome: ChildProcess.Outcome
         do {
-            try process.run()
+            outcome = try ChildProcess.run(["git"] + arguments, input: input, directory: directory, environment: environment)
         } catch {
             throw StoreError.io(path: "git", problem: "cannot run git (\(error)): install git")
         }
-        try? stdout.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        _ = lseek(stderr.fileDescriptor, 0, SEEK_SET)
-        let err = stderr.readDataToEndOfFile()
-        return Output(status: process.terminationStatus, stdout: Array(out), stderr: String(decoding: err, as: UTF8.self))
+        return Output(status: outcome.status, stdout: outcome.stdout, stderr: outcome.errorText)
     }
 
-    /// Runs `git arguments…` and returns its output, or throws with git's own message.
+    /// Runs `git arguments…` and throws git's message (as ``StoreError/io(path:problem:)``)
+    /// when it fails.
     public func checked(_ arguments: [String], input: [UInt8] = []) throws -> Output {
         let output = try run(arguments, input: input)
         guard output.status == 0 else {
@@ -73,31 +60,5 @@ public struct GitRunner: Sendable {
                                 problem: message.isEmpty ? "failed with status \(output.status)" : String(message.prefix(400)))
         }
         return output
-    }
-
-    /// An open, already unlinked temporary file holding `bytes`, positioned at its start.
-    private static func scratchFile(holding bytes: [UInt8]) throws -> FileHandle {
-        var template = Array("\(NSTemporaryDirectory())/loopseal-git-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress.map { mkstemp($0) } ?? -1
-        }
-        guard fd >= 0 else {
-            throw StoreError.io(path: NSTemporaryDirectory(), problem: "cannot create a temporary file: \(String(cString: strerror(errno)))")
-        }
-        template.withUnsafeBufferPointer { buffer in
-            if let base = buffer.baseAddress { _ = unlink(base) }
-        }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                close(fd)
-                throw StoreError.io(path: NSTemporaryDirectory(), problem: "cannot write a temporary file: \(String(cString: strerror(errno)))")
-            }
-            offset += written
-        }
-        _ = lseek(fd, 0, SEEK_SET)
-        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 }

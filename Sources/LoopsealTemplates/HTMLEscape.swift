@@ -1,6 +1,8 @@
 /// handlebars' `escapeExpression`: `& < > " ' \` =` become entities; nothing else changes.
-enum HTMLEscape {
-    static func append(_ text: String, to out: inout String) {
+/// The one HTML escaper: templates and the server's web pages use it.
+public enum HTMLEscape {
+    /// Appends `text`, escaped, to `out`.
+    public static func append(_ text: String, to out: inout String) {
         let utf8 = text.utf8
         guard utf8.contains(where: needsEscape) else {
             out += text
@@ -21,7 +23,7 @@ enum HTMLEscape {
     }
 
     /// Returns `text` escaped.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         append(text, to: &out)
         return out

@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -26,35 +27,17 @@ enum Graphviz {
         guard let executable = executable(named: "dot") else {
             throw CLIError("--format svg needs Graphviz's 'dot', which is not on PATH: \(installHint)")
         }
-        // A child that exits before reading its input must turn into EPIPE, not kill us.
-        signal(SIGPIPE, SIG_IGN)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-Tsvg"]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        do { try process.run() } catch {
-            throw CLIError("cannot run Graphviz's '\(executable)': \(error.localizedDescription); \(installHint)")
-        }
-        // dot reads its whole input before it writes: writing first cannot deadlock.
-        let wrote: Bool
+        let outcome: ChildProcess.Outcome
         do {
-            try input.fileHandleForWriting.write(contentsOf: Data(dot.utf8))
-            wrote = true
-        } catch {
-            wrote = false
+            outcome = try ChildProcess.run([executable, "-Tsvg"], input: Array(dot.utf8))
+        } catch let error as ChildProcess.LaunchError {
+            throw CLIError("cannot run Graphviz's '\(executable)': \(error.reason); \(installHint)")
         }
-        try? input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").first.map { ": \($0)" } ?? ""
-        process.waitUntilExit()
-        guard process.terminationReason == .exit, process.terminationStatus == 0, wrote else {
-            let how = process.terminationReason == .exit ? "exited with \(process.terminationStatus)" : "was killed by signal \(process.terminationStatus)"
+        guard !outcome.signaled, outcome.status == 0, outcome.inputDelivered else {
+            let how = outcome.signaled ? "was killed by signal \(outcome.status)" : "exited with \(outcome.status)"
+            let message = outcome.errorText.split(separator: "\n").first.map { ": \($0)" } ?? ""
             throw CLIError("Graphviz's '\(executable)' \(how) before drawing the graph\(message); is Graphviz installed correctly? \(installHint)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: outcome.stdout, as: UTF8.self)
     }
 }

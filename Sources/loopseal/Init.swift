@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoopsealCrypto
+import LoopsealKit
 import LoopsealStore
 
 struct Init: ParsableCommand {
@@ -39,12 +40,6 @@ struct Init: ParsableCommand {
         guard let equals = text.firstIndex(of: "=") else {
             throw ValidationError("--recipient takes NAME=age1…, got '\(text.prefix(40))'")
         }
-        let name = String(text[..<equals])
-        guard Names.isValidRecipientName(name) else { throw StoreError.invalidRecipientName(name) }
-        do {
-            return Recipient(name: name, publicKey: try PublicKey(string: String(text[text.index(after: equals)...])))
-        } catch let error as CryptoError {
-            throw CLIError("recipient '\(name)': \(error)")
-        }
+        return try RecipientChanges.newRecipient(name: String(text[..<equals]), publicKey: String(text[text.index(after: equals)...]))
     }
 }

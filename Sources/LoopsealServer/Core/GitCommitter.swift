@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealSystem
 import Logging
 
 /// Commits each change the server makes (`--git-commit`). Messages name the workspace, key and
@@ -72,17 +73,11 @@ struct GitCommitter: Sendable {
     }
 
     private static func git(_ arguments: [String], root: String, environment: [String: String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", root] + arguments
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return (127, "cannot run git: \(error)") }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        do {
+            let outcome = try ChildProcess.run(["git", "-C", root] + arguments, environment: environment, mergeErrors: true)
+            return (outcome.status, String(decoding: outcome.stdout, as: UTF8.self))
+        } catch {
+            return (127, "cannot run git: \(error)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Ink
+import LoopsealTemplates
 
 /// Renders run documents from Markdown with Ink, made safe for pages: Ink passes raw HTML,
 /// link and image URLs and code-block languages through unchanged, so those are escaped or
@@ -81,24 +82,8 @@ enum SafeMarkdown {
         return lines.joined(separator: "\n")
     }
 
-    /// Escapes text for HTML element content and quoted attribute values.
-    static func escape<S: StringProtocol>(_ text: S) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#x27;"
-            case "`": out += "&#x60;"
-            case "=": out += "&#x3D;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
-    }
+    /// Escapes text for HTML element content and quoted attribute values (``HTMLEscape``).
+    static func escape<S: StringProtocol>(_ text: S) -> String { HTMLEscape.escape(String(text)) }
 
     /// Keeps Ink's `<a href="URL">TITLE</a>` only when URL is safe once decoded (``SafeLink``);
     /// otherwise the link's Markdown is shown as text. Ink writes the URL as found, so it ends at

@@ -1,6 +1,7 @@
-import Foundation
+import LoopsealSystem
 
-/// Runs an argv (no shell) with bytes on stdin; collects stderr.
+/// Runs a sync command or restart argv (no shell) with bytes on stdin; collects stderr
+/// (``ChildProcess``, with errors as ``SyncError``).
 enum ProcessRunner {
     struct Outcome {
         var status: Int32
@@ -8,33 +9,11 @@ enum ProcessRunner {
     }
 
     static func run(_ argv: [String], stdin payload: [UInt8], directory: String? = nil, environment: [String: String]? = nil) throws -> Outcome {
-        guard let program = argv.first else { throw SyncError("empty command") }
-        let process = Process()
-        if program.contains("/") {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(argv.dropFirst())
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = argv
+        do {
+            let outcome = try ChildProcess.run(argv, input: payload, directory: directory, environment: environment, captureOutput: false)
+            return Outcome(status: outcome.status, stderr: outcome.errorText)
+        } catch let error as ChildProcess.LaunchError {
+            throw SyncError(error.program.isEmpty ? "empty command" : error.description)
         }
-        if let environment { process.environment = environment }
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let input = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        do { try process.run() } catch { throw SyncError("cannot run '\(program)': \(error.localizedDescription)") }
-        let collector = DataCollector()
-        let reader = Thread { collector.data = errors.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        input.fileHandleForWriting.write(Data(payload))
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
-        return Outcome(status: process.terminationStatus, stderr: String(decoding: collector.data, as: UTF8.self))
-    }
-
-    private final class DataCollector: @unchecked Sendable {
-        var data = Data()
     }
 }
