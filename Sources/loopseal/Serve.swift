@@ -61,11 +61,8 @@ struct Serve: AsyncParsableCommand {
             guard FileIO.isDirectory(path) else { throw CLIError("--root \(path) is not a directory") }
             return URL(fileURLWithPath: path).standardizedFileURL.path
         } ?? Workspace.findRoot(from: FileManager.default.currentDirectoryPath)
-        if let signingKey {
-            guard FileIO.exists(signingKey) else { throw CLIError("--signing-key \(signingKey): no such file; 'loopseal keygen --signing -o FILE' makes one") }
-            // Every write path (API, web form, workflow tools) finds the key the same way.
-            setenv("LOOPSEAL_SIGNING_KEY_FILE", signingKey, 1)
-            unsetenv("LOOPSEAL_SIGNING_KEY")
+        if let signingKey, !FileIO.exists(signingKey) {
+            throw CLIError("--signing-key \(signingKey): no such file; 'loopseal keygen --signing -o FILE' makes one")
         }
         var logger = Logger(label: "loopseal.server")
         if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { logger.logLevel = .info }
@@ -73,7 +70,7 @@ struct Serve: AsyncParsableCommand {
         do {
             core = try ServerCore(configuration: ServerConfiguration(
                 root: rootPath, stateDirectory: TokenStore.defaultDirectory(), gitCommit: gitCommit,
-                syncer: IdentitySyncer(loader: IdentityLoader()), logger: logger,
+                syncer: IdentitySyncer(loader: IdentityLoader()), signingKeys: SigningKeyLoader(file: signingKey), logger: logger,
                 publicURL: try parsedPublicURL(), secureCookies: secureCookies))
         } catch let error as APIError {
             throw CLIError(error.message)

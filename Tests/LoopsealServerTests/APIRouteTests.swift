@@ -262,7 +262,7 @@ struct APIRouteTests {
         let entries = try fixture.core.audit.entries()
         #expect(entries.map(\.action) == ["secret.create", "secret.upsert", "secret.delete"])
         #expect(entries.allSatisfy { $0.key == "AUDITED" && $0.workspace == "alpha" })
-        let writer = try #require(fixture.core.tokens.authenticate(fixture.writerAlpha))
+        let writer = try #require(try fixture.core.tokens.authenticate(fixture.writerAlpha))
         #expect(entries[0].token == writer.id)
         #expect(!(try fixture.stateText()).contains(ServerFixture.canary))
         #expect(!fixture.logs.text.contains(ServerFixture.canary))

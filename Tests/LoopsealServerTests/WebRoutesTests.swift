@@ -352,7 +352,7 @@ struct WebRoutesTests {
             var browser = WebBrowser()
             _ = try await browser.signIn(client, token: fixture.writerAlpha)
             #expect(try await browser.request(client, "/workspaces").status == .ok)
-            let record = try #require(fixture.core.authenticate(bearer: fixture.writerAlpha))
+            let record = try #require(try fixture.core.authenticate(bearer: fixture.writerAlpha))
             _ = try fixture.core.tokens.revoke(id: record.id)
             #expect(try await browser.request(client, "/workspaces").status == .seeOther)
             #expect(sessions.count == 0)

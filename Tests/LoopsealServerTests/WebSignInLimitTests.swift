@@ -67,7 +67,7 @@ struct WebSignInLimitTests {
                 #expect(try await attacker.signIn(client, token: fixture.adminAlpha).status == .seeOther)
                 attacker.cookies["loopseal_session"] = nil
             }
-            let admin = try #require(fixture.core.authenticate(bearer: fixture.adminAlpha))
+            let admin = try #require(try fixture.core.authenticate(bearer: fixture.adminAlpha))
             #expect(sessions.count(tokenID: admin.id) == 5)
             #expect(try await victim.request(client, "/workspaces").status == .ok)
         }

@@ -26,6 +26,10 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     static let unauthorized = APIError(.unauthorized, "unauthorized",
                                        "send 'Authorization: Bearer <token>'; create one with 'loopseal token create'")
 
+    /// The tokens file could not be read: a server failure (the log says why), never a 401.
+    static let tokenStoreUnreadable = APIError(.internalServerError, "token_store",
+                                               "the server cannot read its tokens file; see its log")
+
     static func notFound(_ what: String) -> APIError { APIError(.notFound, "not_found", what) }
 
     static func invalid(_ message: String) -> APIError { APIError(.badRequest, "invalid_request", message) }

@@ -109,11 +109,12 @@ public final class TokenStore: @unchecked Sendable {
     }
 
     /// The record of `token`, or nil when it is unknown, revoked or malformed.
-    /// The hash comparison is constant-time.
-    public func authenticate(_ token: String) -> TokenRecord? {
+    /// The hash comparison is constant-time. Throws when the tokens file cannot be read: that
+    /// is the server's failure, never the caller's.
+    public func authenticate(_ token: String) throws -> TokenRecord? {
         let parts = token.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "lst", parts[1].utf8.count == 12, parts[2].utf8.count == 64 else { return nil }
-        guard let records = try? list(), let record = records.first(where: { $0.id == parts[1] }) else { return nil }
+        guard let record = try list().first(where: { $0.id == parts[1] }) else { return nil }
         let given = Array(Self.hash(token).utf8)
         let stored = Array(record.hash.utf8)
         guard given.count == stored.count else { return nil }
@@ -122,9 +123,9 @@ public final class TokenStore: @unchecked Sendable {
         return difference == 0 ? record : nil
     }
 
-    /// The record with `id`, if the token still exists.
-    public func record(id: String) -> TokenRecord? {
-        (try? list())?.first { $0.id == id }
+    /// The record with `id`, if the token still exists. Throws when the tokens file cannot be read.
+    public func record(id: String) throws -> TokenRecord? {
+        try list().first { $0.id == id }
     }
 
     static func hash(_ token: String) -> String {

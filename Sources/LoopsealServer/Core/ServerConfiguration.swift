@@ -1,4 +1,5 @@
 import Logging
+import LoopsealStore
 import LoopsealWorkflows
 
 /// What `loopseal serve` serves and where it keeps its state.
@@ -11,6 +12,9 @@ public struct ServerConfiguration: Sendable {
     public var gitCommit: Bool
     /// Used by workflows' `sync_secrets`; nil makes that tool fail with a clear message.
     public var syncer: SecretsSyncer?
+    /// Finds the key that signs every write (API, web forms, workflow tools) to a workspace
+    /// that lists writers (`--signing-key`, else the signing key variables, else the default file).
+    public var signingKeys: SigningKeyLoader
     /// Where logs go; lines name keys and token ids, never values.
     public var logger: Logger
     /// The URL people open when a TLS proxy stands in front (`--public-url`); an https one makes
@@ -21,11 +25,13 @@ public struct ServerConfiguration: Sendable {
 
     /// A configuration for `root`, with state in `stateDirectory`.
     public init(root: String, stateDirectory: String, gitCommit: Bool = false, syncer: SecretsSyncer? = nil,
-                logger: Logger = Logger(label: "loopseal.server"), publicURL: PublicURL? = nil, secureCookies: Bool = false) {
+                signingKeys: SigningKeyLoader = SigningKeyLoader(), logger: Logger = Logger(label: "loopseal.server"),
+                publicURL: PublicURL? = nil, secureCookies: Bool = false) {
         self.root = root
         self.stateDirectory = stateDirectory
         self.gitCommit = gitCommit
         self.syncer = syncer
+        self.signingKeys = signingKeys
         self.logger = logger
         self.publicURL = publicURL
         self.secureCookies = secureCookies

@@ -32,14 +32,25 @@ public final class ServerCore: Sendable {
 
     // MARK: Access
 
-    /// The record of a bearer token, or nil when it is unknown or revoked.
-    public func authenticate(bearer token: String) -> TokenRecord? {
-        tokens.authenticate(token)
+    /// The record of a bearer token, or nil when it is unknown or revoked. A tokens file that
+    /// cannot be read is logged and thrown as a 500 (``APIError/tokenStoreUnreadable``): it
+    /// is the server's failure, never the caller's.
+    public func authenticate(bearer token: String) throws -> TokenRecord? {
+        try readingTokens { try tokens.authenticate(token) }
     }
 
-    /// The current record of token `id` (nil once revoked).
-    public func token(id: String) -> TokenRecord? {
-        tokens.record(id: id)
+    /// The current record of token `id` (nil once revoked); throws like ``authenticate(bearer:)``.
+    public func token(id: String) throws -> TokenRecord? {
+        try readingTokens { try tokens.record(id: id) }
+    }
+
+    private func readingTokens<Value>(_ body: () throws -> Value) throws -> Value {
+        do {
+            return try body()
+        } catch {
+            logger.error("cannot read the tokens file", metadata: ["path": "\(tokens.path)", "error": "\(error)"])
+            throw APIError.tokenStoreUnreadable
+        }
     }
 
     /// The workspaces `token` may see that exist under the root, sorted.
@@ -67,14 +78,14 @@ public final class ServerCore: Sendable {
 
     /// `{id, key, hasValue}` for every secret; nothing is decrypted.
     public func listSecrets(_ workspace: Workspace) async throws -> [SecretKeyInfo] {
-        try await queues.read { try SecretService(workspace: workspace).keys() }
+        try await queues.read { try self.secrets(workspace).keys() }
     }
 
     /// Creates `key`; 409 when it exists.
     public func createSecret(_ workspace: Workspace, key: String, value: SecureBytes, token: TokenRecord) async throws -> SecretKeyInfo {
         try checkKey(key)
         return try await writeSecret(workspace, token: token, action: "create", key: key) {
-            try SecretService(workspace: workspace).create(key: key, value: value)
+            try self.secrets(workspace).create(key: key, value: value)
         }
     }
 
@@ -82,7 +93,7 @@ public final class ServerCore: Sendable {
     public func upsertSecret(_ workspace: Workspace, key: String, value: SecureBytes, token: TokenRecord) async throws -> SecretKeyInfo {
         try checkKey(key)
         return try await writeSecret(workspace, token: token, action: "upsert", key: key) {
-            try SecretService(workspace: workspace).upsert(key: key, value: value)
+            try self.secrets(workspace).upsert(key: key, value: value)
         }
     }
 
@@ -90,7 +101,7 @@ public final class ServerCore: Sendable {
     public func updateSecret(_ workspace: Workspace, id: String, value: SecureBytes, token: TokenRecord) async throws -> SecretKeyInfo {
         let key = try await secretKey(workspace, id: id)
         return try await writeSecret(workspace, token: token, action: "update", key: key) {
-            try SecretService(workspace: workspace).update(id: id, value: value)
+            try self.secrets(workspace).update(id: id, value: value)
         }
     }
 
@@ -98,7 +109,7 @@ public final class ServerCore: Sendable {
     public func deleteSecret(_ workspace: Workspace, id: String, token: TokenRecord) async throws {
         let key = try await secretKey(workspace, id: id)
         _ = try await writeSecret(workspace, token: token, action: "delete", key: key) { () -> SecretKeyInfo? in
-            try SecretService(workspace: workspace).delete(id: id)
+            try self.secrets(workspace).delete(id: id)
             return nil
         }
     }
@@ -107,7 +118,7 @@ public final class ServerCore: Sendable {
         guard !id.isEmpty, id.utf8.count <= 64, id.utf8.allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: "-") }) else {
             throw APIError.invalid("'\(printable(id))' is not a secret id: ids are hex digits and '-'")
         }
-        guard let secret = try await queues.read({ try SecretService(workspace: workspace).find(id: id) }) else {
+        guard let secret = try await queues.read({ try self.secrets(workspace).find(id: id) }) else {
             throw APIError.notFound("no secret with id '\(id)' in workspace '\(workspace.id)'")
         }
         return secret.key
@@ -200,7 +211,12 @@ public final class ServerCore: Sendable {
     // MARK: Writing
 
     private func runService(_ workspace: Workspace) -> RunService {
-        RunService(workspace: workspace, syncer: configuration.syncer)
+        RunService(workspace: workspace, syncer: configuration.syncer, signingKeys: configuration.signingKeys)
+    }
+
+    /// The secrets of `workspace`, written with the configured signing key.
+    private func secrets(_ workspace: Workspace) -> SecretService {
+        SecretService(workspace: workspace, signingKeys: configuration.signingKeys)
     }
 
     /// A secret write, audited (`secret.ACTION`) and, with `--git-commit`, committed.

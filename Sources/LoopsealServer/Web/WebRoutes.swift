@@ -21,7 +21,7 @@ public enum WebRoutes {
         let web = WebHandlers(core: core, sessions: sessions, limiter: limiter, pages: WebPages(), cookies: WebCookies(core.configuration))
         let group = router.group().add(middleware: WebPageMiddleware(pages: web.pages, cookies: web.cookies))
         group.get("/static/app.css") { _, _ in WebResponse.stylesheet() }
-        group.get("/") { request, _ in web.home(request) }
+        group.get("/") { request, _ in try web.home(request) }
         group.get("/signin") { request, _ in try web.signInPage(request) }
         group.post("/signin") { request, context in try await web.signIn(request, context) }
         group.post("/signout") { request, _ in try await web.signOut(request) }
@@ -65,12 +65,12 @@ struct WebHandlers: Sendable {
 
     // MARK: Sign-in
 
-    func home(_ request: Request) -> Response {
-        WebResponse.redirect(viewer(request) == nil ? "/signin" : "/workspaces")
+    func home(_ request: Request) throws -> Response {
+        WebResponse.redirect(try viewer(request) == nil ? "/signin" : "/workspaces")
     }
 
     func signInPage(_ request: Request) throws -> Response {
-        if viewer(request) != nil { return WebResponse.redirect("/workspaces") }
+        if try viewer(request) != nil { return WebResponse.redirect("/workspaces") }
         let csrf = signInToken(request) ?? SessionStore.randomHex()
         return WebResponse.html(try pages.signIn(csrf: csrf), cookies: [cookies.signIn(csrf, request)])
     }
@@ -89,7 +89,7 @@ struct WebHandlers: Sendable {
             throw WebFailure.csrf
         }
         let token = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty, let record = core.authenticate(bearer: token) else {
+        guard !token.isEmpty, let record = try core.authenticate(bearer: token) else {
             limiter.failed(client: client)
             let message = token.isEmpty ? "Enter an API token." : "That token is unknown or revoked."
             return WebResponse.html(try pages.signIn(csrf: expected, error: message), status: .unauthorized)
@@ -124,7 +124,7 @@ struct WebHandlers: Sendable {
     }
 
     func signOut(_ request: Request) async throws -> Response {
-        guard let viewer = viewer(request) else {
+        guard let viewer = try viewer(request) else {
             return WebResponse.redirect("/signin", cookies: [cookies.expired(SessionStore.cookieName, path: "/", request)])
         }
         let form = try await readForm(request)
@@ -208,10 +208,11 @@ struct WebHandlers: Sendable {
 
     // MARK: Sessions and forms
 
-    /// The signed-in viewer, or nil. A session whose token was revoked is ended here.
-    func viewer(_ request: Request) -> Viewer? {
+    /// The signed-in viewer, or nil. A session whose token was revoked is ended here; a tokens
+    /// file that cannot be read is a server error, and ends no session.
+    func viewer(_ request: Request) throws -> Viewer? {
         guard let id = cookie(request, SessionStore.cookieName), let session = sessions.session(id: id) else { return nil }
-        guard let token = core.token(id: session.tokenID) else {
+        guard let token = try core.token(id: session.tokenID) else {
             sessions.delete(tokenID: session.tokenID)
             return nil
         }
@@ -219,7 +220,7 @@ struct WebHandlers: Sendable {
     }
 
     private func signedIn(_ request: Request) throws -> Viewer {
-        guard let viewer = viewer(request) else {
+        guard let viewer = try viewer(request) else {
             throw WebFailure.signIn(clearCookie: cookie(request, SessionStore.cookieName) != nil)
         }
         return viewer

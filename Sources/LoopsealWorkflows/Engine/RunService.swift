@@ -94,12 +94,15 @@ public struct RunService: Sendable {
     public let workspace: Workspace
     /// Used by `sync_secrets`; nil makes that tool fail with a clear message.
     public let syncer: SecretsSyncer?
+    /// Finds the key that signs the secrets runs write, when the workspace lists writers.
+    public let signingKeys: SigningKeyLoader
     private let store: RunStore
 
-    /// A service for `workspace`.
-    public init(workspace: Workspace, syncer: SecretsSyncer? = nil) {
+    /// A service for `workspace`; what its runs write is signed with what `signingKeys` finds.
+    public init(workspace: Workspace, syncer: SecretsSyncer? = nil, signingKeys: SigningKeyLoader = SigningKeyLoader()) {
         self.workspace = workspace
         self.syncer = syncer
+        self.signingKeys = signingKeys
         store = RunStore(workspace: workspace)
     }
 
@@ -158,7 +161,7 @@ public struct RunService: Sendable {
 
     /// An engine for `definition`.
     public func engine(_ definition: WorkflowDefinition) -> WorkflowEngine {
-        WorkflowEngine(definition: definition, workspace: workspace, syncer: syncer)
+        WorkflowEngine(definition: definition, workspace: workspace, syncer: syncer, signingKeys: signingKeys)
     }
 
     /// Starts `definition` with `args` and saves the run.
@@ -217,7 +220,7 @@ public struct RunService: Sendable {
             for (key, _) in values where !run.requestedKeys.contains(key) {
                 throw RunServiceError.notRequested(key: key, requested: run.requestedKeys)
             }
-            let secrets = SecretService(workspace: workspace)
+            let secrets = SecretService(workspace: workspace, signingKeys: signingKeys)
             let stored = Set(try secrets.keys().filter(\.hasValue).map(\.key))
             let given = Set(values.map(\.key))
             let missing = run.requestedKeys.filter { !stored.contains($0) && !given.contains($0) }

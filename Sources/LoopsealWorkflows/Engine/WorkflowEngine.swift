@@ -12,6 +12,8 @@ public struct WorkflowEngine: Sendable {
     public let workspace: Workspace
     public let tools: ToolRegistry
     public let syncer: SecretsSyncer?
+    /// Finds the key that signs what tools write, when the workspace lists writers.
+    public let signingKeys: SigningKeyLoader
     /// A safety net against automatic loops (`a -> b -> a` with guards that always hold).
     public var maxAutomaticSteps = 1_000_000
     /// How retries wait; tests replace it.
@@ -20,13 +22,16 @@ public struct WorkflowEngine: Sendable {
     private let logger: Logger
     private let templates: TemplateEngine
 
-    /// An engine for `definition` in `workspace`.
+    /// An engine for `definition` in `workspace`; tools' writes are signed with what
+    /// `signingKeys` finds.
     public init(definition: WorkflowDefinition, workspace: Workspace, tools: ToolRegistry = .builtIn,
-                syncer: SecretsSyncer? = nil, logger: Logger = Logger(label: "loopseal.workflows")) {
+                syncer: SecretsSyncer? = nil, signingKeys: SigningKeyLoader = SigningKeyLoader(),
+                logger: Logger = Logger(label: "loopseal.workflows")) {
         self.definition = definition
         self.workspace = workspace
         self.tools = tools
         self.syncer = syncer
+        self.signingKeys = signingKeys
         self.logger = logger
         graph = TransitionGraph(definition)
         templates = TemplateEngine(partials: .directory(definition.directory), strict: true, helpers: WorkflowHelpers.all)
@@ -241,7 +246,7 @@ public struct WorkflowEngine: Sendable {
         var documents: [WorkflowDocument] = []
         var requested: [String] = []
         var result: TemplateValue?
-        let secrets = SecretService(workspace: workspace, logger: logger)
+        let secrets = SecretService(workspace: workspace, signingKeys: signingKeys, logger: logger)
         for call in transition.calls {
             guard let tool = tools.tool(named: call.tool) else { throw ToolError("unknown tool '\(call.toolAsWritten)'") }
             let before = evaluationContext(run, state: state, result: result, transition: transition, payload: payload, toolResults: toolResults)
