@@ -41,7 +41,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "LoopsealGit", dependencies: ["LoopsealDiagnostics", "LoopsealStore", "LoopsealCrypto", "LoopsealSystem"]),
+        .target(name: "LoopsealGit", dependencies: ["LoopsealDiagnostics", "LoopsealStore", "LoopsealCrypto", "LoopsealSystem", "LoopsealValue"]),
         .target(name: "LoopsealValue", dependencies: ["LoopsealDiagnostics"]),
         .target(name: "LoopsealTemplates", dependencies: ["LoopsealDiagnostics", "LoopsealValue"]),
         .target(

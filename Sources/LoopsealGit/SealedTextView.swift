@@ -1,6 +1,7 @@
 import Foundation
 import LoopsealStore
 import LoopsealCrypto
+import LoopsealValue
 
 /// The text `git diff` shows for a sealed file (`loopseal git textconv`): key, id, workspace,
 /// whether it has a value, recipients by name, a fingerprint, and the writer who signed it
@@ -149,28 +150,12 @@ public struct SealedTextView: Sendable {
         return (nil, "the value does not open in any workspace here")
     }
 
-    /// The value as a double-quoted string with `\n`, `\t`, `\"`, `\\` and `\u{…}` escapes,
-    /// or `hex:…` when it is not UTF-8.
+    /// The value as a JSON string (``JSONString``: control characters, DEL, U+2028 and U+2029
+    /// escaped), or `hex:…` when it is not UTF-8.
     static func quoted(_ value: SecureBytes) -> String {
         value.withUnsafeBytes { bytes in
             guard let text = String(validating: bytes, as: UTF8.self) else { return "hex:" + Hash.hex(Array(bytes)) }
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                case "\r": out += "\\r"
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                default:
-                    if scalar.value < 0x20 || scalar.value == 0x7F {
-                        out += "\\u{\(String(scalar.value, radix: 16))}"
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-            return out + "\""
+            return JSONString.quoted(text)
         }
     }
 }
