@@ -73,7 +73,7 @@ import LoopsealStore
             "let configuration = getDefaultConfigurationForEnvironment2()",
             "X509_STORE_CTX_set0_trusted_stack(ctx, chain)",
             "BCM_mlkem1024_marshal_public_key",
-            "see Sources/LoopsealStore/Git/PreCommitCheck.swift and Tests/EndToEndTests/GitTests.swift",
+            "see Sources/LoopsealGit/PreCommitCheck.swift and Tests/EndToEndTests/testdata/git_*.txt",
             "ThisIsAVeryLongIdentifierNameForTesting",
             "https://github.com/hummingbird-project/hummingbird/releases/tag/v2",
             "alice: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
