@@ -10,6 +10,16 @@ public enum KitError: Error, Equatable, Sendable, CustomStringConvertible {
     case lastRecipient(name: String)
     /// `rotate` names a secret the workspace does not have.
     case nothingToRotate(key: String, workspace: String)
+    /// A new key file would overwrite an existing file.
+    case keyFileExists(path: String)
+    /// The agent's identity file does not exist.
+    case noIdentityFile(path: String)
+    /// The agent's identity file holds no identity.
+    case noIdentityInFile(path: String)
+    /// A writer's public key does not parse.
+    case invalidWriterKey(name: String, problem: String)
+    /// Removing this writer would leave no key whose signatures readers accept.
+    case lastWriter(name: String)
 
     public var description: String {
         switch self {
@@ -21,6 +31,16 @@ public enum KitError: Error, Equatable, Sendable, CustomStringConvertible {
             return "'\(name)' is the last recipient: add another first, or nobody could decrypt"
         case .nothingToRotate(let key, let workspace):
             return "no secret '\(key)' in workspace '\(workspace)' to rotate: create it with 'loopseal set \(key)'"
+        case .keyFileExists(let path):
+            return "\(path) already exists: choose another file or remove it first"
+        case .noIdentityFile(let path):
+            return "no identity file at \(path): create one with 'loopseal keygen -o \(path)'"
+        case .noIdentityInFile(let path):
+            return "\(path) holds no AGE-SECRET-KEY-1… line"
+        case .invalidWriterKey(let name, let problem):
+            return "writer '\(name)': \(problem)"
+        case .lastWriter(let name):
+            return "'\(name)' is the last writer: add another first, or delete 'writers:' from workspace.yaml to stop requiring signatures"
         }
     }
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
-import Foundation
-import Logging
+import LoopsealKit
 import LoopsealServer
-import LoopsealStore
 import LoopsealSync
 
 struct Agent: AsyncParsableCommand {
@@ -46,31 +44,23 @@ struct Agent: AsyncParsableCommand {
 
     func run() async throws {
         let limits = try connections.limits()
-        guard let bytes = try FileIO.contentsIfExists(identity) else {
-            throw CLIError("no identity file at \(identity): create one with 'loopseal keygen -o \(identity)'")
-        }
-        guard let agentIdentity = try IdentityLoader.parse(String(decoding: bytes, as: UTF8.self), source: identity).first else {
-            throw CLIError("\(identity) holds no AGE-SECRET-KEY-1… line")
-        }
-        let authorized = try AuthorizedKeys.load(authorizedKeys)
-        var command = restart
-        if command.first == "--" { command.removeFirst() }
-        var logger = Logger(label: "loopseal.agent")
-        if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { logger.logLevel = .info }
-        let receiver = try AgentReceiver(
-            .init(identity: agentIdentity, authorized: authorized, envFile: envFile, restart: command.isEmpty ? nil : command),
-            logger: logger)
-        var serverLogger = Logger(label: "loopseal.agent.http")
-        if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { serverLogger.logLevel = .warning }
-        let publicKey = agentIdentity.publicKey.description
-        let controllers = authorized.keys.sorted().map { authorized.label($0) }.joined(separator: ", ")
-        let app = AgentServer.application(receiver: receiver, host: listen.host, port: listen.port, limits: limits, logger: serverLogger) { bound in
-            Terminal.warn("loopseal agent: listening on http://\(ListenAddress(host: listen.host, port: bound)), key \(publicKey), accepting \(controllers), writing \(envFile)")
+        let setup = try AgentSetup.configuration(identityFile: identity, authorizedKeysFile: authorizedKeys,
+                                                 envFile: envFile, restart: restart)
+        let receiver = try AgentReceiver(setup, logger: CommandLogger.make("loopseal.agent", level: .info))
+        let app = AgentServer.application(receiver: receiver, host: listen.host, port: listen.port, limits: limits,
+                                          logger: CommandLogger.make("loopseal.agent.http", level: .warning)) { bound in
+            Terminal.warn(Self.listening(on: ListenAddress(host: listen.host, port: bound), setup))
         }
         do {
             try await app.runService()
         } catch {
             throw CLIError("the agent cannot serve on \(listen): \(error); check that no other process uses the port and that the address belongs to this machine")
         }
+    }
+
+    /// The line printed once the agent listens: its address, key, controllers and env file.
+    private static func listening(on address: ListenAddress, _ setup: AgentReceiver.Configuration) -> String {
+        let controllers = setup.authorized.keys.sorted().map { setup.authorized.label($0) }.joined(separator: ", ")
+        return "loopseal agent: listening on http://\(address), key \(setup.identity.publicKey), accepting \(controllers), writing \(setup.envFile)"
     }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
-import LoopsealCrypto
-import LoopsealStore
+import LoopsealKit
 
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,28 +14,9 @@ struct Keygen: ParsableCommand {
     var signing = false
 
     func run() throws {
-        let created = ISO8601DateFormatter().string(from: Date())
-        let publicKey: String
-        let text: String
-        if signing {
-            let key = try SigningKey.generate()
-            publicKey = key.publicKey.description
-            text = "# created: \(created)\n# public key: \(publicKey)\n\(key.encodedSecretKey())\n"
-        } else {
-            let identity = try Identity.generate()
-            publicKey = identity.publicKey.description
-            text = "# created: \(created)\n# public key: \(publicKey)\n\(identity.encodedSecretKey())\n"
-        }
-        guard let output else {
-            Terminal.print(text)
-            return
-        }
-        guard !FileIO.exists(output) else {
-            throw CLIError("\(output) already exists: choose another file or remove it first")
-        }
-        let directory = FileIO.parentDirectory(output)
-        if !directory.isEmpty && !FileIO.isDirectory(directory) { try FileIO.makeDirectory(directory, mode: 0o700) }
-        try FileIO.writeAtomically(Array(text.utf8), to: output, mode: 0o600)
-        Terminal.print("\(publicKey)\n")
+        let key = try GeneratedKey(signing ? .signing : .identity)
+        guard let output else { return Terminal.print(key.fileText) }
+        try key.write(to: output)
+        Terminal.print("\(key.publicKey)\n")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoopsealCrypto
 import LoopsealStore
+import LoopsealValue
 
 struct SetSecret: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -77,17 +78,21 @@ struct Keys: ParsableCommand {
     func run() throws {
         let items = try workspace.service().keys()
         for item in items { if let problem = item.problem { Terminal.warn("loopseal: problem: \(problem)") } }
-        if json {
-            // Ids are UUIDs and keys are [A-Za-z0-9_]: only a problem's text needs JSON escaping.
-            let objects = try items.map { item in
-                guard let problem = item.problem else {
-                    return #"{"id":"\#(item.id)","key":"\#(item.key)","hasValue":\#(item.hasValue)}"#
-                }
-                return #"{"id":null,"key":"\#(item.key)","hasValue":null,"problem":\#(try JSON.encode(problem))}"#
+        Terminal.print(json ? Self.json(items) : Self.table(items))
+    }
+
+    /// `[{"id", "key", "hasValue"}]`; an unreadable file has `id` and `hasValue` null and a `problem`.
+    private static func json(_ items: [SecretKeyInfo]) -> String {
+        TemplateValue.list(items.map { item in
+            guard let problem = item.problem else {
+                return .dictionary([("id", .string(item.id)), ("key", .string(item.key)), ("hasValue", .bool(item.hasValue))])
             }
-            Terminal.print("[" + objects.joined(separator: ",") + "]\n")
-            return
-        }
+            return .dictionary([("id", .null), ("key", .string(item.key)), ("hasValue", .null), ("problem", .string(problem))])
+        }).jsonText() + "\n"
+    }
+
+    /// `KEY  VALUE  ID` columns, the names padded to the longest.
+    private static func table(_ items: [SecretKeyInfo]) -> String {
         let width = max(3, items.map(\.key.utf8.count).max() ?? 0)
         var out = Self.pad("KEY", width) + "  VALUE    ID\n"
         out.reserveCapacity(items.count * (width + 50))
@@ -101,7 +106,7 @@ struct Keys: ParsableCommand {
             }
             out += "\n"
         }
-        Terminal.print(out)
+        return out
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

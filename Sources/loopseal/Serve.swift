@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import LoopsealServer
 import LoopsealKit
 import LoopsealStore
@@ -57,35 +56,47 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let limits = try connections.limits()
-        let rootPath = try root.map { path -> String in
-            guard FileIO.isDirectory(path) else { throw CLIError("--root \(path) is not a directory") }
-            return URL(fileURLWithPath: path).standardizedFileURL.path
-        } ?? Workspace.findRoot(from: FileManager.default.currentDirectoryPath)
-        if let signingKey, !FileIO.exists(signingKey) {
-            throw CLIError("--signing-key \(signingKey): no such file; 'loopseal keygen --signing -o FILE' makes one")
-        }
-        var logger = Logger(label: "loopseal.server")
-        if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { logger.logLevel = .info }
-        let core: ServerCore
-        do {
-            core = try ServerCore(configuration: ServerConfiguration(
-                root: rootPath, stateDirectory: TokenStore.defaultDirectory(), gitCommit: gitCommit,
-                syncer: IdentitySyncer(loader: IdentityLoader()), signingKeys: SigningKeyLoader(file: signingKey), logger: logger,
-                publicURL: try parsedPublicURL(), secureCookies: secureCookies))
-        } catch let error as APIError {
-            throw CLIError(error.message)
-        }
-        var httpLogger = Logger(label: "loopseal.server.http")
-        if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { httpLogger.logLevel = .warning }
-        let state = core.configuration.stateDirectory
-        let pagesAt = core.configuration.publicURL.map { ", web pages at \($0)" } ?? ""
-        let app = LoopsealHTTPServer.application(core: core, host: listen.host, port: listen.port, limits: limits, logger: httpLogger) { bound in
-            Terminal.warn("loopseal serve: listening on http://\(ListenAddress(host: listen.host, port: bound)), root \(rootPath), state \(state)\(pagesAt)\(gitCommit ? ", committing changes to git" : "")")
+        let core = try serverCore()
+        let app = LoopsealHTTPServer.application(core: core, host: listen.host, port: listen.port, limits: limits,
+                                                 logger: CommandLogger.make("loopseal.server.http", level: .warning)) { bound in
+            Terminal.warn(Self.listening(on: ListenAddress(host: listen.host, port: bound), core.configuration))
         }
         do {
             try await app.runService()
         } catch {
             throw CLIError("cannot serve on \(listen): \(error); check that no other process uses the port and that the address belongs to this machine")
         }
+    }
+
+    /// The server for the options: root, signing key and public URL checked; the signing key
+    /// reaches every write path through the configuration.
+    private func serverCore() throws -> ServerCore {
+        let root = try rootPath()
+        if let signingKey, !FileIO.exists(signingKey) {
+            throw CLIError("--signing-key \(signingKey): no such file; 'loopseal keygen --signing -o FILE' makes one")
+        }
+        let configuration = ServerConfiguration(
+            root: root, stateDirectory: TokenStore.defaultDirectory(), gitCommit: gitCommit,
+            syncer: IdentitySyncer(loader: IdentityLoader()), signingKeys: SigningKeyLoader(file: signingKey),
+            logger: CommandLogger.make("loopseal.server", level: .info), publicURL: try parsedPublicURL(), secureCookies: secureCookies)
+        do {
+            return try ServerCore(configuration: configuration)
+        } catch let error as APIError {
+            throw CLIError(error.message)
+        }
+    }
+
+    /// `--root` (a directory), else the nearest parent of the current directory holding `workspaces/`.
+    private func rootPath() throws -> String {
+        guard let root else { return try Workspace.findRoot(from: FileManager.default.currentDirectoryPath) }
+        guard FileIO.isDirectory(root) else { throw CLIError("--root \(root) is not a directory") }
+        return URL(fileURLWithPath: root).standardizedFileURL.path
+    }
+
+    /// The line printed once the server listens.
+    private static func listening(on address: ListenAddress, _ configuration: ServerConfiguration) -> String {
+        let pagesAt = configuration.publicURL.map { ", web pages at \($0)" } ?? ""
+        let committing = configuration.gitCommit ? ", committing changes to git" : ""
+        return "loopseal serve: listening on http://\(address), root \(configuration.root), state \(configuration.stateDirectory)\(pagesAt)\(committing)"
     }
 }

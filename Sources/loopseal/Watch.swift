@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import Logging
 import LoopsealStore
 import LoopsealSync
 
@@ -22,10 +20,8 @@ struct Watch: AsyncParsableCommand {
     @Option(help: "Longest time (ms) a burst of changes is collected before syncing.") var debounce: Int = 100
 
     func run() async throws {
-        var logger = Logger(label: "loopseal.watch")
-        if ProcessInfo.processInfo.environment["LOOPSEAL_LOG_LEVEL"] == nil { logger.logLevel = .notice }
         let watcher = try Watcher(workspace: try workspace.resolve(), identities: try identities.load(),
-                                  maxDelay: Double(max(1, debounce)) / 1000, logger: logger)
+                                  maxDelay: Double(max(1, debounce)) / 1000, logger: CommandLogger.make("loopseal.watch", level: .notice))
         watcher.stopOnSignals()
         try await watcher.runUntilStopped()
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LoopsealStore
+import LoopsealKit
 import LoopsealWorkflows
 
 struct Workflow: ParsableCommand {
@@ -23,23 +23,23 @@ struct Workflow: ParsableCommand {
         func run() throws {
             var failed = 0
             for file in files {
-                do {
-                    if WidgetFile.isWidgetFile(file) {
-                        let widgets = try WidgetFile.load(path: file)
-                        Terminal.print("ok: \(file) (widget file, \(widgets.count) widget\(widgets.count == 1 ? "" : "s"))\n")
-                    } else {
-                        let definition = try WorkflowValidator.load(path: file)
-                        Terminal.print("ok: \(file) (\(definition.transitions.count) transitions, \(TransitionGraph(definition).places.count) places)\n")
-                    }
-                } catch let error as WorkflowValidationError {
-                    failed += 1
-                    for problem in error.problems { Terminal.warn(problem.description) }
-                } catch let error as StoreError {
-                    failed += 1
-                    Terminal.warn(error.description)
-                }
+                let outcome = try WorkflowFileCheck.check(file)
+                if case .problems = outcome { failed += 1 }
+                Self.show(outcome, file: file)
             }
             if failed > 0 { throw CLIError("\(failed) of \(files.count) workflow file\(files.count == 1 ? "" : "s") have problems (listed above)") }
+        }
+
+        /// `ok: FILE (…)` on stdout, or each problem on stderr.
+        private static func show(_ outcome: WorkflowFileCheck.Outcome, file: String) {
+            switch outcome {
+            case .widgets(let count):
+                Terminal.print("ok: \(file) (widget file, \(count) widget\(count == 1 ? "" : "s"))\n")
+            case .workflow(let transitions, let places):
+                Terminal.print("ok: \(file) (\(transitions) transitions, \(places) places)\n")
+            case .problems(let problems):
+                for problem in problems { Terminal.warn(problem) }
+            }
         }
     }
 

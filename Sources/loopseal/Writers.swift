@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LoopsealCrypto
+import LoopsealKit
 import LoopsealStore
 
 struct Writers: ParsableCommand {
@@ -42,22 +42,10 @@ struct Writers: ParsableCommand {
         @Argument(help: "Their loopsealsign1… public key (from 'loopseal keygen --signing').") var publicKey: String
 
         func run() throws {
-            guard Names.isValidRecipientName(name) else { throw StoreError.invalidWriterName(name) }
-            let key: SigningPublicKey
-            do { key = try SigningPublicKey(string: publicKey) } catch let error as CryptoError {
-                throw CLIError("writer '\(name)': \(error)")
-            }
-            let ws = try workspace.resolve()
-            try ws.withLock {
-                var config = try ws.loadConfig()
-                if config.writers.contains(where: { $0.name == name || $0.publicKey == key }) {
-                    throw StoreError.duplicateWriter(name: name)
-                }
-                config.writers.append(Writer(name: name, publicKey: key))
-                try ws.saveConfig(config)
-            }
+            let writer = try WriterChanges.newWriter(name: name, publicKey: publicKey)
+            let refused = try WriterChanges.add(writer, to: try workspace.resolve())
             Terminal.warn("added writer \(name)")
-            Writers.reportRefused(SecretService(workspace: ws))
+            Writers.reportRefused(refused)
         }
     }
 
@@ -70,20 +58,9 @@ struct Writers: ParsableCommand {
         @Argument(help: "Name of the writer to remove.") var name: String
 
         func run() throws {
-            let ws = try workspace.resolve()
-            try ws.withLock {
-                var config = try ws.loadConfig()
-                guard let index = config.writers.firstIndex(where: { $0.name == name }) else {
-                    throw StoreError.unknownWriter(name: name, known: config.writers.map(\.name))
-                }
-                guard config.writers.count > 1 else {
-                    throw CLIError("'\(name)' is the last writer: add another first, or delete 'writers:' from workspace.yaml to stop requiring signatures")
-                }
-                config.writers.remove(at: index)
-                try ws.saveConfig(config)
-            }
+            let refused = try WriterChanges.remove(name: name, from: try workspace.resolve())
             Terminal.warn("removed writer \(name)")
-            Writers.reportRefused(SecretService(workspace: ws))
+            Writers.reportRefused(refused)
         }
     }
 
@@ -104,10 +81,10 @@ struct Writers: ParsableCommand {
     }
 
     /// Names the files readers now refuse, and what to do about them.
-    static func reportRefused(_ service: SecretService) {
-        guard let problems = try? service.signatureProblems(), !problems.isEmpty else { return }
-        let one = problems.count == 1
-        Terminal.warn("\(problems.count) file\(one ? " is" : "s are") not signed by a listed writer and will be refused; check \(one ? "it" : "them"), then run 'loopseal writers sign':")
-        Terminal.print(problems.map { $0.key + "\n" }.joined())
+    static func reportRefused(_ keys: [String]) {
+        guard !keys.isEmpty else { return }
+        let one = keys.count == 1
+        Terminal.warn("\(keys.count) file\(one ? " is" : "s are") not signed by a listed writer and will be refused; check \(one ? "it" : "them"), then run 'loopseal writers sign':")
+        Terminal.print(keys.map { $0 + "\n" }.joined())
     }
 }
