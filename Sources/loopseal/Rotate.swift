@@ -35,15 +35,18 @@ struct Rotate: ParsableCommand {
         }
         try rotation.provide(try readNewValue(waiting: rotation.run.id))
         Terminal.warn("sealed the new value of \(key); run \(rotation.run.id) is at '\(rotation.run.place)'")
-        if rotation.awaitsConfirmation {
-            if try yes || (Terminal.stdinIsTerminal && Terminal.confirm("Sync \(key) to the workspace's targets now? [y/N] ")) {
-                try rotation.confirm(by: by ?? ProcessInfo.processInfo.environment["USER"] ?? "cli")
-            } else {
-                Terminal.warn("not confirmed: finish with 'loopseal run resume \(rotation.run.id) --transition confirm'")
-            }
-        }
+        if rotation.awaitsConfirmation { try confirm(&rotation) }
         RunSupport.report(rotation.run, engine: rotation.engine, json: false)
         if rotation.run.status == .failed { throw ExitCode.failure }
+    }
+
+    /// Fires `confirm` when `--yes` or the person says so; otherwise says how to finish later.
+    private func confirm(_ rotation: inout SecretRotation) throws {
+        if try yes || (Terminal.stdinIsTerminal && Terminal.confirm("Sync \(key) to the workspace's targets now? [y/N] ")) {
+            try rotation.confirm(by: by ?? ProcessInfo.processInfo.environment["USER"] ?? "cli")
+        } else {
+            Terminal.warn("not confirmed: finish with 'loopseal run resume \(rotation.run.id) --transition confirm'")
+        }
     }
 
     /// The new value from stdin or the hidden prompt (asked twice on a terminal).
