@@ -53,7 +53,6 @@ let package = Package(
                 "LoopsealTemplates",
                 "LoopsealValue",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -11,17 +11,23 @@ public struct WorkspaceConfig: Sendable {
     /// Writers in file order. When not empty, every sealed file must carry a signature by one
     /// of them; when empty (no `writers:`), files are not signed.
     public var writers: [Writer]
-    /// The `targets:` sequence, kept as YAML for the sync module to interpret.
-    public var targets: YAMLNode?
+    /// The `targets:` list, with positions, for the sync module to interpret.
+    public var targets: ConfigNode? { targetsNode.map { ConfigNode($0.node) } }
+    /// The `targets:` list as composed, written back unchanged by ``serialized()``.
+    private var targetsNode: YAMLNode?
 
     static let knownFields = ["workspace", "recipients", "writers", "targets"]
 
-    /// Creates a configuration.
-    public init(workspace: String, recipients: [Recipient], writers: [Writer] = [], targets: YAMLNode? = nil) {
+    /// Creates a configuration without targets.
+    public init(workspace: String, recipients: [Recipient], writers: [Writer] = []) {
+        self.init(workspace: workspace, recipients: recipients, writers: writers, targets: nil)
+    }
+
+    init(workspace: String, recipients: [Recipient], writers: [Writer], targets: YAMLNode?) {
         self.workspace = workspace
         self.recipients = recipients
         self.writers = writers
-        self.targets = targets
+        self.targetsNode = targets
     }
 
     /// The recipients' public keys, sorted and de-duplicated.
@@ -150,7 +156,7 @@ public struct WorkspaceConfig: Sendable {
             text += "writers:\n"
             for writer in writers { text += "  \(writer.name): \(writer.publicKey)\n" }
         }
-        if let targets, case .sequence(let sequence) = targets.node, !sequence.isEmpty {
+        if let targets = targetsNode, case .sequence(let sequence) = targets.node, !sequence.isEmpty {
             text += try Yams.serialize(node: .mapping(Node.Mapping([(Node("targets"), targets.node)])))
         } else {
             text += "targets: []\n"
@@ -160,10 +166,9 @@ public struct WorkspaceConfig: Sendable {
 }
 
 /// A parsed YAML node with its source marks. Yams' `Node` is a value type without a
-/// `Sendable` annotation; it holds no references, so sharing it is safe.
-public struct YAMLNode: @unchecked Sendable {
-    /// The node.
-    public let node: Node
-    /// Wraps `node`.
-    public init(_ node: Node) { self.node = node }
+/// `Sendable` annotation; it holds no references, so sharing it is safe. Internal: other
+/// modules see ``ConfigNode``.
+struct YAMLNode: @unchecked Sendable {
+    let node: Node
+    init(_ node: Node) { self.node = node }
 }

@@ -26,7 +26,7 @@ public enum YAMLLimits {
     public static func nodeBudget(forByteCount byteCount: Int) -> Int { 10_000 + 10 * byteCount }
 
     /// The first problem in `root`, composed from `byteCount` bytes, or nil. Stops at the budget.
-    public static func check(_ root: Node, byteCount: Int) -> Problem? {
+    package static func check(_ root: Node, byteCount: Int) -> Problem? {
         let budget = nodeBudget(forByteCount: byteCount)
         var pending = [root]
         var count = 0

@@ -1,5 +1,4 @@
 import LoopsealStore
-import Yams
 
 /// A sync target from `workspace.yaml` (DESIGN.md §7).
 public struct SyncTarget: Sendable, Equatable {
@@ -31,7 +30,7 @@ public struct SyncTarget: Sendable, Equatable {
 
     /// Reads the `targets:` of `config`; `file` names workspace.yaml in errors.
     public static func parseAll(_ config: WorkspaceConfig, file: String) throws -> [SyncTarget] {
-        guard case .sequence(let items)? = config.targets?.node else { return [] }
+        guard case .sequence(let items, _)? = config.targets else { return [] }
         var targets: [SyncTarget] = []
         for item in items {
             let target = try parse(item, file: file)
@@ -43,25 +42,26 @@ public struct SyncTarget: Sendable, Equatable {
         return targets
     }
 
-    private static func malformed(_ file: String, _ node: Node, _ problem: String) -> StoreError {
-        .malformed(file: file, line: node.mark?.line, column: node.mark?.column, problem: problem)
+    private static func malformed(_ file: String, _ node: ConfigNode, _ problem: String) -> StoreError {
+        .malformed(file: file, line: node.position?.line, column: node.position?.column, problem: problem)
     }
 
-    private static func strings(_ node: Node?, _ file: String, _ field: String) throws -> [String]? {
+    private static func strings(_ node: ConfigNode?, _ file: String, _ field: String) throws -> [String]? {
         guard let node else { return nil }
         switch node {
-        case .sequence(let items):
+        case .sequence(let items, _):
             return try items.map { item in
                 guard let s = item.string else { throw malformed(file, item, "'\(field)' must be a list of strings") }
                 return s
             }
-        case .scalar(let s): return [s.string]
+        case .scalar(let s, _): return [s]
         default: throw malformed(file, node, "'\(field)' must be a list of strings")
         }
     }
 
-    static func parse(_ node: Node, file: String) throws -> SyncTarget {
-        guard case .mapping(let mapping) = node else { throw malformed(file, node, "a target is a mapping with 'name' and 'type'") }
+    static func parse(_ node: ConfigNode, file: String) throws -> SyncTarget {
+        guard case .mapping = node else { throw malformed(file, node, "a target is a mapping with 'name' and 'type'") }
+        let mapping = node
         for key in mapping.keys where !fields.contains(key.string ?? "") {
             throw malformed(file, key, "unknown target field '\(key.string ?? "")' (known: \(fields.joined(separator: ", ")))")
         }
