@@ -142,6 +142,7 @@ let package = Package(
         .testTarget(name: "LoopsealCryptoTests", dependencies: ["LoopsealCrypto"]),
         .testTarget(name: "LoopsealSystemTests", dependencies: ["LoopsealSystem", "LoopsealCrypto"]),
         .testTarget(name: "LoopsealKitTests", dependencies: ["LoopsealKit", "LoopsealStore", "LoopsealCrypto", "LoopsealDiagnostics", "LoopsealValue", "LoopsealTemplates", "LoopsealWorkflows", "LoopsealSync"]),
+        .testTarget(name: "LoopsealMCPTests", dependencies: ["LoopsealMCP", "LoopsealKit", "LoopsealStore", "LoopsealCrypto", "LoopsealValue", "LoopsealWorkflows", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(
             name: "LoopsealStoreTests",
             dependencies: ["LoopsealStore"],
