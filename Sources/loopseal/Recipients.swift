@@ -18,15 +18,7 @@ struct Recipients: ParsableCommand {
 
         func run() throws {
             let config = try workspace.resolve().loadConfig()
-            if json {
-                let items = config.recipients.map { ["name": $0.name, "publicKey": $0.publicKey.description] }
-                Terminal.print(try JSON.encode(items) + "\n")
-            } else {
-                let width = config.recipients.map(\.name.count).max() ?? 0
-                for recipient in config.recipients {
-                    Terminal.print(recipient.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(recipient.publicKey)\n")
-                }
-            }
+            try NamedKeyList.print(config.recipients.map { ($0.name, $0.publicKey.description) }, json: json)
         }
     }
 
@@ -76,6 +68,21 @@ struct Recipients: ParsableCommand {
         guard !exposed.isEmpty else { return }
         Terminal.warn("\(who) could read \(exposed.count) secret\(exposed.count == 1 ? "" : "s") and may have copied them; rotate each with 'loopseal rotate KEY':")
         Terminal.print(exposed.map { $0 + "\n" }.joined())
+    }
+}
+
+/// `recipients list` and `writers list`: `NAME  KEY` lines padded to the longest name, or
+/// JSON `[{"name", "publicKey"}]`.
+enum NamedKeyList {
+    static func print(_ items: [(name: String, key: String)], json: Bool) throws {
+        if json {
+            Terminal.print(try JSON.encode(items.map { ["name": $0.name, "publicKey": $0.key] }) + "\n")
+            return
+        }
+        let width = items.map(\.name.count).max() ?? 0
+        for item in items {
+            Terminal.print(item.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(item.key)\n")
+        }
     }
 }
 

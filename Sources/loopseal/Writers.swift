@@ -19,16 +19,8 @@ struct Writers: ParsableCommand {
 
         func run() throws {
             let config = try workspace.resolve().loadConfig()
-            if json {
-                let items = config.writers.map { ["name": $0.name, "publicKey": $0.publicKey.description] }
-                Terminal.print(try JSON.encode(items) + "\n")
-                return
-            }
-            if config.writers.isEmpty { Terminal.warn("no writers: files are not signed") }
-            let width = config.writers.map(\.name.count).max() ?? 0
-            for writer in config.writers {
-                Terminal.print(writer.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(writer.publicKey)\n")
-            }
+            if !json && config.writers.isEmpty { Terminal.warn("no writers: files are not signed") }
+            try NamedKeyList.print(config.writers.map { ($0.name, $0.publicKey.description) }, json: json)
         }
     }
 
