@@ -13,13 +13,19 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         try SecretService(workspace: workspace).upsert(key: "A", value: try SecureBytes(copying: Array("a1".utf8)))
         let watcher = try Watcher(workspace: workspace, identities: [identity])
-        let running = Task { try await watcher.runUntilStopped() }
-
-        #expect(WatcherTests.waitFor("\(root)/deploy/a.env", toContain: "A='a1'"))
-        try SecretService(workspace: workspace).upsert(key: "A", value: try SecureBytes(copying: Array("a2".utf8)))
-        #expect(WatcherTests.waitFor("\(root)/deploy/a.env", toContain: "A='a2'"))
-        watcher.stop()
-        try await running.value
+        // The checks run on a thread of their own and the test's task awaits the watcher
+        // itself: nothing here waits for a free thread of the cooperative pool (2 on this
+        // machine, which other suites' blocking waits can hold for minutes).
+        let seen = SeenValues()
+        let checker = Thread {
+            seen.record(WatcherTests.waitFor("\(root)/deploy/a.env", toContain: "A='a1'"))
+            seen.record((try? SecretService(workspace: workspace).upsert(key: "A", value: try SecureBytes(copying: Array("a2".utf8)))) != nil)
+            seen.record(WatcherTests.waitFor("\(root)/deploy/a.env", toContain: "A='a2'"))
+            watcher.stop()
+        }
+        checker.start()
+        try await watcher.runUntilStopped()
+        #expect(seen.values == [true, true, true])
     }
 
     @Test("a watcher that cannot start throws to the awaiting caller")
@@ -29,4 +35,12 @@ import Testing
         try FileManager.default.removeItem(atPath: root)
         await #expect(throws: (any Error).self) { try await watcher.runUntilStopped() }
     }
+}
+
+/// What the checker thread saw, read after the watcher stopped.
+private final class SeenValues: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: [Bool] = []
+    func record(_ value: Bool) { lock.withLock { seen.append(value) } }
+    var values: [Bool] { lock.withLock { seen } }
 }
