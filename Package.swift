@@ -35,6 +35,7 @@ let package = Package(
         .target(
             name: "LoopsealStore",
             dependencies: [
+                "LoopsealYAML",
                 "LoopsealDiagnostics",
                 "LoopsealCrypto",
                 .product(name: "Yams", package: "Yams"),
@@ -43,6 +44,7 @@ let package = Package(
         ),
         .target(name: "LoopsealGit", dependencies: ["LoopsealDiagnostics", "LoopsealStore", "LoopsealCrypto", "LoopsealSystem", "LoopsealValue"]),
         .target(name: "LoopsealValue", dependencies: ["LoopsealDiagnostics"]),
+        .target(name: "LoopsealYAML", dependencies: ["LoopsealDiagnostics", .product(name: "Yams", package: "Yams")]),
         .target(name: "LoopsealTemplates", dependencies: ["LoopsealDiagnostics", "LoopsealValue"]),
         .target(
             name: "LoopsealSync",
@@ -59,6 +61,7 @@ let package = Package(
         .target(
             name: "LoopsealWorkflows",
             dependencies: [
+                "LoopsealYAML",
                 "LoopsealDiagnostics",
                 "LoopsealStore",
                 "LoopsealTemplates",

@@ -1,3 +1,4 @@
+import LoopsealYAML
 import Yams
 
 /// Helpers for reading YAML with positions: every error names file, line and column.

@@ -1,6 +1,7 @@
 import Foundation
 import LoopsealStore
 import LoopsealTemplates
+import LoopsealYAML
 import Yams
 import LoopsealValue
 

@@ -1,3 +1,4 @@
+import LoopsealDiagnostics
 import Yams
 
 /// Checks on a composed YAML document that Yams does not make, applied to every YAML file
@@ -26,7 +27,7 @@ public enum YAMLLimits {
     public static func nodeBudget(forByteCount byteCount: Int) -> Int { 10_000 + 10 * byteCount }
 
     /// The first problem in `root`, composed from `byteCount` bytes, or nil. Stops at the budget.
-    package static func check(_ root: Node, byteCount: Int) -> Problem? {
+    public static func check(_ root: Node, byteCount: Int) -> Problem? {
         let budget = nodeBudget(forByteCount: byteCount)
         var pending = [root]
         var count = 0
@@ -41,7 +42,7 @@ public enum YAMLLimits {
                 var keys = Set<String>()
                 for (key, value) in mapping {
                     if case .scalar(let scalar) = key, !keys.insert(scalar.string).inserted {
-                        return Problem(message: "key '\(StoreError.printable(scalar.string))' appears twice in this mapping (a YAML tag does not make keys different)",
+                        return Problem(message: "key '\(UntrustedText.display(scalar.string, limit: 80))' appears twice in this mapping (a YAML tag does not make keys different)",
                                        line: key.mark?.line ?? 1, column: key.mark?.column ?? 1)
                     }
                     pending.append(key)
