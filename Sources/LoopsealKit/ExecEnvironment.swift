@@ -18,10 +18,11 @@ public final class ExecEnvironment {
     /// Builds the environment from revealed secrets and this process's own environment.
     /// Throws when a value holds a NUL byte (it cannot be an environment variable).
     public init(_ revealed: RevealedSecrets) throws {
-        for (key, value) in revealed.values where value.withUnsafeBytes({ $0.contains(0) }) {
-            throw KitError.nulInEnvironmentValue(key: key)
+        do {
+            secrets = try SecureCStrings(revealed.values.map { (prefix: "\($0.key)=", value: $0.value) })
+        } catch CryptoError.embeddedNUL(let prefix) {
+            throw KitError.nulInEnvironmentValue(key: String(prefix.dropLast()))
         }
-        secrets = try SecureCStrings(revealed.values.map { (prefix: "\($0.key)=", value: $0.value) })
         let keys = Set(revealed.values.map(\.key))
         var entry = environ
         while let variable = entry.pointee {

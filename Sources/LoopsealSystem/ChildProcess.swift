@@ -69,7 +69,7 @@ public enum ChildProcess {
             sigemptyset(&pipeSignal)
             sigaddset(&pipeSignal, SIGPIPE)
             pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
-            do { try stdin.fileHandleForWriting.write(contentsOf: Data(input)) } catch { collected.inputFailed() }
+            do { try stdin.fileHandleForWriting.write(contentsOf: input) } catch { collected.inputFailed() }
             try? stdin.fileHandleForWriting.close()
         }
         if captureOutput || mergeErrors {
