@@ -5,13 +5,17 @@ import LoopsealStore
 /// - the diff driver: `*.sealed diff=loopseal` in the top-level `.gitattributes`, and
 ///   `diff.loopseal.textconv = <loopseal> git textconv [--reveal]` with
 ///   `diff.loopseal.cachetextconv = false` in the repository's own config;
-/// - the pre-commit hook running `<loopseal> git pre-commit`, in `core.hooksPath` when set.
-/// A pre-commit hook Loopseal did not write is replaced only with `force` (and kept beside it).
+/// - the `pre-commit` and `pre-merge-commit` hooks, both running `<loopseal> git pre-commit`
+///   (a merge commit is checked like any other), in `core.hooksPath` when set.
+/// A hook Loopseal did not write is replaced only with `force` (and kept beside it).
 public struct GitInstaller: Sendable {
     /// The line added to `.gitattributes`.
     public static let attributesLine = "*.sealed diff=loopseal"
     /// The marker that identifies a hook written by Loopseal.
     public static let hookMarker = "# loopseal-pre-commit-hook"
+    /// The hooks installed, all running `loopseal git pre-commit`: git runs `pre-merge-commit`
+    /// instead of `pre-commit` for a merge that commits by itself.
+    public static let hookNames = ["pre-commit", "pre-merge-commit"]
     /// What a replaced foreign hook is renamed to (a number is added when taken).
     public static let backupSuffix = ".before-loopseal"
 
@@ -27,14 +31,14 @@ public struct GitInstaller: Sendable {
     public struct Options: Sendable {
         /// Install the diff driver.
         public var diff = true
-        /// Install the pre-commit hook.
+        /// Install the hooks (``GitInstaller/hookNames``).
         public var hook = true
         /// Make the diff driver show values.
         public var reveal = false
-        /// Replace a pre-commit hook Loopseal did not write.
+        /// Replace a hook Loopseal did not write.
         public var force = false
 
-        /// Creates options (default: both parts, no reveal, no force).
+        /// Creates options (default: hooks and diff driver, no reveal, no force).
         public init(diff: Bool = true, hook: Bool = true, reveal: Bool = false, force: Bool = false) {
             self.diff = diff
             self.hook = hook
@@ -63,7 +67,7 @@ public struct GitInstaller: Sendable {
     public func install(executable: String, options: Options) throws -> [String] {
         let top = try topLevel()
         var report: [String] = []
-        if options.hook { report.append(try installHook(executable: executable, force: options.force)) }
+        if options.hook { report += try installHooks(executable: executable, force: options.force) }
         if options.diff {
             report.append(try addAttributesLine(top: top))
             let command = "\(Self.shellQuoted(executable)) git textconv" + (options.reveal ? " --reveal" : "")
@@ -77,28 +81,15 @@ public struct GitInstaller: Sendable {
         return report
     }
 
-    /// Removes what ``install(executable:options:)`` added: the hook (when Loopseal wrote it;
+    /// Removes what ``install(executable:options:)`` added: the hooks (those Loopseal wrote;
     /// a kept foreign hook is put back), the `.gitattributes` line and the `diff.loopseal`
     /// config. Returns one line per action.
     public func uninstall() throws -> [String] {
         let top = try topLevel()
+        let directory = try hooksDirectory()
         var report: [String] = []
-        let hook = "\(try hooksDirectory())/pre-commit"
-        if let bytes = try FileIO.contentsIfExists(hook) {
-            if String(decoding: bytes, as: UTF8.self).contains(Self.hookMarker) {
-                try FileIO.remove(hook)
-                let backup = hook + Self.backupSuffix
-                if FileIO.exists(backup) {
-                    guard rename(backup, hook) == 0 else {
-                        throw StoreError.io(path: backup, problem: "cannot move it back to \(hook): \(String(cString: strerror(errno)))")
-                    }
-                    report.append("pre-commit hook: removed; restored the one kept in \(backup)")
-                } else {
-                    report.append("pre-commit hook: removed \(hook)")
-                }
-            } else {
-                report.append("pre-commit hook: \(hook) was not written by loopseal; left alone")
-            }
+        for name in Self.hookNames {
+            if let line = try uninstallHook(at: "\(directory)/\(name)", name: name) { report.append(line) }
         }
         let attributes = "\(top)/.gitattributes"
         if let bytes = try FileIO.contentsIfExists(attributes) {
@@ -132,40 +123,70 @@ public struct GitInstaller: Sendable {
         return "diff driver: added '\(Self.attributesLine)' to .gitattributes (commit it so everyone gets it)"
     }
 
-    private func installHook(executable: String, force: Bool) throws -> String {
+    /// Installs every hook in ``hookNames``. Without `force`, a hook Loopseal did not write stops
+    /// the install before any hook is written.
+    private func installHooks(executable: String, force: Bool) throws -> [String] {
         let directory = try hooksDirectory()
         try FileIO.makeDirectory(directory)
-        let path = "\(directory)/pre-commit"
-        let script = Self.hookScript(executable: executable)
-        var note = ""
-        if let existing = try FileIO.contentsIfExists(path) {
-            if existing == Array(script.utf8) { return "pre-commit hook: \(path) already installed" }
-            if !String(decoding: existing, as: UTF8.self).contains(Self.hookMarker) {
-                guard force else {
-                    throw StoreError.io(path: path, problem: "a pre-commit hook loopseal did not write is already there; not replaced. Call '\(executable) git pre-commit' from it, or pass --force to replace it (it is kept as pre-commit\(Self.backupSuffix))")
-                }
-                var backup = path + Self.backupSuffix
-                var number = 1
-                while FileIO.exists(backup) {
-                    number += 1
-                    backup = path + Self.backupSuffix + ".\(number)"
-                }
-                guard rename(path, backup) == 0 else {
-                    throw StoreError.io(path: path, problem: "cannot keep the old hook as \(backup): \(String(cString: strerror(errno)))")
-                }
-                note = "; the old hook is kept as \(backup)"
+        let script = Array(Self.hookScript(executable: executable).utf8)
+        var foreign: Set<String> = []
+        for name in Self.hookNames {
+            let path = "\(directory)/\(name)"
+            guard let existing = try FileIO.contentsIfExists(path),
+                  !String(decoding: existing, as: UTF8.self).contains(Self.hookMarker) else { continue }
+            guard force else {
+                throw StoreError.io(path: path, problem: "a \(name) hook loopseal did not write is already there; not replaced. Call '\(executable) git pre-commit' from it, or pass --force to replace it (it is kept as \(name)\(Self.backupSuffix))")
             }
+            foreign.insert(name)
         }
-        try FileIO.writeAtomically(Array(script.utf8), to: path, mode: 0o755)
-        return "pre-commit hook: installed \(path)\(note)"
+        return try Self.hookNames.map { name in
+            try installHook(at: "\(directory)/\(name)", name: name, script: script, keepingForeign: foreign.contains(name))
+        }
     }
 
-    /// The hook: runs `loopseal git pre-commit` by absolute path, so PATH does not matter.
+    private func installHook(at path: String, name: String, script: [UInt8], keepingForeign: Bool) throws -> String {
+        if try FileIO.contentsIfExists(path) == script { return "\(name) hook: \(path) already installed" }
+        var note = ""
+        if keepingForeign {
+            var backup = path + Self.backupSuffix
+            var number = 1
+            while FileIO.exists(backup) {
+                number += 1
+                backup = path + Self.backupSuffix + ".\(number)"
+            }
+            guard rename(path, backup) == 0 else {
+                throw StoreError.io(path: path, problem: "cannot keep the old hook as \(backup): \(String(cString: strerror(errno)))")
+            }
+            note = "; the old hook is kept as \(backup)"
+        }
+        try FileIO.writeAtomically(script, to: path, mode: 0o755)
+        return "\(name) hook: installed \(path)\(note)"
+    }
+
+    /// Removes the hook at `path` when Loopseal wrote it, putting back a kept foreign hook;
+    /// nil when there is none.
+    private func uninstallHook(at path: String, name: String) throws -> String? {
+        guard let bytes = try FileIO.contentsIfExists(path) else { return nil }
+        guard String(decoding: bytes, as: UTF8.self).contains(Self.hookMarker) else {
+            return "\(name) hook: \(path) was not written by loopseal; left alone"
+        }
+        try FileIO.remove(path)
+        let backup = path + Self.backupSuffix
+        guard FileIO.exists(backup) else { return "\(name) hook: removed \(path)" }
+        guard rename(backup, path) == 0 else {
+            throw StoreError.io(path: backup, problem: "cannot move it back to \(path): \(String(cString: strerror(errno)))")
+        }
+        return "\(name) hook: removed; restored the one kept in \(backup)"
+    }
+
+    /// The hook (the same for each of ``hookNames``): runs `loopseal git pre-commit` by absolute
+    /// path, so PATH does not matter.
     public static func hookScript(executable: String) -> String {
         """
         #!/bin/sh
         \(hookMarker): written by `loopseal git install`; `loopseal git uninstall` removes it.
-        # Refuses plaintext secrets and broken sealed files; `git commit --no-verify` skips it.
+        # Refuses plaintext secrets and broken sealed files; `git commit --no-verify` skips it
+        # (`git merge --no-verify` for a merge commit).
         loopseal=\(shellQuoted(executable))
         if [ ! -x "$loopseal" ]; then
             echo "loopseal pre-commit: $loopseal is missing: run 'loopseal git install' again, or commit with --no-verify" >&2

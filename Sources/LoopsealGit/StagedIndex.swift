@@ -73,6 +73,13 @@ public struct StagedIndex: Sendable {
         return index
     }
 
+    /// True while a merge is being committed (`MERGE_HEAD` exists). The index then holds the
+    /// merged result, so ``read(_:)`` sees every file that differs from HEAD, those the merged
+    /// branch brought included, and checks them as any staged change.
+    public static func isMerging(_ git: GitRunner) throws -> Bool {
+        try git.run(["rev-parse", "-q", "--verify", "MERGE_HEAD"]).status == 0
+    }
+
     struct Change {
         var path: String
         var newBlob: String

@@ -23,17 +23,17 @@ private func currentExecutable() -> String {
 struct GitInstall: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install",
-        abstract: "Set up the diff driver and the pre-commit hook in the current repository.",
+        abstract: "Set up the diff driver and the pre-commit hooks in the current repository.",
         discussion: """
             Adds '*.sealed diff=loopseal' to .gitattributes, sets git config diff.loopseal.textconv to this \
-            binary's 'git textconv', and installs a pre-commit hook (in core.hooksPath when set) that runs \
-            'git pre-commit'. Running it again changes nothing.
+            binary's 'git textconv', and installs pre-commit and pre-merge-commit hooks (in core.hooksPath when \
+            set) that run 'git pre-commit', so merge commits are checked too. Running it again changes nothing.
             """)
     @Flag(help: "Make diffs show secret values (needs an identity). For your own machine only: anyone reading your terminal or a pasted diff sees them.")
     var reveal = false
-    @Flag(help: "Install only the pre-commit hook.") var hookOnly = false
+    @Flag(help: "Install only the pre-commit and pre-merge-commit hooks.") var hookOnly = false
     @Flag(help: "Install only the diff driver.") var diffOnly = false
-    @Flag(help: "Replace a pre-commit hook that loopseal did not write (it is kept as pre-commit.before-loopseal).")
+    @Flag(help: "Replace a pre-commit or pre-merge-commit hook that loopseal did not write (it is kept as HOOK.before-loopseal).")
     var force = false
 
     func validate() throws {
@@ -54,7 +54,7 @@ struct GitInstall: ParsableCommand {
 struct GitUninstall: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "uninstall",
-        abstract: "Remove the diff driver and the pre-commit hook that 'git install' set up.")
+        abstract: "Remove the diff driver and the hooks that 'git install' set up.")
 
     func run() throws {
         let lines = try GitInstaller(git: GitRunner()).uninstall()
@@ -102,7 +102,7 @@ struct GitPreCommit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pre-commit",
         abstract: "Check the staged changes: refuse plaintext .env files, token-like strings, broken sealed files and wrong recipients.",
-        discussion: "The pre-commit hook runs this. It reads the index, not the working tree. Exit 1 with one line per problem; 'git commit --no-verify' skips it.")
+        discussion: "The pre-commit and pre-merge-commit hooks run this. It reads the index, not the working tree: in a merge, every file that differs from HEAD is checked. Exit 1 with one line per problem; 'git commit --no-verify' (or 'git merge --no-verify') skips it.")
 
     func run() throws {
         let index = try StagedIndex.read(GitRunner())
@@ -110,7 +110,8 @@ struct GitPreCommit: ParsableCommand {
             .problems(staged: index.files, alsoSealed: index.sealedInChangedWorkspaces, indexSealed: index.sealedInTouchedWorkspaces)
         guard !problems.isEmpty else { return }
         for problem in problems { Terminal.warn("loopseal pre-commit: \(problem)") }
-        Terminal.warn("loopseal pre-commit: commit refused (\(problems.count) problem\(problems.count == 1 ? "" : "s")). Fix and stage again; to commit anyway, deliberately: git commit --no-verify")
+        let what = try StagedIndex.isMerging(GitRunner()) ? "merge commit" : "commit"
+        Terminal.warn("loopseal pre-commit: \(what) refused (\(problems.count) problem\(problems.count == 1 ? "" : "s")). Fix and stage again; to commit anyway, deliberately: git commit --no-verify")
         throw ExitCode.failure
     }
 }
