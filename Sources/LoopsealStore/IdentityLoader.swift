@@ -57,6 +57,14 @@ public struct IdentityLoader: Sendable {
         return identities
     }
 
+    /// Every identity found, or none: for work that only goes better with an identity (telling
+    /// an unchanged value from a changed one). Files named explicitly must load; otherwise an
+    /// unusable identity is the same as none.
+    public func loadIfAny() throws -> [Identity] {
+        guard files.isEmpty else { return try load() }
+        return (try? load()) ?? []
+    }
+
     /// Parses identity text: one `AGE-SECRET-KEY-1…` per line; `#` lines and blank lines ignored.
     /// Errors name the source and line, never the line's content.
     public static func parse(_ text: String, source: String) throws -> [Identity] {

@@ -204,12 +204,115 @@ public struct SecretService: Sendable {
         }
     }
 
+    /// Sets `key` to `value`, creating it if needed and keeping its id if not. When one of
+    /// `identities` opens the current value and it is the same, the file is left byte for byte
+    /// as it was (a re-seal would be a diff with nothing in it).
+    @discardableResult
+    public func upsert(key: String, value: SecureBytes, identities: [Identity]) throws -> SecretKeyInfo {
+        try write(key: key) { existing, recipients in
+            if let existing, !identities.isEmpty,
+               try isSameValue(existing, value, identities: identities, signatures: WriterSignatures(workspace.loadConfig())) {
+                return nil
+            }
+            return try sealer.seal(id: existing?.id ?? newID(), key: key, value: value, to: recipients)
+        }
+    }
+
     /// Sets `key` to `value`, creating it if needed and keeping its id if not.
     @discardableResult
     public func upsert(key: String, value: SecureBytes) throws -> SecretKeyInfo {
-        try write(key: key) { existing, recipients in
-            try sealer.seal(id: existing?.id ?? newID(), key: key, value: value, to: recipients)
+        try upsert(key: key, value: value, identities: [])
+    }
+
+    /// Sets `key` to `value` as ``upsert(key:value:identities:)`` does and says what happened:
+    /// added, changed, or unchanged (the file untouched).
+    public func set(key: String, value: SecureBytes, identities: [Identity]) throws -> SecretWriteOutcome {
+        try apply([.set(key: key, value: value)], identities: identities).outcomes.first?.outcome ?? .unchanged
+    }
+
+    /// Applies several changes all or nothing, under the lock. Every key, value and existing
+    /// file is checked first; a problem throws ``StoreError/changeRefused(action:problems:)``
+    /// with nothing written. A value equal to the current one (when an identity opens it) is
+    /// `unchanged` and its file untouched. Without `overwrite`, setting a secret that has
+    /// another value (or one no identity opens) is `refused`, and any refusal writes nothing.
+    /// A `dryRun` reports the outcomes and writes nothing. If a write fails half-way, every
+    /// file already written is put back.
+    public func apply(_ changes: [SecretChange], identities: [Identity], overwrite: Bool = true,
+                      dryRun: Bool = false) throws -> SecretBatchResult {
+        var seen = Set<String>()
+        for change in changes {
+            try Names.checkKey(change.key)
+            guard seen.insert(change.key).inserted else {
+                throw StoreError.changeRefused(action: "write", problems: ["\(change.key) is given twice"])
+            }
         }
+        return try workspace.withLock {
+            removeStaleTemporaryFiles()
+            let config = try workspace.loadConfig()
+            let recipients = config.publicKeys
+            guard !recipients.isEmpty else { throw StoreError.noRecipients(workspace: workspace.id) }
+            let signatures = WriterSignatures(config)
+            let plan = try plan(changes, identities: identities, overwrite: overwrite, recipients: recipients, signatures: signatures)
+            let result = SecretBatchResult(outcomes: plan.outcomes, written: false)
+            guard !dryRun, !result.refused, !plan.writes.isEmpty else { return result }
+            let signingKey = try signatures.signingKey(from: signingKeys)
+            let files = plan.writes.map { path, secret in
+                (path: path, bytes: secret.map { secret in
+                    SealedSecretCodec.encode(signingKey.map { signatures.sign(secret, with: $0) } ?? secret)
+                })
+            }
+            try FileIO.makeDirectory(workspace.secretsDirectory)
+            try replaceAllOrNothing(config: nil, files: files, progress: nil)
+            logger.info("wrote secrets", metadata: ["workspace": "\(workspace.id)", "files": "\(files.count)"])
+            return SecretBatchResult(outcomes: plan.outcomes, written: true)
+        }
+    }
+
+    /// Decides every change of ``apply(_:identities:overwrite:dryRun:)`` against the files as
+    /// they are: the outcomes, and the files to write (nil: delete). Throws for any problem.
+    private func plan(_ changes: [SecretChange], identities: [Identity], overwrite: Bool, recipients: [PublicKey],
+                      signatures: WriterSignatures)
+        throws -> (outcomes: [(key: String, outcome: SecretWriteOutcome)], writes: [(path: String, secret: SealedSecret?)]) {
+        var outcomes: [(key: String, outcome: SecretWriteOutcome)] = []
+        var writes: [(path: String, secret: SealedSecret?)] = []
+        var problems: [String] = []
+        for change in changes {
+            do {
+                let path = try workspace.secretPath(for: change.key)
+                let existing = try find(key: change.key)
+                switch change {
+                case .remove(let key):
+                    guard existing != nil else { throw StoreError.secretNotFound(key: key, workspace: workspace.id) }
+                    outcomes.append((key, .removed))
+                    writes.append((path, nil))
+                case .set(let key, let value):
+                    let outcome: SecretWriteOutcome
+                    if let existing, existing.hasValue {
+                        outcome = try isSameValue(existing, value, identities: identities, signatures: signatures) ? .unchanged : overwrite ? .changed : .refused
+                    } else {
+                        outcome = .added
+                    }
+                    outcomes.append((key, outcome))
+                    guard outcome == .added || outcome == .changed else { continue }
+                    writes.append((path, try sealer.seal(id: existing?.id ?? newID(), key: key, value: value, to: recipients)))
+                }
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        guard problems.isEmpty else { throw StoreError.changeRefused(action: "write", problems: problems) }
+        return (outcomes, writes)
+    }
+
+    /// True when one of `identities` opens `existing` (its writer signature holding, when the
+    /// workspace lists writers) and its value is `value`. False when it cannot be told.
+    private func isSameValue(_ existing: SealedSecret, _ value: SecureBytes, identities: [Identity],
+                             signatures: WriterSignatures) throws -> Bool {
+        guard existing.hasValue, !identities.isEmpty else { return false }
+        let path = try workspace.secretPath(for: existing.key)
+        guard (try? signatures.verify(existing, file: path)) != nil,
+              let current = try? sealer.open(existing, identities: identities, file: path) else { return false }
+        return current.constantTimeEquals(value)
     }
 
     /// Declares `key` as requested but not yet given: creates a valueless file if the key is
@@ -289,32 +392,40 @@ public struct SecretService: Sendable {
                 }
             }
             guard problems.isEmpty else { throw StoreError.changeRefused(action: action, problems: problems) }
-            try applyAllOrNothing(config: config, updates: updates, progress: progress)
+            try replaceAllOrNothing(config: config, files: updates.map { ($0.path, SealedSecretCodec.encode($0.secret)) },
+                                    progress: progress)
             logger.info("recipients applied", metadata: ["workspace": "\(workspace.id)", "rewritten": "\(updates.count)"])
             return RecipientChange(rewritten: updates.count, checked: scan.secrets.count, exposed: exposed)
         }
     }
 
-    /// Writes `workspace.yaml` and then every file; if any write fails, restores every file
-    /// already written (and `workspace.yaml`) from the bytes read just before, then rethrows.
-    private func applyAllOrNothing(config: WorkspaceConfig, updates: [(path: String, secret: SealedSecret)],
-                                   progress: ((Int, Int) -> Void)?) throws {
-        var restore: [(path: String, bytes: [UInt8])] = []
+    /// Writes `workspace.yaml` (when given) and then every file (nil bytes: delete it); if any
+    /// write fails, puts back every file already written or deleted (and `workspace.yaml`)
+    /// from the bytes read just before, then rethrows.
+    private func replaceAllOrNothing(config: WorkspaceConfig?, files: [(path: String, bytes: [UInt8]?)],
+                                     progress: ((Int, Int) -> Void)?) throws {
+        var restore: [(path: String, bytes: [UInt8]?)] = []
         do {
-            let oldConfig = try FileIO.contents(workspace.configPath, limit: FileLimits.workspaceConfig, kind: "workspace.yaml")
-            try workspace.saveConfig(config)
-            restore.append((workspace.configPath, oldConfig))
-            for (index, update) in updates.enumerated() {
-                let old = try FileIO.contents(update.path, limit: FileLimits.sealedFile, kind: "sealed file")
-                try FileIO.writeAtomically(SealedSecretCodec.encode(update.secret), to: update.path)
-                restore.append((update.path, old))
-                progress?(index + 1, updates.count)
+            if let config {
+                let oldConfig = try FileIO.contents(workspace.configPath, limit: FileLimits.workspaceConfig, kind: "workspace.yaml")
+                try workspace.saveConfig(config)
+                restore.append((workspace.configPath, oldConfig))
+            }
+            for (index, file) in files.enumerated() {
+                let old = try FileIO.contentsIfExists(file.path, limit: FileLimits.sealedFile, followSymlinks: false, kind: "sealed file")
+                if let bytes = file.bytes {
+                    try FileIO.writeAtomically(bytes, to: file.path)
+                } else {
+                    try FileIO.remove(file.path)
+                }
+                restore.append((file.path, old))
+                progress?(index + 1, files.count)
             }
         } catch {
             var stranded: [String] = []
             for (path, bytes) in restore.reversed() {
                 do {
-                    try FileIO.writeAtomically(bytes, to: path)
+                    if let bytes { try FileIO.writeAtomically(bytes, to: path) } else { try FileIO.remove(path) }
                 } catch {
                     logger.error("could not restore a file after a failed change", metadata: ["file": "\(path)", "error": "\(error)"])
                     stranded.append(path)

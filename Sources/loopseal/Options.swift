@@ -105,4 +105,9 @@ struct IdentityOptions: ParsableArguments {
     func load() throws -> [Identity] {
         try IdentityLoader(files: identity).load()
     }
+
+    /// Every identity found, or none (named files must still load).
+    func loadIfAny() throws -> [Identity] {
+        try IdentityLoader(files: identity).loadIfAny()
+    }
 }

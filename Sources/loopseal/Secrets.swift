@@ -10,12 +10,13 @@ struct SetSecret: ParsableCommand {
         abstract: "Seal a value for KEY (from stdin, or typed at a hidden prompt).",
         discussion: """
             Values never come from arguments: they would leak into shell history and process lists. \
-            One trailing newline on stdin is dropped unless --raw. At the hidden prompt a value is one \
+            One trailing newline on stdin is dropped unless --raw. When an identity opens the current value and it is the same, the file is left as it was ("unchanged"). At the hidden prompt a value is one \
             line; a paste with line breaks is refused unless --multiline (end the value with Ctrl-D). \
             An empty value is refused unless --allow-empty.
             """)
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var signing: SigningOptions
+    @OptionGroup var identities: IdentityOptions
     @Argument(help: "The secret's name, an environment variable name.") var key: String
     @Argument(help: .hidden) var refusedValue: String?
     @OptionGroup var input: ValueInputOptions
@@ -30,8 +31,10 @@ struct SetSecret: ParsableCommand {
         try Names.checkKey(key)
         let service = try workspace.service(signingKeys: signing.loader)
         let value = try input.read(prompt: "Value for \(key): ", key: key)
-        let info = try service.upsert(key: key, value: value)
-        Terminal.warn("sealed \(info.key) to \(try service.workspace.loadConfig().recipients.count) recipient(s)")
+        switch try service.set(key: key, value: value, identities: identities.loadIfAny()) {
+        case .unchanged: Terminal.warn("\(key) unchanged: the value is the same; the file was left as it was")
+        default: Terminal.warn("sealed \(key) to \(try service.workspace.loadConfig().recipients.count) recipient(s)")
+        }
     }
 
     static func dropTrailingNewline(_ value: SecureBytes) throws -> SecureBytes {
