@@ -75,6 +75,7 @@ let package = Package(
             dependencies: [
                 "LoopsealDiagnostics",
                 "LoopsealCrypto",
+                "LoopsealGit",
                 "LoopsealStore",
                 "LoopsealSync",
                 "LoopsealSystem",
@@ -144,7 +145,7 @@ let package = Package(
         ),
         .testTarget(name: "LoopsealCryptoTests", dependencies: ["LoopsealCrypto"]),
         .testTarget(name: "LoopsealSystemTests", dependencies: ["LoopsealSystem", "LoopsealCrypto"]),
-        .testTarget(name: "LoopsealKitTests", dependencies: ["LoopsealKit", "LoopsealStore", "LoopsealCrypto", "LoopsealDiagnostics", "LoopsealValue", "LoopsealTemplates", "LoopsealWorkflows", "LoopsealSync"]),
+        .testTarget(name: "LoopsealKitTests", dependencies: ["LoopsealKit", "LoopsealGit", "LoopsealStore", "LoopsealCrypto", "LoopsealDiagnostics", "LoopsealValue", "LoopsealTemplates", "LoopsealWorkflows", "LoopsealSync"]),
         .testTarget(name: "LoopsealMCPTests", dependencies: ["LoopsealMCP", "LoopsealKit", "LoopsealStore", "LoopsealCrypto", "LoopsealValue", "LoopsealWorkflows", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(
             name: "LoopsealStoreTests",

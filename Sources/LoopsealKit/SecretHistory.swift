@@ -1,0 +1,94 @@
+import LoopsealCrypto
+import LoopsealGit
+import LoopsealStore
+
+/// `loopseal log KEY`: the history of one secret from git, newest first. Each commit that
+/// changed `secrets/KEY.sealed` is compared with the file at its first parent: created,
+/// deleted, declared, re-sealed only (same ciphertext; recipient changes named), or a new
+/// ciphertext, which is "value changed" or "re-sealed only" when an identity opens both
+/// versions (the values are compared in locked memory and never returned), and "value or
+/// sealing changed" otherwise. Merges follow ``GitHistory``: a change made on a merged branch
+/// is its branch commit.
+///
+/// Signers are named from that commit's `workspace.yaml` `writers:`; when it lists writers the
+/// signature is checked, and a version that fails (or does not parse) carries its problem.
+public enum SecretHistory {
+    /// The history of `key` in `workspace`, newest first, at most `limit` commits. `identities`
+    /// may be empty (value changes are then "value or sealing changed"). `git` supplies the
+    /// environment; it runs in the workspace folder. Throws when the workspace is not in a git
+    /// repository; a version that cannot be read is an entry with its problem.
+    public static func entries(of key: String, in workspace: Workspace, identities: [Identity], git: GitRunner,
+                               limit: Int? = nil) throws -> [SecretHistoryEntry] {
+        let versions = try SecretVersions(workspace: workspace, key: key, git: git)
+        let commits = try versions.history.commits(touching: versions.sealedPath, limit: limit)
+        var hashes = Set<String>()
+        var wanted: [String] = []
+        for hash in commits.flatMap({ [$0.hash] + $0.parents.prefix(1) }) where hashes.insert(hash).inserted { wanted.append(hash) }
+        let files = try versions.read(wanted)
+        let comparison = Comparison(versions: versions, files: files, identities: identities,
+                                    current: try? workspace.loadConfig())
+        return commits.map(comparison.entry)
+    }
+
+    /// Compares each commit's version with its first parent's.
+    private struct Comparison {
+        let versions: SecretVersions
+        let files: [String: GitBlob]
+        let identities: [Identity]
+        let current: WorkspaceConfig?
+
+        var sealer: SecretSealer { SecretSealer(workspaceID: versions.workspace.id) }
+
+        func entry(_ commit: GitCommit) -> SecretHistoryEntry {
+            var entry = SecretHistoryEntry(commit: commit.hash, date: commit.date, author: commit.author, writer: nil, kind: .unreadable)
+            let config = try? versions.config(at: commit.hash, in: files)
+            let parentConfig = commit.parents.first.flatMap { try? versions.config(at: $0, in: files) }
+            let name = { (key: String) in config?.name(of: key) ?? parentConfig?.name(of: key) ?? current?.name(of: key) ?? Self.short(key) }
+            let previous = commit.parents.first.map { versions.secret(at: $0, in: files) } ?? .absent
+            switch versions.secret(at: commit.hash, in: files) {
+            case .absent:
+                entry.kind = .deleted
+            case .unreadable(let error):
+                entry.problem = "\(error)"
+            case .present(let secret):
+                entry.writer = secret.signature.map { signature in
+                    config?.writers.first { $0.publicKey == signature.writer }?.name ?? Self.short(signature.writer.description)
+                }
+                if let config {
+                    do { try WriterSignatures(config).verify(secret, file: versions.label(commit.hash, versions.sealedPath)) } catch {
+                        entry.problem = "\(error)"
+                    }
+                }
+                entry.kind = change(from: previous, to: secret, file: versions.label(commit.hash, versions.sealedPath))
+                if secret.hasValue, case .present(let before) = previous, before.hasValue {
+                    let now = Set(secret.recipients.keys), then = Set(before.recipients.keys)
+                    entry.recipientsAdded = now.subtracting(then).map(name).sorted()
+                    entry.recipientsRemoved = then.subtracting(now).map(name).sorted()
+                }
+            }
+            return entry
+        }
+
+        private func change(from previous: SecretVersions.Version, to secret: SealedSecret, file: String) -> SecretHistoryKind {
+            guard let value = secret.value else { return .declared }
+            switch previous {
+            case .absent: return .created
+            case .unreadable: return .valueOrSealingChanged
+            case .present(let before):
+                guard let old = before.value else { return .valueChanged }
+                if old == value { return .resealed }
+                guard !identities.isEmpty,
+                      let new = try? sealer.open(secret, identities: identities, file: file),
+                      let earlier = try? sealer.open(before, identities: identities, file: file) else {
+                    return .valueOrSealingChanged
+                }
+                return new.constantTimeEquals(earlier) ? .resealed : .valueChanged
+            }
+        }
+
+        /// `age1qyqszqgp…wxyz` for a key that no `workspace.yaml` names.
+        static func short(_ key: String) -> String {
+            key.count > 16 ? String(key.prefix(12)) + "…" + String(key.suffix(4)) : key
+        }
+    }
+}
