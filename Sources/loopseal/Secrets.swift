@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import LoopsealCrypto
+import LoopsealGit
+import LoopsealKit
 import LoopsealStore
 import LoopsealValue
 
@@ -56,9 +58,23 @@ struct GetSecret: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var identities: IdentityOptions
     @Argument(help: "The secret's name.") var key: String
+    @Option(help: ArgumentHelp("Print the value as it was at this git commit (a hash, branch, tag or HEAD~2), checked against that commit's writers.",
+                               valueName: "rev"))
+    var at: String?
 
     func run() throws {
+        if let at { return try Self.run(workspace: workspace.selection, identityFiles: identities.identity, key: key, at: at) }
         try Self.run(workspace: workspace.selection, identityFiles: identities.identity, key: key)
+    }
+
+    /// The value of `key` at the commit `revision` names (`get KEY --at REV`), read from git.
+    static func run(workspace: WorkspaceSelection, identityFiles: [String], key: String, at revision: String) throws {
+        try Names.checkKey(key)
+        let resolved = try workspace.resolve()
+        let value = try SecretAtRevision.value(of: key, at: revision, in: resolved,
+                                               identities: try IdentityLoader(files: identityFiles).load(), git: GitRunner())
+        value.withUnsafeBytes { Terminal.write($0) }
+        if Terminal.stdoutIsTerminal { Terminal.print("\n") }
     }
 
     /// `run()` with plain values (``QuickParse`` calls it without ArgumentParser).
