@@ -2,15 +2,19 @@ import Foundation
 import LoopsealStore
 
 /// Sets up (and removes) Loopseal's git integration in one repository:
-/// - the diff driver: `*.sealed diff=loopseal` in the top-level `.gitattributes`, and
+/// - the diff and merge drivers: `*.sealed diff=loopseal merge=loopseal` in the top-level
+///   `.gitattributes`, and in the repository's own config
 ///   `diff.loopseal.textconv = <loopseal> git textconv [--reveal]` with
-///   `diff.loopseal.cachetextconv = false` in the repository's own config;
+///   `diff.loopseal.cachetextconv = false`, and `merge.loopseal.driver = <loopseal> git merge
+///   %O %A %B %P` (a line from an older install, `*.sealed diff=loopseal`, is upgraded);
 /// - the `pre-commit` and `pre-merge-commit` hooks, both running `<loopseal> git pre-commit`
 ///   (a merge commit is checked like any other), in `core.hooksPath` when set.
 /// A hook Loopseal did not write is replaced only with `force` (and kept beside it).
 public struct GitInstaller: Sendable {
     /// The line added to `.gitattributes`.
-    public static let attributesLine = "*.sealed diff=loopseal"
+    public static let attributesLine = "*.sealed diff=loopseal merge=loopseal"
+    /// What older versions added, replaced by ``attributesLine``.
+    static let olderAttributesLines = ["*.sealed diff=loopseal"]
     /// The marker that identifies a hook written by Loopseal.
     public static let hookMarker = "# loopseal-pre-commit-hook"
     /// The hooks installed, all running `loopseal git pre-commit`: git runs `pre-merge-commit`
@@ -77,6 +81,7 @@ public struct GitInstaller: Sendable {
             report.append(current == command
                           ? "diff driver: git config diff.loopseal.textconv already set"
                           : "diff driver: git config diff.loopseal.textconv = \(command)")
+            report.append(try installMergeDriver(executable: executable))
         }
         return report
     }
@@ -94,7 +99,7 @@ public struct GitInstaller: Sendable {
         let attributes = "\(top)/.gitattributes"
         if let bytes = try FileIO.contentsIfExists(attributes) {
             let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            let kept = lines.filter { $0.trimmingSpaces != Self.attributesLine }
+            let kept = lines.filter { !([Self.attributesLine] + Self.olderAttributesLines).contains(String($0.trimmingSpaces)) }
             if kept.count != lines.count {
                 let text = kept.joined(separator: "\n")
                 if text.trimmingSpaces.isEmpty {
@@ -108,19 +113,39 @@ public struct GitInstaller: Sendable {
         if try git.run(["config", "--local", "--remove-section", "diff.loopseal"]).status == 0 {
             report.append("diff driver: removed git config diff.loopseal")
         }
+        if try git.run(["config", "--local", "--remove-section", "merge.loopseal"]).status == 0 {
+            report.append("merge driver: removed git config merge.loopseal")
+        }
         return report
     }
 
     private func addAttributesLine(top: String) throws -> String {
         let path = "\(top)/.gitattributes"
         var text = try FileIO.contentsIfExists(path).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        if text.split(separator: "\n").contains(where: { $0.trimmingSpaces == Self.attributesLine }) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.contains(where: { $0.trimmingSpaces == Self.attributesLine }) {
             return "diff driver: .gitattributes already has '\(Self.attributesLine)'"
+        }
+        if let older = lines.firstIndex(where: { Self.olderAttributesLines.contains(String($0.trimmingSpaces)) }) {
+            lines[older] = Self.attributesLine
+            try FileIO.writeAtomically(Array(lines.joined(separator: "\n").utf8), to: path)
+            return "diff driver: changed .gitattributes to '\(Self.attributesLine)' (commit it so everyone gets it)"
         }
         if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
         text += Self.attributesLine + "\n"
         try FileIO.writeAtomically(Array(text.utf8), to: path)
         return "diff driver: added '\(Self.attributesLine)' to .gitattributes (commit it so everyone gets it)"
+    }
+
+    /// Sets `merge.loopseal.name` and `.driver` (git passes the base, ours, theirs and the path).
+    private func installMergeDriver(executable: String) throws -> String {
+        let command = "\(Self.shellQuoted(executable)) git merge %O %A %B %P"
+        let current = try git.run(["config", "--local", "--get", "merge.loopseal.driver"]).text
+        _ = try git.checked(["config", "--local", "merge.loopseal.name", "loopseal sealed files"])
+        _ = try git.checked(["config", "--local", "merge.loopseal.driver", command])
+        return current == command
+            ? "merge driver: git config merge.loopseal.driver already set"
+            : "merge driver: git config merge.loopseal.driver = \(command)"
     }
 
     /// Installs every hook in ``hookNames``. Without `force`, a hook Loopseal did not write stops

@@ -50,24 +50,27 @@ public struct SecretKeyInfo: Sendable, Equatable, Codable {
     public var hasValue: Bool
     /// Why the file could not be read (a merge conflict, a parse error), or nil.
     public var problem: String?
+    /// True when the file is in merge conflict (`loopseal resolve` settles it).
+    public var conflict: Bool
 
     /// Creates a listing item.
-    public init(id: String, key: String, hasValue: Bool, problem: String? = nil) {
+    public init(id: String, key: String, hasValue: Bool, problem: String? = nil, conflict: Bool = false) {
         self.id = id
         self.key = key
         self.hasValue = hasValue
         self.problem = problem
+        self.conflict = conflict
     }
 
     /// A file that could not be read: `id` and `hasValue` are unknown.
-    public static func unreadable(key: String, problem: String) -> SecretKeyInfo {
-        SecretKeyInfo(id: "", key: key, hasValue: false, problem: problem)
+    public static func unreadable(key: String, problem: String, conflict: Bool = false) -> SecretKeyInfo {
+        SecretKeyInfo(id: "", key: key, hasValue: false, problem: problem, conflict: conflict)
     }
 
-    private enum CodingKeys: String, CodingKey { case id, key, hasValue, problem }
+    private enum CodingKeys: String, CodingKey { case id, key, hasValue, problem, conflict }
 
     /// `{"id", "key", "hasValue"}`; an unreadable file has `"id": null`, `"hasValue": null` and
-    /// a `"problem"`.
+    /// a `"problem"`, and a file in merge conflict also `"conflict": true`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(key, forKey: .key)
@@ -75,6 +78,7 @@ public struct SecretKeyInfo: Sendable, Equatable, Codable {
             try container.encodeNil(forKey: .id)
             try container.encodeNil(forKey: .hasValue)
             try container.encode(problem, forKey: .problem)
+            if conflict { try container.encode(true, forKey: .conflict) }
         } else {
             try container.encode(id, forKey: .id)
             try container.encode(hasValue, forKey: .hasValue)
@@ -88,6 +92,7 @@ public struct SecretKeyInfo: Sendable, Equatable, Codable {
         problem = try container.decodeIfPresent(String.self, forKey: .problem)
         id = try container.decodeIfPresent(String.self, forKey: .id) ?? ""
         hasValue = try container.decodeIfPresent(Bool.self, forKey: .hasValue) ?? false
+        conflict = try container.decodeIfPresent(Bool.self, forKey: .conflict) ?? false
     }
 }
 

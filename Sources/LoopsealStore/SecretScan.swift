@@ -33,7 +33,11 @@ public struct SecretScan: Sendable {
 
     /// The listing of every file, good and bad, ordered by key.
     public var infos: [SecretKeyInfo] {
-        (secrets.map(\.info) + problems.map { SecretKeyInfo.unreadable(key: $0.key, problem: "\($0.error)") })
+        (secrets.map(\.info) + problems.map { problem in
+            var conflict = false
+            if case StoreError.mergeConflict? = problem.error as? StoreError { conflict = true }
+            return SecretKeyInfo.unreadable(key: problem.key, problem: "\(problem.error)", conflict: conflict)
+        })
             .sorted { $0.key < $1.key }
     }
 }

@@ -37,7 +37,7 @@ public struct SecretService: Sendable {
         self.logger = logger
     }
 
-    private var sealer: SecretSealer { SecretSealer(workspaceID: workspace.id) }
+    var sealer: SecretSealer { SecretSealer(workspaceID: workspace.id) }
 
     // MARK: Reading
 
@@ -526,10 +526,10 @@ public struct SecretService: Sendable {
         }
     }
 
-    private func nameLookup(_ config: WorkspaceConfig) -> @Sendable (String) -> String? {
+    func nameLookup(_ config: WorkspaceConfig) -> @Sendable (String) -> String? {
         let table = Dictionary(config.recipients.map { ($0.publicKey.description, $0.name) }, uniquingKeysWith: { a, _ in a })
         return { table[$0] }
     }
 
-    private func newID() -> String { UUID().uuidString.lowercased() }
+    func newID() -> String { UUID().uuidString.lowercased() }
 }

@@ -53,6 +53,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case changeRefused(action: String, problems: [String])
 
     public var description: String {
+    /// `loopseal resolve` was asked to settle a file that holds no conflict.
+    case notInConflict(file: String)
         switch self {
         case .invalidWorkspaceID(let id):
             return "invalid workspace id '\(Self.printable(id))': use 1-63 characters [a-z0-9_-], starting with a letter or digit"
@@ -124,12 +126,18 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .valueTooLarge(let key, let size, let limit):
             return "the value for '\(key)' is \(size) bytes, more than the \(limit) Loopseal stores: keep large files elsewhere and store their key or URL"
         case .mergeConflict(let file, let line):
-            return "merge conflict in \(file) (line \(line)): keep one side ('git checkout --ours FILE' or '--theirs FILE'), or set the value again with 'loopseal set', then 'git add' it"
+            guard file.hasSuffix(".sealed") else {
+                return "merge conflict in \(file) (line \(line)): keep one side ('git checkout --ours FILE' or '--theirs FILE') or merge the lines by hand, then 'git add' it"
+            }
+            let key = String(file.split(separator: "/").last?.dropLast(7) ?? "KEY")
+            return "merge conflict in \(file) (line \(line)): resolve it with 'loopseal resolve \(key) --ours', '--theirs' or '--edit'"
         case .duplicateID(let id, let files):
             return "\(files.joined(separator: " and ")) share the id \(id): ids must be unique; remove the copy, or re-create one of them ('loopseal rm KEY' then 'loopseal set KEY')"
         case .changeRefused(let action, let problems):
             return "\(action) refused, nothing was changed:\n  " + problems.joined(separator: "\n  ") + "\nfix these files (or remove them from the workspace) and run it again"
         }
+        case .notInConflict(let file):
+            return "\(file) holds no merge conflict: nothing to resolve ('loopseal keys' marks conflicts)"
     }
 
     /// `file:line:column`, `file:line` or `file`, as error messages name a place.

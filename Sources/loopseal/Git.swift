@@ -8,7 +8,7 @@ struct GitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "git",
         abstract: "Git integration: a diff driver for sealed files and a pre-commit hook that refuses plaintext secrets.",
-        subcommands: [GitInstall.self, GitUninstall.self, GitTextconv.self, GitPreCommit.self])
+        subcommands: [GitInstall.self, GitUninstall.self, GitTextconv.self, GitPreCommit.self, GitMerge.self])
 }
 
 /// The absolute path of the running binary, so hooks and diff drivers work without PATH.

@@ -90,9 +90,9 @@ struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "List secret names and whether each has a value (never values).",
-        discussion: "A file that cannot be read (a merge conflict, a bad edit) is listed with its problem, and named on stderr; the others are listed as usual.")
+        discussion: "A file that cannot be read (a merge conflict, a bad edit) is listed with its problem, and named on stderr; the others are listed as usual. A file in merge conflict is listed as 'conflict': 'loopseal resolve KEY' settles it.")
     @OptionGroup var workspace: WorkspaceOptions
-    @Flag(help: "Print JSON: [{\"id\", \"key\", \"hasValue\"}]; an unreadable file has \"id\" and \"hasValue\" null and a \"problem\".") var json = false
+    @Flag(help: "Print JSON: [{\"id\", \"key\", \"hasValue\"}]; an unreadable file has \"id\" and \"hasValue\" null and a \"problem\" (and \"conflict\": true for a merge conflict).") var json = false
 
     func run() throws {
         let items = try workspace.service().keys()
@@ -106,7 +106,8 @@ struct Keys: ParsableCommand {
             guard let problem = item.problem else {
                 return .dictionary([("id", .string(item.id)), ("key", .string(item.key)), ("hasValue", .bool(item.hasValue))])
             }
-            return .dictionary([("id", .null), ("key", .string(item.key)), ("hasValue", .null), ("problem", .string(problem))])
+            let conflict: [(String, TemplateValue)] = item.conflict ? [("conflict", .bool(true))] : []
+            return .dictionary([("id", .null), ("key", .string(item.key)), ("hasValue", .null), ("problem", .string(problem))] + conflict)
         }).jsonText() + "\n"
     }
 
@@ -117,7 +118,9 @@ struct Keys: ParsableCommand {
         out.reserveCapacity(items.count * (width + 50))
         for item in items {
             out += Self.pad(item.key, width)
-            if item.problem != nil {
+            if item.conflict {
+                out += "  conflict (resolve: loopseal resolve \(item.key) --ours|--theirs|--edit)"
+            } else if item.problem != nil {
                 out += "  ?        (unreadable: see the problem above)"
             } else {
                 out += item.hasValue ? "  set      " : "  missing  "

@@ -1,0 +1,106 @@
+import Foundation
+import LoopsealCrypto
+import LoopsealKit
+import LoopsealStore
+import Testing
+
+/// The merge driver's decisions on the three versions of one sealed file, and the conflict
+/// forms `resolve` reads. Real git merges are in the transcript git_merge_sealed_files.txt.
+@Suite("merging sealed files")
+struct SealedMergeTests {
+    let alice: Identity, bob: Identity, carol: Identity
+    let sealer = SecretSealer(workspaceID: "app")
+
+    init() throws {
+        alice = try Identity.generate()
+        bob = try Identity.generate()
+        carol = try Identity.generate()
+    }
+
+    func sealed(_ value: String, to identities: [Identity], id: String = "6f1c0f6e-2a34-4d0e-9a53-3c0d7f1a9b20") throws -> SealedSecret {
+        try sealer.seal(id: id, key: "K", value: try SecureBytes(copying: Array(value.utf8)), to: identities.map(\.publicKey))
+    }
+
+    func context(_ identities: [Identity]) -> SealedMerge.Context {
+        SealedMerge.Context(workspaceID: "app", config: nil, identities: identities, signingKey: nil)
+    }
+
+    func merge(_ base: SealedSecret?, _ ours: SealedSecret, _ theirs: SealedSecret, as identities: [Identity]) -> SealedMerge.Outcome {
+        SealedMerge.merge(base: base.map(SealedSecretCodec.encode) ?? [], ours: SealedSecretCodec.encode(ours),
+                          theirs: SealedSecretCodec.encode(theirs), path: "workspaces/app/secrets/K.sealed", context: context(identities))
+    }
+
+    func value(_ outcome: SealedMerge.Outcome, as identity: Identity) throws -> String {
+        guard case .merged(let bytes, _) = outcome else { throw StoreError.io(path: "K", problem: "expected a clean merge, got \(outcome)") }
+        let secret = try SealedSecretCodec.decode(bytes, file: "K")
+        return try sealer.open(secret, identities: [identity], file: "K").withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test("a rekey on one side and a new value on the other: the new value, sealed to the merged recipients")
+    func rekeyAndValueChange() throws {
+        let base = try sealed("old", to: [alice, bob])
+        let dataKey = try sealer.openDataKey(of: base, identities: [alice], file: "K")
+        let rekeyed = try #require(sealer.rekey(base, dataKey: dataKey, to: [alice, carol].map(\.publicKey)))
+        let changed = try sealed("new", to: [alice, bob])
+        for outcome in [merge(base, changed, rekeyed, as: [alice]), merge(base, rekeyed, changed, as: [alice])] {
+            #expect(try value(outcome, as: carol) == "new")
+            #expect(throws: StoreError.self) { try value(outcome, as: bob) }
+        }
+        // Without an identity bob's access is still dropped, carol's cannot be added: the note says to rekey.
+        let blind = merge(base, changed, rekeyed, as: [])
+        guard case .merged(let bytes, let note) = blind else { Issue.record("expected a merge"); return }
+        #expect(Set(try SealedSecretCodec.decode(bytes, file: "K").recipients.keys) == [alice.publicKey.description])
+        #expect(note.contains("run 'loopseal rekey'"))
+    }
+
+    @Test("both sides changed the value: equal values merge, different ones (or no identity) conflict without plaintext")
+    func bothChanged() throws {
+        let base = try sealed("old", to: [alice])
+        let left = try sealed("same", to: [alice]), right = try sealed("same", to: [alice])
+        #expect(try value(merge(base, left, right, as: [alice]), as: alice) == "same")
+        guard case .conflict(let bytes, _) = merge(base, left, right, as: []) else { Issue.record("no identity must conflict"); return }
+        let conflict = try #require(try SealedConflict.parse(bytes, file: "K"))
+        #expect(conflict.ours == SealedSecretCodec.encode(left) && conflict.theirs == SealedSecretCodec.encode(right))
+        let other = try sealed("other", to: [alice])
+        guard case .conflict(let different, let reason) = merge(base, left, other, as: [alice]) else { Issue.record("must conflict"); return }
+        #expect(reason == "both sides changed the value")
+        #expect(!String(decoding: different, as: UTF8.self).contains("same"))
+        // Both sides added the file (no base) with the same value: clean.
+        #expect(try value(merge(nil, left, right, as: [alice]), as: alice) == "same")
+    }
+
+    @Test("the recipients are merged three ways")
+    func recipientSets() throws {
+        let base = try sealed("v", to: [alice, bob])
+        let dataKey = try sealer.openDataKey(of: base, identities: [alice], file: "K")
+        let withoutBob = try #require(sealer.rekey(base, dataKey: dataKey, to: [alice.publicKey]))
+        let withCarol = try #require(sealer.rekey(base, dataKey: dataKey, to: [alice, bob, carol].map(\.publicKey)))
+        // Both only re-sealed: bob removed on one side, carol added on the other; no identity needed.
+        guard case .merged(let bytes, _) = merge(base, withoutBob, withCarol, as: []) else { Issue.record("expected a merge"); return }
+        let merged = try SealedSecretCodec.decode(bytes, file: "K")
+        #expect(Set(merged.recipients.keys) == Set([alice, carol].map(\.publicKey.description)))
+        #expect(try value(.merged(bytes, note: ""), as: carol) == "v")
+    }
+
+    @Test("a side that does not parse is a conflict keeping both files")
+    func unreadableSide() throws {
+        let good = SealedSecretCodec.encode(try sealed("v", to: [alice]))
+        let outcome = SealedMerge.merge(base: [], ours: good, theirs: Array("not: [sealed".utf8), path: "K.sealed", context: context([alice]))
+        guard case .conflict(_, let reason) = outcome else { Issue.record("expected a conflict"); return }
+        #expect(reason.contains("not a readable sealed file"))
+    }
+
+    @Test("git's own conflict form (shared lines outside, diff3 base section) gives both whole files")
+    func gitMarkers() throws {
+        let text = "loopseal: 1\n<<<<<<< HEAD\nid: a\n||||||| base\nid: b\n=======\nid: c\n>>>>>>> theirs\nkey: K\n"
+        let conflict = try #require(try SealedConflict.parse(Array(text.utf8), file: "K"))
+        #expect(String(decoding: conflict.ours, as: UTF8.self) == "loopseal: 1\nid: a\nkey: K\n")
+        #expect(String(decoding: conflict.theirs, as: UTF8.self) == "loopseal: 1\nid: c\nkey: K\n")
+        #expect(try SealedConflict.parse(Array("loopseal: 1\n".utf8), file: "K") == nil)
+        #expect(throws: StoreError.malformed(file: "K", line: 2, column: 1,
+                                            problem: "conflict marker '=======' out of order: resolve the file with 'git checkout --ours' or '--theirs' and 'loopseal set'")) {
+            try SealedConflict.parse(Array("a\n=======\n".utf8), file: "K")
+        }
+        #expect(throws: StoreError.self) { try SealedConflict.parse(Array("<<<<<<< HEAD\na\n".utf8), file: "K") }
+    }
+}
