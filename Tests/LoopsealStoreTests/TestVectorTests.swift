@@ -4,7 +4,7 @@ import LoopsealCrypto
 import Testing
 @testable import LoopsealStore
 
-/// `Tests/Vectors/*.json` (docs/FORMAT.md §10): every `good_*` file is rebuilt byte for byte from
+/// `Tests/Vectors/*.json` (docs/FORMAT.md §11): every `good_*` file is rebuilt byte for byte from
 /// its inputs, then decoded, opened and checked; every `fail_*` file is refused for its reason.
 @Suite struct TestVectorTests {
     struct Vector: Decodable {
