@@ -25,27 +25,34 @@ public enum SecretHistory {
         var wanted: [String] = []
         for hash in commits.flatMap({ [$0.hash] + $0.parents.prefix(1) }) where hashes.insert(hash).inserted { wanted.append(hash) }
         let files = try versions.read(wanted)
-        let comparison = Comparison(versions: versions, files: files, identities: identities,
-                                    current: try? workspace.loadConfig())
+        var comparison = Comparison(versions: versions, identities: identities, current: try? workspace.loadConfig())
+        for hash in wanted {
+            comparison.secrets[hash] = versions.secret(at: hash, in: files)
+            comparison.configs[hash] = Result { try versions.config(at: hash, in: files) }
+        }
         return commits.map(comparison.entry)
     }
 
     /// Compares each commit's version with its first parent's.
     private struct Comparison {
         let versions: SecretVersions
-        let files: [String: GitBlob]
         let identities: [Identity]
         let current: WorkspaceConfig?
+        /// The sealed file at each commit read, parsed once.
+        var secrets: [String: SecretVersions.Version] = [:]
+        /// `workspace.yaml` at each commit read (nil: none), or why it does not parse.
+        var configs: [String: Result<WorkspaceConfig?, any Error>] = [:]
 
         var sealer: SecretSealer { SecretSealer(workspaceID: versions.workspace.id) }
 
         func entry(_ commit: GitCommit) -> SecretHistoryEntry {
             var entry = SecretHistoryEntry(commit: commit.hash, date: commit.date, author: commit.author, writer: nil, kind: .unreadable)
-            let config = try? versions.config(at: commit.hash, in: files)
-            let parentConfig = commit.parents.first.flatMap { try? versions.config(at: $0, in: files) }
+            let file = versions.label(commit.hash, versions.sealedPath)
+            let config = (try? configs[commit.hash]?.get()) ?? nil
+            let parentConfig = commit.parents.first.flatMap { (try? configs[$0]?.get()) ?? nil }
             let name = { (key: String) in config?.name(of: key) ?? parentConfig?.name(of: key) ?? current?.name(of: key) ?? Self.short(key) }
-            let previous = commit.parents.first.map { versions.secret(at: $0, in: files) } ?? .absent
-            switch versions.secret(at: commit.hash, in: files) {
+            let previous = commit.parents.first.flatMap { secrets[$0] } ?? .absent
+            switch secrets[commit.hash] ?? .absent {
             case .absent:
                 entry.kind = .deleted
             case .unreadable(let error):
@@ -54,12 +61,15 @@ public enum SecretHistory {
                 entry.writer = secret.signature.map { signature in
                     config?.writers.first { $0.publicKey == signature.writer }?.name ?? Self.short(signature.writer.description)
                 }
-                if let config {
-                    do { try WriterSignatures(config).verify(secret, file: versions.label(commit.hash, versions.sealedPath)) } catch {
-                        entry.problem = "\(error)"
-                    }
+                switch configs[commit.hash] {
+                case .failure(let error)?:
+                    entry.problem = "\(error): the writer signature was not checked"
+                case .success(let config?)?:
+                    do { try WriterSignatures(config).verify(secret, file: file) } catch { entry.problem = "\(error)" }
+                default:
+                    break
                 }
-                entry.kind = change(from: previous, to: secret, file: versions.label(commit.hash, versions.sealedPath))
+                entry.kind = change(from: previous, to: secret, file: file)
                 if secret.hasValue, case .present(let before) = previous, before.hasValue {
                     let now = Set(secret.recipients.keys), then = Set(before.recipients.keys)
                     entry.recipientsAdded = now.subtracting(then).map(name).sorted()

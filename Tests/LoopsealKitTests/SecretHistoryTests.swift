@@ -219,6 +219,28 @@ struct SecretHistoryTests {
         #expect(try repo.value(at: "HEAD", identities: [repo.alice]) == "history-v2")
     }
 
+    @Test("a merge that resolves both sides' changes with a third value is listed, and so are both branches' commits")
+    func conflictingMerge() throws {
+        let repo = try HistoryRepo()
+        try repo.set("API_KEY", "history-v1")
+        let created = try repo.commit("create")
+        let main = try repo.git.checked(["rev-parse", "--abbrev-ref", "HEAD"]).text
+        _ = try repo.git.checked(["checkout", "-q", "-b", "feature"])
+        try repo.set("API_KEY", "history-branch")
+        let onBranch = try repo.commit("on the branch", date: "2024-05-02T10:00:00+02:00")
+        _ = try repo.git.checked(["checkout", "-q", main])
+        try repo.set("API_KEY", "history-main")
+        let onMain = try repo.commit("on main", date: "2024-05-03T10:00:00+02:00")
+        #expect(try repo.git.run(["merge", "-q", "--no-edit", "feature"]).status != 0)
+        try FileManager.default.removeItem(atPath: try repo.workspace.secretPath(for: "API_KEY"))
+        try repo.set("API_KEY", "history-merged")
+        let merge = try repo.commit("merge feature", date: "2024-05-04T10:00:00+02:00")
+        let entries = try repo.log(identities: [repo.alice])
+        #expect(entries.map(\.commit) == [merge, onMain, onBranch, created])
+        #expect(entries.map(\.kind) == [.valueChanged, .valueChanged, .valueChanged, .created])
+        #expect(try repo.value(at: "\(merge)^2", identities: [repo.alice]) == "history-branch")
+    }
+
     @Test("the signer is named from that commit's writers:, a bad signature is the entry's problem, get --at refuses it")
     func writers() throws {
         let repo = try HistoryRepo()
@@ -242,6 +264,23 @@ struct SecretHistoryTests {
         #expect(try #require(entries[0].problem).contains("deploy-bot"))
         #expect(try repo.value(at: "HEAD~1", identities: [repo.alice]) == "history-v1")
         #expect(throws: StoreError.self) { try repo.value(at: forged, identities: [repo.alice]) }
+    }
+
+    @Test("a workspace.yaml that does not parse at a commit is named in that entry: its signature could not be checked")
+    func brokenConfigAtCommit() throws {
+        let repo = try HistoryRepo()
+        try repo.set("API_KEY", "history-v1")
+        try repo.commit("create")
+        try repo.set("API_KEY", "history-v2")
+        try repo.write("workspace.yaml", Array("workspace: [unclosed\n".utf8))
+        let broken = try repo.commit("broken workspace.yaml")
+        let entries = try repo.log(identities: [repo.alice])
+        #expect(entries.map(\.kind) == [.valueChanged, .created])
+        let problem = try #require(entries[0].problem)
+        #expect(problem.contains("\(broken.prefix(12)):workspaces/hist/workspace.yaml"))
+        #expect(problem.hasSuffix("the writer signature was not checked"))
+        #expect(entries[1].problem == nil)
+        #expect(throws: StoreError.self) { try repo.value(at: broken, identities: [repo.alice]) }
     }
 
     @Test("no value appears in any entry or error")
