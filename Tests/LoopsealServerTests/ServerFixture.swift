@@ -22,7 +22,8 @@ final class ServerFixture: @unchecked Sendable {
     /// A value that must never come back from the server in any form.
     static let canary = "canary-\(UUID().uuidString)-value"
 
-    init(gitCommit: Bool = false) throws {
+    /// `serverHasIdentity`: the server runs with alice's identity in its environment.
+    init(gitCommit: Bool = false, serverHasIdentity: Bool = false) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("loopseal-server-\(UUID().uuidString)").path
         root = "\(base)/repo"
         state = "\(base)/state"
@@ -44,7 +45,9 @@ final class ServerFixture: @unchecked Sendable {
         self.logs = logs
         var logger = Logger(label: "loopseal.server.test") { _ in logs }
         logger.logLevel = .trace
-        core = try ServerCore(configuration: ServerConfiguration(root: root, stateDirectory: state, gitCommit: gitCommit, logger: logger))
+        let identities = IdentityLoader(environment: serverHasIdentity ? ["LOOPSEAL_IDENTITY": alice.encodedSecretKey()] : [:])
+        core = try ServerCore(configuration: ServerConfiguration(root: root, stateDirectory: state, gitCommit: gitCommit, logger: logger,
+                                                                 identities: identities))
         readerAlpha = try core.tokens.create(workspaces: ["alpha"], role: .reader).token
         writerAlpha = try core.tokens.create(workspaces: ["alpha"], role: .writer).token
         adminAlpha = try core.tokens.create(workspaces: ["alpha"], role: .admin, name: "ops").token

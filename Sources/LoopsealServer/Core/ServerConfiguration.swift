@@ -22,11 +22,14 @@ public struct ServerConfiguration: Sendable {
     public var publicURL: PublicURL?
     /// Mark the web pages' cookies `Secure` whatever the request's scheme (`--secure-cookies`).
     public var secureCookies: Bool
+    /// The server's own identities (from its environment), used only to tell an unchanged
+    /// value from a changed one on upsert: a file whose value is the same is left untouched.
+    public var identities: IdentityLoader
 
     /// A configuration for `root`, with state in `stateDirectory`.
     public init(root: String, stateDirectory: String, gitCommit: Bool = false, syncer: SecretsSyncer? = nil,
                 signingKeys: SigningKeyLoader = SigningKeyLoader(), logger: Logger = Logger(label: "loopseal.server"),
-                publicURL: PublicURL? = nil, secureCookies: Bool = false) {
+                publicURL: PublicURL? = nil, secureCookies: Bool = false, identities: IdentityLoader = IdentityLoader()) {
         self.root = root
         self.stateDirectory = stateDirectory
         self.gitCommit = gitCommit
@@ -35,6 +38,7 @@ public struct ServerConfiguration: Sendable {
         self.logger = logger
         self.publicURL = publicURL
         self.secureCookies = secureCookies
+        self.identities = identities
     }
 
     /// The audit log: `audit.jsonl` in the state directory.
