@@ -1,5 +1,4 @@
 import ArgumentParser
-import LoopsealCrypto
 import LoopsealDiagnostics
 import LoopsealGit
 import LoopsealKit
@@ -31,18 +30,11 @@ struct Log: ParsableCommand {
 
     func run() throws {
         try Names.checkKey(key)
-        let entries = try SecretHistory.entries(of: key, in: try workspace.resolve(), identities: try Self.optional(identities),
+        let entries = try SecretHistory.entries(of: key, in: try workspace.resolve(), identities: try identities.loadIfAny(),
                                                 git: GitRunner(), limit: count)
         if entries.isEmpty { Terminal.warn("loopseal: no commit changed the file of \(key): it is not committed yet, or the name is wrong") }
         for entry in entries { if let problem = entry.problem { Terminal.warn("loopseal: problem: \(UntrustedText.display(problem, limit: 500))") } }
         Terminal.print(json ? Self.json(entries) : Self.lines(entries))
-    }
-
-    /// The identities found, or none: `log` only tells value changes better with one. Files
-    /// named with `--identity` must load.
-    private static func optional(_ options: IdentityOptions) throws -> [Identity] {
-        guard options.identity.isEmpty else { return try options.load() }
-        return (try? options.load()) ?? []
     }
 
     /// `HASH  DATE  AUTHOR  KIND  signed by WRITER`, authors padded to the longest.
