@@ -5,7 +5,9 @@ import LoopsealStore
 /// files there are: `git diff --cached --raw -z` for the changed paths and their blob ids,
 /// `git ls-files -s -z` for the sealed files of workspaces whose `workspace.yaml` or any sealed
 /// file changed (only when one did), and one `git cat-file --batch` for every blob, including
-/// the staged `workspace.yaml` of each workspace involved. Never reads the working tree.
+/// the staged `workspace.yaml` of each workspace involved. Never reads the working tree. In a
+/// merge (git's `pre-merge-commit` hook) the index holds the merged result, so every file that
+/// differs from HEAD, those the merged branch brought included, is a staged change.
 public struct StagedIndex: Sendable {
     /// Changed files (added, copied, modified, renamed), regular files only.
     public var files: [StagedFile]
@@ -71,13 +73,6 @@ public struct StagedIndex: Sendable {
         }
         for (id, request) in configRequests { index.workspaceFiles[id] = blobs[request] ?? nil }
         return index
-    }
-
-    /// True while a merge is being committed (`MERGE_HEAD` exists). The index then holds the
-    /// merged result, so ``read(_:)`` sees every file that differs from HEAD, those the merged
-    /// branch brought included, and checks them as any staged change.
-    public static func isMerging(_ git: GitRunner) throws -> Bool {
-        try git.run(["rev-parse", "-q", "--verify", "MERGE_HEAD"]).status == 0
     }
 
     struct Change {

@@ -14,20 +14,21 @@ public struct VerificationReport: Sendable {
     public var withValue: Int
     /// True when `workspace.yaml` lists writers (every file must be signed).
     public var signaturesRequired: Bool
-    /// Values opened, or nil when no identity was found (values were not opened).
+    /// Values opened, or nil when none were (no identity found, or not asked to).
     public var opened: Int?
 }
 
-/// Checks that every sealed file parses, has its own id, is signed by a listed writer (when
-/// `workspace.yaml` lists writers), is sealed to exactly the listed recipients and, when an
-/// identity is found, opens. Never returns or prints a value.
+/// Checks that every sealed file parses (a merge conflict is a problem), has its own id, is
+/// signed by a listed writer (when `workspace.yaml` lists writers), is sealed to exactly the
+/// listed recipients and, when an identity is found, opens. Never returns or prints a value.
 public enum WorkspaceVerification {
     /// Verifies `service`'s workspace. Identities come from `identities`; when none is found
     /// values are not opened, unless identity files were named (then their error is thrown).
-    public static func run(_ service: SecretService, identities: IdentityLoader) throws -> VerificationReport {
+    /// With `identities` nil no identity is looked for at all: every check but opening values,
+    /// with public keys only (the gate for pull requests, where CI holds no identity).
+    public static func run(_ service: SecretService, identities: IdentityLoader?) throws -> VerificationReport {
         let workspace = service.workspace
         let config = try workspace.loadConfig()
-        let wanted = Set(config.publicKeys.map(\.description))
         let scan = try service.scanAll()
         var problems = scan.problems.map { "\($0.error)" }
         for duplicate in scan.duplicateIDs {
@@ -44,11 +45,12 @@ public enum WorkspaceVerification {
                 refused.insert(secret.key)
             }
         }
-        for secret in scan.secrets where secret.hasValue && Set(secret.recipients.keys) != wanted {
-            problems.append("\(try workspace.secretPath(for: secret.key)): sealed to other recipients than workspace.yaml lists: run 'loopseal rekey'")
-        }
+        let sealing = SealedRecipients(listed: config.recipients,
+                                       files: try scan.secrets.map { SealedRecipients.File($0, path: try workspace.secretPath(for: $0.key)) })
+        let stale = StaleRecipients(sealing)
+        problems += stale.files.map(stale.problem(for:))
         var opened: Int?
-        if let found = try? identities.load() {
+        if let identities, let found = try found(by: identities) {
             let sealer = SecretSealer(workspaceID: workspace.id)
             opened = 0
             for secret in scan.secrets where secret.hasValue && !refused.contains(secret.key) {
@@ -60,11 +62,17 @@ public enum WorkspaceVerification {
                     problems.append("\(error)")
                 }
             }
-        } else if !identities.files.isEmpty {
-            _ = try identities.load()
         }
         return VerificationReport(workspaceID: workspace.id, problems: problems, secrets: scan.secrets.count,
                                   withValue: scan.secrets.filter(\.hasValue).count,
                                   signaturesRequired: signatures.required, opened: opened)
+    }
+
+    /// The identities `loader` finds; nil when none is found and no file was named (a named
+    /// file that does not load is an error).
+    private static func found(by loader: IdentityLoader) throws -> [Identity]? {
+        if let found = try? loader.load() { return found }
+        guard loader.files.isEmpty else { return try loader.load() }
+        return nil
     }
 }

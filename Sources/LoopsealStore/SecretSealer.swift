@@ -38,13 +38,17 @@ public struct SecretSealer: Sendable {
             do {
                 return try SealedBox.open(sealed, with: identity)
             } catch {
-                throw StoreError.openFailed(file: file, problem: "the data key sealed to \(names(identity.publicKey.description) ?? short(identity.publicKey.description)) does not open: the file was tampered with or corrupted")
+                throw StoreError.openFailed(file: file, problem: "the data key sealed to \(names(identity.publicKey.description) ?? SealedRecipients.shortKey(identity.publicKey.description)) does not open: the file was tampered with or corrupted")
             }
         }
+        let sealedTo = secret.recipients.keys.sorted()
+        let listed = sealedTo.compactMap(names).sorted()
         throw StoreError.notARecipient(
             file: file,
-            recipients: secret.recipients.keys.sorted().map { names($0) ?? short($0) },
-            identities: identities.map { short($0.publicKey.description) })
+            recipients: listed + sealedTo.filter { names($0) == nil }.map(SealedRecipients.shortKey),
+            identities: identities.map { SealedRecipients.shortKey($0.publicKey.description) },
+            listedAs: identities.compactMap { names($0.publicKey.description) },
+            canRekey: listed)
     }
 
     /// Opens the value of `secret`.
@@ -87,9 +91,5 @@ public struct SecretSealer: Sendable {
         var entries: [String: [UInt8]] = [:]
         for recipient in recipients { entries[recipient.description] = SealedBox.seal(dataKey, to: recipient) }
         return entries
-    }
-
-    private func short(_ key: String) -> String {
-        key.count > 16 ? String(key.prefix(12)) + "…" + String(key.suffix(4)) : key
     }
 }

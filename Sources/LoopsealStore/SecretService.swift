@@ -8,11 +8,14 @@ public struct RevealedSecrets: Sendable {
     public var values: [(key: String, value: SecureBytes)]
     /// Requested secrets without a value (skipped).
     public var missing: [String]
+    /// Who the files read are sealed to, beside `workspace.yaml`'s recipients.
+    public var sealing: SealedRecipients
 
     /// Wraps already opened values.
-    public init(values: [(key: String, value: SecureBytes)], missing: [String]) {
+    public init(values: [(key: String, value: SecureBytes)], missing: [String], sealing: SealedRecipients = SealedRecipients()) {
         self.values = values
         self.missing = missing
+        self.sealing = sealing
     }
 }
 
@@ -142,13 +145,7 @@ public struct SecretService: Sendable {
     /// Decrypts the value of `key` with the first matching identity, after checking its
     /// writer signature when the workspace lists writers.
     public func reveal(key: String, identities: [Identity]) throws -> SecureBytes {
-        guard let secret = try find(key: key) else {
-            throw StoreError.secretNotFound(key: key, workspace: workspace.id)
-        }
-        let config = try workspace.loadConfig()
-        let path = try workspace.secretPath(for: key)
-        try WriterSignatures(config).verify(secret, file: path)
-        return try sealer.open(secret, identities: identities, file: path, names: nameLookup(config))
+        try revealSealed(key: key, identities: identities).value
     }
 
     /// Decrypts every secret that has a value (or those in `only`), ordered by key, on all cores.
@@ -159,7 +156,7 @@ public struct SecretService: Sendable {
         let names = nameLookup(config)
         let signatures = WriterSignatures(config)
         let sealer = self.sealer
-        let opened: [(String, SecureBytes?)] = try withSecretsDirectory { directory, listed in
+        let opened: [(String, SecureBytes?, SealedRecipients.File)] = try withSecretsDirectory { directory, listed in
             var keys = listed
             if let only {
                 for key in only {
@@ -172,13 +169,15 @@ public struct SecretService: Sendable {
                 let path = try workspace.secretPath(for: key)
                 let secret = try readSecret(key: key, path: path, directory: directory)
                 try signatures.verify(secret, file: path)
-                if !secret.hasValue && only == nil { return (key, nil) }
-                return (key, try sealer.open(secret, identities: identities, file: path, names: names))
+                let file = SealedRecipients.File(secret, path: path)
+                if !secret.hasValue && only == nil { return (key, nil, file) }
+                return (key, try sealer.open(secret, identities: identities, file: path, names: names), file)
             }
         }
         return RevealedSecrets(
-            values: opened.compactMap { key, value in value.map { (key: key, value: $0) } },
-            missing: opened.filter { $0.1 == nil }.map(\.0))
+            values: opened.compactMap { key, value, _ in value.map { (key: key, value: $0) } },
+            missing: opened.filter { $0.1 == nil }.map(\.0),
+            sealing: SealedRecipients(listed: config.recipients, files: opened.map(\.2)))
     }
 
     // MARK: Writing

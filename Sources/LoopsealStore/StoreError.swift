@@ -20,7 +20,11 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case noValue(key: String, file: String)
     case noIdentity(searched: [String])
     case invalidIdentity(source: String, line: Int?, problem: String)
-    case notARecipient(file: String, recipients: [String], identities: [String])
+    /// No identity is a recipient of `file`. `recipients` are the file's recipients (names where
+    /// `workspace.yaml` lists them), `identities` your public keys (shortened), `listedAs` the
+    /// names `workspace.yaml` gives your identities (empty: you are not listed), `canRekey` the
+    /// listed recipients who can open the file.
+    case notARecipient(file: String, recipients: [String], identities: [String], listedAs: [String] = [], canRekey: [String] = [])
     case openFailed(file: String, problem: String)
     case duplicateRecipient(name: String)
     case unknownRecipient(name: String, known: [String])
@@ -49,12 +53,12 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case mergeConflict(file: String, line: Int)
     /// Two sealed files carry the same `id:`.
     case duplicateID(id: String, files: [String])
+    /// `loopseal resolve` was asked to settle a file that holds no conflict.
+    case notInConflict(file: String)
     /// A multi-file change was refused before anything was written: every file that stops it.
     case changeRefused(action: String, problems: [String])
 
     public var description: String {
-    /// `loopseal resolve` was asked to settle a file that holds no conflict.
-    case notInConflict(file: String)
         switch self {
         case .invalidWorkspaceID(let id):
             return "invalid workspace id '\(Self.printable(id))': use 1-63 characters [a-z0-9_-], starting with a letter or digit"
@@ -88,9 +92,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no identity found (looked in: \(searched.joined(separator: ", "))): pass --identity FILE or set LOOPSEAL_IDENTITY"
         case .invalidIdentity(let source, let line, let problem):
             return "\(Self.location(source, line, nil)): \(problem)"
-        case .notARecipient(let file, let recipients, let identities):
-            let holders = recipients.isEmpty ? "no recipients" : "recipients: \(recipients.joined(separator: ", "))"
-            return "\(file): none of your identities (\(identities.joined(separator: ", "))) is a recipient (\(holders)); ask a recipient to add you and run 'loopseal rekey'"
+        case .notARecipient(let file, let recipients, let identities, let listedAs, let canRekey):
+            return Self.notSealedToYou(file: file, recipients: recipients, identities: identities, listedAs: listedAs, canRekey: canRekey)
         case .openFailed(let file, let problem):
             return "\(file): \(problem)"
         case .duplicateRecipient(let name):
@@ -133,11 +136,27 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "merge conflict in \(file) (line \(line)): resolve it with 'loopseal resolve \(key) --ours', '--theirs' or '--edit'"
         case .duplicateID(let id, let files):
             return "\(files.joined(separator: " and ")) share the id \(id): ids must be unique; remove the copy, or re-create one of them ('loopseal rm KEY' then 'loopseal set KEY')"
+        case .notInConflict(let file):
+            return "\(file) holds no merge conflict: nothing to resolve ('loopseal keys' marks conflicts)"
         case .changeRefused(let action, let problems):
             return "\(action) refused, nothing was changed:\n  " + problems.joined(separator: "\n  ") + "\nfix these files (or remove them from the workspace) and run it again"
         }
-        case .notInConflict(let file):
-            return "\(file) holds no merge conflict: nothing to resolve ('loopseal keys' marks conflicts)"
+    }
+
+    /// The message of ``notARecipient(file:recipients:identities:listedAs:canRekey:)``: whose
+    /// file it is, and who can re-seal it to you.
+    private static func notSealedToYou(file: String, recipients: [String], identities: [String], listedAs: [String],
+                                       canRekey: [String]) -> String {
+        let yours = identities.joined(separator: ", ")
+        let sealedTo = recipients.isEmpty ? "it has no recipients" : "it is sealed to \(recipients.joined(separator: ", "))"
+        guard !listedAs.isEmpty else {
+            return "\(file) is not sealed to you (your identities: \(yours)); \(sealedTo): ask one of them to add you to workspace.yaml ('loopseal recipients add NAME <your age1… key>'), which re-seals every file"
+        }
+        let you = listedAs.joined(separator: ", ")
+        let who = canRekey.isEmpty
+            ? "no recipient workspace.yaml lists can open it: set its value again with 'loopseal set'"
+            : "ask \(canRekey.joined(separator: " or ")) to run 'loopseal rekey'"
+        return "\(file) is not sealed to you (your identities: \(yours), listed in workspace.yaml as \(you)): it was sealed before \(you) was added; \(sealedTo): \(who)"
     }
 
     /// `file:line:column`, `file:line` or `file`, as error messages name a place.

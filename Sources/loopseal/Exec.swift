@@ -23,13 +23,20 @@ struct Exec: ParsableCommand {
         guard let program = argv.first else {
             throw ValidationError("give a command to run: loopseal exec -- CMD ARGS…")
         }
-        let environment = try ExecEnvironment(
-            try workspace.service().revealAll(identities: try IdentityLoader(files: identityFiles).load()))
+        let environment = try Self.environment(workspace: workspace, identityFiles: identityFiles)
         // The opened values and identities are released (and zeroed) here: only the locked
         // environment block, which execve copies into the new program, still holds the values.
         let failure = environment.replaceProcess(arguments: argv)
         environment.wipe()
         Terminal.warn("loopseal: error: cannot run '\(program)': \(String(cString: strerror(failure)))")
         throw ExitCode(failure == ENOENT ? 127 : 126)
+    }
+
+    /// The child's environment; the warning about stale files is printed first. The opened
+    /// values are released when this returns.
+    private static func environment(workspace: WorkspaceSelection, identityFiles: [String]) throws -> ExecEnvironment {
+        let opened = try workspace.service().revealAll(identities: try IdentityLoader(files: identityFiles).load())
+        StaleWarning.print(opened.sealing)
+        return try ExecEnvironment(opened)
     }
 }

@@ -24,6 +24,7 @@ struct Export: ParsableCommand {
     func run() throws {
         let service = try workspace.service()
         let opened = try service.revealAll(identities: try identities.load(), only: keys.isEmpty ? nil : keys)
+        StaleWarning.print(opened.sealing)
         if !opened.missing.isEmpty { Terminal.warn("skipped (no value yet): \(opened.missing.joined(separator: " "))") }
         let entries = opened.values.map { EnvEntry(key: $0.key, value: $0.value.withUnsafeBytes { Array($0) }) }
         Terminal.print(try format.render(entries))

@@ -110,8 +110,7 @@ struct GitPreCommit: ParsableCommand {
             .problems(staged: index.files, alsoSealed: index.sealedInChangedWorkspaces, indexSealed: index.sealedInTouchedWorkspaces)
         guard !problems.isEmpty else { return }
         for problem in problems { Terminal.warn("loopseal pre-commit: \(problem)") }
-        let what = try StagedIndex.isMerging(GitRunner()) ? "merge commit" : "commit"
-        Terminal.warn("loopseal pre-commit: \(what) refused (\(problems.count) problem\(problems.count == 1 ? "" : "s")). Fix and stage again; to commit anyway, deliberately: git commit --no-verify")
+        Terminal.warn("loopseal pre-commit: commit refused (\(problems.count) problem\(problems.count == 1 ? "" : "s")). Fix and stage again; to commit anyway, deliberately: git commit --no-verify")
         throw ExitCode.failure
     }
 }

@@ -80,8 +80,9 @@ struct GetSecret: ParsableCommand {
     /// `run()` with plain values (``QuickParse`` calls it without ArgumentParser).
     static func run(workspace: WorkspaceSelection, identityFiles: [String], key: String) throws {
         try Names.checkKey(key)
-        let value = try workspace.service().reveal(key: key, identities: try IdentityLoader(files: identityFiles).load())
-        value.withUnsafeBytes { Terminal.write($0) }
+        let read = try workspace.service().revealSealed(key: key, identities: try IdentityLoader(files: identityFiles).load())
+        StaleWarning.print(read.sealing)
+        read.value.withUnsafeBytes { Terminal.write($0) }
         if Terminal.stdoutIsTerminal { Terminal.print("\n") }
     }
 }

@@ -26,6 +26,7 @@ struct Sync: ParsableCommand {
     func run() throws {
         let syncer = TargetSyncer(workspace: try workspace.resolve(), identities: try identities.load())
         let report = try syncer.report(only: targets.isEmpty ? nil : targets, dryRun: dryRun, force: force, adopt: adopt)
+        StaleWarning.print(report.sealing)
         for plan in report.plans { Terminal.print(Self.describe(plan, dryRun: dryRun) + "\n") }
         if report.plans.isEmpty { Terminal.print("no targets: add some under 'targets:' in workspace.yaml\n") }
         guard report.failures.isEmpty else {

@@ -6,20 +6,34 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check that every sealed file parses, has its own id, is sealed to the listed recipients, is signed by a listed writer (when workspace.yaml lists writers), and opens.",
-        discussion: "Values are opened only when an identity is found; signatures are checked without one. Nothing is printed but problems and a summary.")
+        discussion: """
+            Values are opened only when an identity is found; signatures are checked without one. Nothing is printed \
+            but problems and a summary. With --no-decrypt no identity is looked for, even when one is set up: every \
+            check but opening values, with public keys only (the check for pull requests in CI, which holds no identity).
+            """)
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var identities: IdentityOptions
+    @Flag(help: "Open no value and look for no identity (for CI on pull requests).") var noDecrypt = false
+
+    func validate() throws {
+        guard !(noDecrypt && !identities.identity.isEmpty) else { throw ValidationError("--no-decrypt opens no value: it cannot go with --identity") }
+    }
 
     func run() throws {
-        let report = try WorkspaceVerification.run(try workspace.service(), identities: IdentityLoader(files: identities.identity))
+        let loader = noDecrypt ? nil : IdentityLoader(files: identities.identity)
+        let report = try WorkspaceVerification.run(try workspace.service(), identities: loader)
         for problem in report.problems { Terminal.warn("loopseal: problem: \(problem)") }
         let summary = "\(report.secrets) secret\(report.secrets == 1 ? "" : "s") (\(report.withValue) with a value)"
         guard report.problems.isEmpty else {
             let count = report.problems.count
             throw CLIError("\(count) problem\(count == 1 ? "" : "s") in workspace '\(report.workspaceID)', \(summary)")
         }
+        Terminal.print(Self.success(report, summary: summary, noDecrypt: noDecrypt))
+    }
+
+    private static func success(_ report: VerificationReport, summary: String, noDecrypt: Bool) -> String {
         let signed = report.signaturesRequired ? ", signed by listed writers" : ""
-        Terminal.print(report.opened.map { "ok: \(summary)\(signed); all \($0) values open\n" }
-            ?? "ok: \(summary) parse and are sealed to the listed recipients\(signed); values not opened (no identity)\n")
+        if let opened = report.opened { return "ok: \(summary)\(signed); all \(opened) values open\n" }
+        return "ok: \(summary) parse and are sealed to the listed recipients\(signed); values not opened (\(noDecrypt ? "--no-decrypt" : "no identity"))\n"
     }
 }

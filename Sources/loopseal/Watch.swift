@@ -1,4 +1,5 @@
 import ArgumentParser
+import LoopsealKit
 import LoopsealStore
 import LoopsealSync
 
@@ -22,6 +23,7 @@ struct Watch: AsyncParsableCommand {
     func run() async throws {
         let watcher = try Watcher(workspace: try workspace.resolve(), identities: try identities.load(),
                                   maxDelay: Double(max(1, debounce)) / 1000, logger: CommandLogger.make("loopseal.watch", level: .notice))
+        watcher.sealingWarning = { StaleRecipients($0).warning }
         watcher.stopOnSignals()
         try await watcher.runUntilStopped()
     }

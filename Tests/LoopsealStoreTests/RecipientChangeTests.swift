@@ -42,7 +42,7 @@ import Testing
         let error = #expect(throws: StoreError.self) {
             try ws.service.changeRecipients(action: "recipients rm", identities: [ws.alice], removeBob)
         }
-        #expect(error?.description.contains("\(try ws.path("B")): none of your identities") == true)
+        #expect(error?.description.contains("\(try ws.path("B")) is not sealed to you") == true)
         #expect(try snapshot(ws) == before)
     }
 

@@ -65,11 +65,13 @@ import Testing
         #expect(plain(try ws.service.reveal(key: "K", identities: [ws.bob])) == "v")
         let stranger = try Identity.generate()
         let error = #expect(throws: StoreError.self) { try ws.service.reveal(key: "K", identities: [stranger]) }
-        guard case .notARecipient(let file, let recipients, _)? = error else {
+        guard case .notARecipient(let file, let recipients, _, let listedAs, let canRekey)? = error else {
             Issue.record("expected notARecipient, got \(String(describing: error))"); return
         }
         #expect(file.hasSuffix("secrets/K.sealed"))
         #expect(recipients.sorted() == ["alice", "bob"])
+        #expect(listedAs.isEmpty && canRekey.sorted() == ["alice", "bob"])
+        #expect(error?.description.hasPrefix("\(file) is not sealed to you (your identities: ") == true)
     }
 
     @Test func flippingAnyByteOfTheValueOrDataKeyFailsNamingTheFile() throws {

@@ -149,7 +149,7 @@ public struct TargetSyncer: Sendable {
                 failures.append(plan.refusal ?? "")
             }
         }
-        return SyncReport(plans: plans, failures: failures)
+        return SyncReport(plans: plans, failures: failures, sealing: opened.sealing)
     }
 
     /// Where `target` delivers, for people: resolved file path, command line, `host:path`, URL.
@@ -167,6 +167,9 @@ public struct TargetSyncer: Sendable {
 public struct SyncReport: Sendable {
     public var plans: [SyncPlan]
     public var failures: [String]
+    /// Who the files read are sealed to, beside `workspace.yaml`'s recipients (empty when no
+    /// target was selected, so nothing was read).
+    public var sealing = SealedRecipients()
 }
 
 /// A sync failure; never holds a secret value.

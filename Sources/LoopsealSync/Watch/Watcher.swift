@@ -23,8 +23,13 @@ public final class Watcher: @unchecked Sendable {
     public var maxDelay: Double
     /// Quiet time that ends a burst early.
     public var quietPeriod: Double = 0.005
+    /// Turns who the opened files are sealed to into a warning (files sealed to other recipients
+    /// than `workspace.yaml` lists), or nil; a warning is logged when it first appears or changes.
+    public var sealingWarning: (@Sendable (SealedRecipients) -> String?)?
     private let logger: Logger
     private var cache: [String: SecureBytes] = [:]
+    private var sealedTo: [String: SealedRecipients.File] = [:]
+    private var lastWarning: String?
     private let stopPipe: [Int32]
     private var signalSources: [DispatchSourceSignal] = []
 
@@ -69,6 +74,7 @@ public final class Watcher: @unchecked Sendable {
         let workspaceWatch = try inotify.add(workspace.directory, mask: directoryMask)
         var secretsWatch = try? inotify.add(workspace.secretsDirectory, mask: directoryMask)
         refreshAll()
+        warnAboutSealing()
         syncTargets(changedKeys: nil)
         logger.notice("watching", metadata: ["workspace": "\(workspace.id)", "directory": "\(workspace.directory)"])
         while true {
@@ -101,9 +107,11 @@ public final class Watcher: @unchecked Sendable {
             }
             if configChanged {
                 refreshAll()
+                warnAboutSealing()
                 syncTargets(changedKeys: nil)
             } else if !changedKeys.isEmpty {
                 refresh(changedKeys)
+                warnAboutSealing()
                 syncTargets(changedKeys: changedKeys)
             }
         }
@@ -112,6 +120,7 @@ public final class Watcher: @unchecked Sendable {
 
     private func refreshAll() {
         cache = [:]
+        sealedTo = [:]
         do {
             let keys = try SecretService(workspace: workspace, logger: logger).keyNames()
             refresh(Set(keys))
@@ -127,13 +136,30 @@ public final class Watcher: @unchecked Sendable {
             do {
                 guard let secret = try service.find(key: key), secret.hasValue else {
                     cache[key] = nil
+                    sealedTo[key] = nil
                     continue
                 }
-                cache[key] = try service.reveal(key: key, identities: identities)
+                let read = try service.revealSealed(key: key, identities: identities)
+                cache[key] = read.value
+                sealedTo[key] = read.sealing.files.first
             } catch {
                 cache[key] = nil
+                sealedTo[key] = nil
                 logger.error("cannot open secret", metadata: ["key": "\(key)", "error": "\(error)"])
             }
+        }
+    }
+
+    /// Logs ``sealingWarning``'s warning for the files opened, when it is new.
+    private func warnAboutSealing() {
+        guard let sealingWarning else { return }
+        do {
+            let listed = try workspace.loadConfig().recipients
+            let warning = sealingWarning(SealedRecipients(listed: listed, files: sealedTo.keys.sorted().compactMap { sealedTo[$0] }))
+            if let warning, warning != lastWarning { logger.warning("\(warning)") }
+            lastWarning = warning
+        } catch {
+            logger.error("cannot read workspace.yaml", metadata: ["error": "\(error)"])
         }
     }
 
