@@ -38,6 +38,7 @@ struct TranscriptTests {
         "exec loopseal --version\n! stdout .",
         "exec loopseal --version\nstderr .",
         "exec loopseal --version\ncmp stdout other.txt\n-- other.txt --\nsomething else",
+        "exec loopseal --version\n! cmp stdout stdout",
         "exec loopseal --version\ncmpenv stdout other.txt\n-- other.txt --\n$WORK",
         "exists nothing-here",
         "! exists file.txt\n-- file.txt --\nx",
@@ -162,7 +163,7 @@ struct TranscriptTests {
             let args = Array(words.dropFirst())
             let negated = line.prefix == "!"
             if line.prefix == "?" && command != "exec" { throw Failure(message: "'?' only goes before exec") }
-            if line.prefix == "!" && !["exec", "stdout", "stderr", "exists", "grep"].contains(command) {
+            if line.prefix == "!" && !["exec", "stdout", "stderr", "exists", "grep", "cmp"].contains(command) {
                 throw Failure(message: "'!' does not go before \(command)")
             }
             switch command {
@@ -170,7 +171,7 @@ struct TranscriptTests {
             case "status": try status(args)
             case "stdout", "stderr": try match(command, args, negated: negated)
             case "grep": try grep(args, negated: negated)
-            case "cmp", "cmpenv": try compare(args, expandSecond: command == "cmpenv")
+            case "cmp", "cmpenv": try compare(args, expandSecond: command == "cmpenv", negated: negated)
             case "stdin":
                 try count(args, 1, "stdin FILE")
                 stdin = try contents(args[0])
@@ -280,11 +281,15 @@ struct TranscriptTests {
             }
         }
 
-        func compare(_ args: [String], expandSecond: Bool) throws {
+        func compare(_ args: [String], expandSecond: Bool, negated: Bool = false) throws {
             try count(args, 2, "cmp FILE1 FILE2")
             let first = try contents(args[0])
             var second = try contents(args[1])
             if expandSecond { second = Array(try expand(String(decoding: second, as: UTF8.self)).utf8) }
+            if negated {
+                guard first != second else { throw Failure(message: "\(args[0]) and \(args[1]) are the same") }
+                return
+            }
             guard first == second else {
                 throw Failure(message: "\(args[0]) and \(args[1]) differ\n--- \(args[0])\n\(String(decoding: first, as: UTF8.self).prefix(2000))\n"
                               + "--- \(args[1])\n\(String(decoding: second, as: UTF8.self).prefix(2000))")
