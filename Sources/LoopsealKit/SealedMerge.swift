@@ -121,7 +121,7 @@ public enum SealedMerge {
                 unsealed = missing
             }
         }
-        let names = { (key: String) in context.config?.name(of: key) ?? String(key.prefix(12)) + "…" }
+        let names = { (key: String) in context.config?.name(of: key) ?? SealedRecipients.shortKey(key) }
         let pending = unsealed.isEmpty ? "" : "; not sealed to \(unsealed.map(names).joined(separator: ", ")) (no identity opens it): run 'loopseal rekey'"
         guard !entries.isEmpty, entries != rawSecret.recipients else { return .merged(raw, note: why + pending) }
         var result = winner

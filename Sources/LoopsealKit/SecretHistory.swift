@@ -50,7 +50,7 @@ public enum SecretHistory {
             let file = versions.label(commit.hash, versions.sealedPath)
             let config = (try? configs[commit.hash]?.get()) ?? nil
             let parentConfig = commit.parents.first.flatMap { (try? configs[$0]?.get()) ?? nil }
-            let name = { (key: String) in config?.name(of: key) ?? parentConfig?.name(of: key) ?? current?.name(of: key) ?? Self.short(key) }
+            let name = { (key: String) in config?.name(of: key) ?? parentConfig?.name(of: key) ?? current?.name(of: key) ?? SealedRecipients.shortKey(key) }
             let previous = commit.parents.first.flatMap { secrets[$0] } ?? .absent
             switch secrets[commit.hash] ?? .absent {
             case .absent:
@@ -59,7 +59,7 @@ public enum SecretHistory {
                 entry.problem = "\(error)"
             case .present(let secret):
                 entry.writer = secret.signature.map { signature in
-                    config?.writers.first { $0.publicKey == signature.writer }?.name ?? Self.short(signature.writer.description)
+                    config?.writers.first { $0.publicKey == signature.writer }?.name ?? SealedRecipients.shortKey(signature.writer.description)
                 }
                 switch configs[commit.hash] {
                 case .failure(let error)?:
@@ -94,11 +94,6 @@ public enum SecretHistory {
                 }
                 return new.constantTimeEquals(earlier) ? .resealed : .valueChanged
             }
-        }
-
-        /// `age1qyqszqgp…wxyz` for a key that no `workspace.yaml` names.
-        static func short(_ key: String) -> String {
-            key.count > 16 ? String(key.prefix(12)) + "…" + String(key.suffix(4)) : key
         }
     }
 }
