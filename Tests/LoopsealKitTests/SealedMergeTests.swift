@@ -82,6 +82,31 @@ struct SealedMergeTests {
         #expect(try value(.merged(bytes, note: ""), as: carol) == "v")
     }
 
+    @Test("with writers, a re-sealed result is signed by the merger, or left as the winning side when no signing key is found")
+    func writers() throws {
+        let writer = try SigningKey.generate()
+        let config = WorkspaceConfig(workspace: "app", recipients: [Recipient(name: "alice", publicKey: alice.publicKey),
+                                                                    Recipient(name: "carol", publicKey: carol.publicKey)],
+                                     writers: [Writer(name: "alice", publicKey: writer.publicKey)])
+        let signatures = WriterSignatures(config)
+        let base = signatures.sign(try sealed("old", to: [alice]), with: writer)
+        let dataKey = try sealer.openDataKey(of: base, identities: [alice], file: "K")
+        let rekeyed = signatures.sign(try #require(sealer.rekey(base, dataKey: dataKey, to: [alice, carol].map(\.publicKey))), with: writer)
+        let changed = signatures.sign(try sealed("new", to: [alice]), with: writer)
+        func run(_ signingKey: SigningKey?) -> SealedMerge.Outcome {
+            SealedMerge.merge(base: SealedSecretCodec.encode(base), ours: SealedSecretCodec.encode(changed),
+                              theirs: SealedSecretCodec.encode(rekeyed), path: "K",
+                              context: SealedMerge.Context(workspaceID: "app", config: config, identities: [alice], signingKey: signingKey))
+        }
+        guard case .merged(let signed, _) = run(writer) else { Issue.record("expected a merge"); return }
+        let merged = try SealedSecretCodec.decode(signed, file: "K")
+        try signatures.verify(merged, file: "K")
+        #expect(Set(merged.recipients.keys) == Set([alice, carol].map(\.publicKey.description)))
+        guard case .merged(let unsigned, let note) = run(nil) else { Issue.record("expected a merge"); return }
+        #expect(unsigned == SealedSecretCodec.encode(changed))
+        #expect(note.contains("no signing key"))
+    }
+
     @Test("a side that does not parse is a conflict keeping both files")
     func unreadableSide() throws {
         let good = SealedSecretCodec.encode(try sealed("v", to: [alice]))
