@@ -12,9 +12,11 @@ struct Watch: AsyncParsableCommand {
             or SIGTERM.
 
             Output (stderr): one line per target per sync, with the target's name, the names of its keys \
-            (added, changed, removed) and how long it took, or why it failed; never a value. \
+            (added, changed, removed) and how long it took, or why it failed; never a value. A warning names \
+            the files sealed to other recipients than workspace.yaml lists, and who can run 'loopseal rekey', \
+            when that first happens or changes. \
             LOOPSEAL_LOG_LEVEL sets how much is printed: notice (the default here: the sync lines and \
-            errors), info or debug (more detail), warning or error (failures only); also trace and critical.
+            errors), info or debug (more detail), warning (failures and warnings) or error (failures only); also trace and critical.
             """)
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var identities: IdentityOptions
