@@ -79,6 +79,7 @@ let package = Package(
                 "LoopsealStore",
                 "LoopsealSync",
                 "LoopsealSystem",
+                "LoopsealValue",
                 "LoopsealWorkflows",
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -25,4 +25,14 @@ extension TemplateValue {
     public init(yamlText: String) throws {
         self = try Yams.compose(yaml: yamlText).map(TemplateValue.init(yaml:)) ?? .null
     }
+
+    /// Parses YAML text as data under the hostile-YAML limits (``YAMLLimits``: alias budget, a
+    /// key given twice): a problem names `file`, line and column, never the text. For input that
+    /// may hold secrets (`loopseal import`).
+    public init(yamlText: String, file: String) throws(WorkflowProblem) {
+        switch WorkflowParser.compose(yamlText, file: file) {
+        case .failure(let problem): throw problem
+        case .success(let root): self = root.map(TemplateValue.init(yaml:)) ?? .null
+        }
+    }
 }
