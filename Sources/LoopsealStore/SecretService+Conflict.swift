@@ -41,11 +41,7 @@ extension SecretService {
     @discardableResult
     public func resolveConflict(key: String, choice: ConflictChoice, identities: [Identity]) throws -> ConflictResolved {
         let path = try workspace.secretPath(for: key)
-        return try workspace.withLock {
-            removeStaleTemporaryFiles()
-            let config = try workspace.loadConfig()
-            let recipients = config.publicKeys
-            guard !recipients.isEmpty else { throw StoreError.noRecipients(workspace: workspace.id) }
+        return try withWriteLock { config, recipients in
             let sides = try conflict(key: key)
             let signatures = WriterSignatures(config)
             let ours = try side(sides.ours, name: "ours", key: key, path: path)

@@ -245,11 +245,7 @@ public struct SecretService: Sendable {
                 throw StoreError.changeRefused(action: "write", problems: ["\(change.key) is given twice"])
             }
         }
-        return try workspace.withLock {
-            removeStaleTemporaryFiles()
-            let config = try workspace.loadConfig()
-            let recipients = config.publicKeys
-            guard !recipients.isEmpty else { throw StoreError.noRecipients(workspace: workspace.id) }
+        return try withWriteLock { config, recipients in
             let signatures = WriterSignatures(config)
             let plan = try plan(changes, identities: identities, overwrite: overwrite, recipients: recipients, signatures: signatures)
             let result = SecretBatchResult(outcomes: plan.outcomes, written: false)
@@ -500,15 +496,23 @@ public struct SecretService: Sendable {
         }
     }
 
-    /// Seals under the lock: `make` sees the current secret and the recipients and returns the
-    /// new one (nil: leave the file as it is). With writers, the new file is signed.
-    private func write(key: String, _ make: (SealedSecret?, [PublicKey]) throws -> SealedSecret?) throws -> SecretKeyInfo {
-        let path = try workspace.secretPath(for: key)
-        return try workspace.withLock {
+    /// Runs `body` holding the workspace lock, after removing stale temporary files, with
+    /// `workspace.yaml` and its recipients (none is an error: nothing could be sealed).
+    func withWriteLock<T>(_ body: (WorkspaceConfig, [PublicKey]) throws -> T) throws -> T {
+        try workspace.withLock {
             removeStaleTemporaryFiles()
             let config = try workspace.loadConfig()
             let recipients = config.publicKeys
             guard !recipients.isEmpty else { throw StoreError.noRecipients(workspace: workspace.id) }
+            return try body(config, recipients)
+        }
+    }
+
+    /// Seals under the lock: `make` sees the current secret and the recipients and returns the
+    /// new one (nil: leave the file as it is). With writers, the new file is signed.
+    private func write(key: String, _ make: (SealedSecret?, [PublicKey]) throws -> SealedSecret?) throws -> SecretKeyInfo {
+        let path = try workspace.secretPath(for: key)
+        return try withWriteLock { config, recipients in
             let existing = try find(key: key)
             guard var updated = try make(existing, recipients) else {
                 guard let existing else { throw StoreError.secretNotFound(key: key, workspace: workspace.id) }
