@@ -58,8 +58,14 @@ public enum SecretHistory {
             case .unreadable(let error):
                 entry.problem = "\(error)"
             case .present(let secret):
-                entry.writer = secret.signature.map { signature in
-                    config?.writers.first { $0.publicKey == signature.writer }?.name ?? SealedRecipients.shortKey(signature.writer.description)
+                if let signature = secret.signature {
+                    let signed = WriterSignatures.signedBytes(of: secret, workspaceID: versions.workspace.id, writer: signature.writer)
+                    if signature.writer.isValidSignature(signature.ed25519, of: signed) {
+                        entry.writer = config?.writers.first { $0.publicKey == signature.writer }?.name
+                            ?? SealedRecipients.shortKey(signature.writer.description) + " (not a listed writer)"
+                    } else {
+                        entry.problem = "\(file): its signature does not match its content"
+                    }
                 }
                 switch configs[commit.hash] {
                 case .failure(let error)?:

@@ -8,8 +8,9 @@ public struct SecretHistoryEntry: Sendable, Equatable {
     public var date: String
     /// `name <email>` of the commit's author.
     public var author: String
-    /// Who signed this version: the writer's name in that commit's `workspace.yaml`, or the
-    /// shortened key when it is not listed there; nil when the file is unsigned or absent.
+    /// Who signed this version, only when the signature verifies over the file's content: the
+    /// writer's name in that commit's `workspace.yaml`, or the shortened key marked "not a
+    /// listed writer"; nil when the file is unsigned, absent or its signature does not verify.
     public var writer: String?
     /// What happened.
     public var kind: SecretHistoryKind

@@ -204,17 +204,14 @@ public struct SecretService: Sendable {
     }
 
     /// Sets `key` to `value`, creating it if needed and keeping its id if not. When one of
-    /// `identities` opens the current value and it is the same, the file is left byte for byte
-    /// as it was (a re-seal would be a diff with nothing in it).
+    /// `identities` opens the current value and it is the same (and the file is sealed to
+    /// exactly `workspace.yaml`'s recipients), the file is left byte for byte as it was: a
+    /// re-seal would be a diff with nothing in it.
     @discardableResult
     public func upsert(key: String, value: SecureBytes, identities: [Identity]) throws -> SecretKeyInfo {
-        try write(key: key) { existing, recipients in
-            if let existing, !identities.isEmpty,
-               try isSameValue(existing, value, identities: identities, signatures: WriterSignatures(workspace.loadConfig())) {
-                return nil
-            }
-            return try sealer.seal(id: existing?.id ?? newID(), key: key, value: value, to: recipients)
-        }
+        try apply([.set(key: key, value: value)], identities: identities)
+        guard let secret = try find(key: key) else { throw StoreError.secretNotFound(key: key, workspace: workspace.id) }
+        return secret.info
     }
 
     /// Sets `key` to `value`, creating it if needed and keeping its id if not.
@@ -283,7 +280,7 @@ public struct SecretService: Sendable {
                 case .set(let key, let value):
                     let outcome: SecretWriteOutcome
                     if let existing, existing.hasValue {
-                        outcome = try isSameValue(existing, value, identities: identities, signatures: signatures) ? .unchanged : overwrite ? .changed : .refused
+                        outcome = try isSameValue(existing, value, identities: identities, signatures: signatures, recipients: recipients) ? .unchanged : overwrite ? .changed : .refused
                     } else {
                         outcome = .added
                     }
@@ -300,10 +297,12 @@ public struct SecretService: Sendable {
     }
 
     /// True when one of `identities` opens `existing` (its writer signature holding, when the
-    /// workspace lists writers) and its value is `value`. False when it cannot be told.
+    /// workspace lists writers), its value is `value` and it is sealed to exactly `recipients`.
+    /// False when it cannot be told, or when the file needs a re-seal anyway.
     private func isSameValue(_ existing: SealedSecret, _ value: SecureBytes, identities: [Identity],
-                             signatures: WriterSignatures) throws -> Bool {
-        guard existing.hasValue, !identities.isEmpty else { return false }
+                             signatures: WriterSignatures, recipients: [PublicKey]) throws -> Bool {
+        guard existing.hasValue, !identities.isEmpty,
+              Set(existing.recipients.keys) == Set(recipients.map(\.description)) else { return false }
         let path = try workspace.secretPath(for: existing.key)
         guard (try? signatures.verify(existing, file: path)) != nil,
               let current = try? sealer.open(existing, identities: identities, file: path) else { return false }

@@ -260,10 +260,27 @@ struct SecretHistoryTests {
         #expect(entries.map(\.kind) == [.resealed, .created])
         #expect(entries[1].writer == "deploy-bot")
         #expect(entries[1].problem == nil)
-        #expect(entries[0].writer == String(stranger.publicKey.description.prefix(12)) + "…" + String(stranger.publicKey.description.suffix(4)))
+        #expect(entries[0].writer == String(stranger.publicKey.description.prefix(12)) + "…" + String(stranger.publicKey.description.suffix(4))
+                + " (not a listed writer)")
         #expect(try #require(entries[0].problem).contains("deploy-bot"))
         #expect(try repo.value(at: "HEAD~1", identities: [repo.alice]) == "history-v1")
         #expect(throws: StoreError.self) { try repo.value(at: forged, identities: [repo.alice]) }
+    }
+
+    @Test("a signature that does not match the file's content names nobody as the signer")
+    func unverifiedSignature() throws {
+        let repo = try HistoryRepo()
+        try repo.set("API_KEY", "history-v1")
+        _ = try repo.commit("create")
+        let path = "\(repo.root)/workspaces/hist/secrets/API_KEY.sealed"
+        var secret = try SealedSecretCodec.decode(try #require(try FileIO.contentsIfExists(path, limit: FileLimits.sealedFile)), file: path)
+        let claimed = try SigningKey.generate()
+        secret.signature = SealedSecret.Signature(writer: claimed.publicKey, ed25519: Array(repeating: 1, count: 64))
+        try repo.write("secrets/API_KEY.sealed", SealedSecretCodec.encode(secret))
+        _ = try repo.commit("a made-up signature")
+        let entries = try repo.log(identities: [repo.alice])
+        #expect(entries[0].writer == nil)
+        #expect(try #require(entries[0].problem).contains("signature does not match"))
     }
 
     @Test("a workspace.yaml that does not parse at a commit is named in that entry: its signature could not be checked")

@@ -20,6 +20,17 @@ import Testing
         #expect(plain(try ws.service.reveal(key: "K", identities: [ws.alice])) == "v2")
     }
 
+    @Test func theSameValueInAStaleFileIsSealedAgain() throws {
+        let ws = try TempWorkspace(recipients: 1)
+        try ws.service.upsert(key: "K", value: try secure("v"))
+        _ = try ws.service.changeRecipients(action: "add", identities: [ws.alice], rekey: false) { config in
+            config.recipients.append(Recipient(name: "bob", publicKey: ws.bob.publicKey))
+        }
+        #expect(try ws.service.set(key: "K", value: try secure("v"), identities: [ws.alice]) == .changed)
+        #expect(try ws.service.staleKeys().isEmpty)
+        #expect(plain(try ws.service.reveal(key: "K", identities: [ws.bob])) == "v")
+    }
+
     @Test func aBatchReportsEachOutcomeAndWritesOnlyWhatChanged() throws {
         let ws = try TempWorkspace()
         try ws.service.upsert(key: "SAME", value: try secure("s"))
