@@ -28,6 +28,11 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Commit every change to git; messages name the key and action, never the value.")
     var gitCommit = false
 
+    @Flag(help: ArgumentHelp(
+        "Leave a secret's file untouched when an upsert brings the value it already has (no re-seal, no diff).",
+        discussion: "Compares with the identity in $LOOPSEAL_IDENTITY or $LOOPSEAL_IDENTITY_FILE. A writer token can then tell whether a value it sends equals the current one (from the response time or the git history): leave it off where writers must not learn that."))
+    var unchangedUpserts = false
+
     @Option(help: ArgumentHelp("The signing key for workspaces that list writers: (default: $LOOPSEAL_SIGNING_KEY, $LOOPSEAL_SIGNING_KEY_FILE, ~/.config/loopseal/signing.key).", valueName: "file"))
     var signingKey: String?
 
@@ -78,7 +83,8 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             root: root, stateDirectory: TokenStore.defaultDirectory(), gitCommit: gitCommit,
             syncer: IdentitySyncer(loader: IdentityLoader()), signingKeys: SigningKeyLoader(file: signingKey),
-            logger: CommandLogger.make("loopseal.server", level: .info), publicURL: try parsedPublicURL(), secureCookies: secureCookies)
+            logger: CommandLogger.make("loopseal.server", level: .info), publicURL: try parsedPublicURL(), secureCookies: secureCookies,
+            identities: unchangedUpserts ? IdentityLoader(environment: ProcessEnvironment.values(["LOOPSEAL_IDENTITY", "LOOPSEAL_IDENTITY_FILE"])) : nil)
         do {
             return try ServerCore(configuration: configuration)
         } catch let error as APIError {

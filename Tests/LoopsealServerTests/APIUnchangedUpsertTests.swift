@@ -5,8 +5,8 @@ import LoopsealServer
 import LoopsealStore
 import Testing
 
-/// The API's upsert leaves a file byte for byte when the server's identity opens the current
-/// value and it is the same; without an identity it cannot tell, and seals again.
+/// With `serve --unchanged-upserts` the API's upsert leaves a file byte for byte when the
+/// server's identity opens the current value and it is the same; by default it seals again.
 @Suite("REST API: an unchanged upsert")
 struct APIUnchangedUpsertTests {
     func upsertTwice(serverHasIdentity: Bool) async throws -> (before: [UInt8], after: [UInt8]) {
@@ -28,13 +28,13 @@ struct APIUnchangedUpsertTests {
         return (files[0], files[1])
     }
 
-    @Test("with the server's identity the same value leaves the file untouched")
+    @Test("with --unchanged-upserts the same value leaves the file untouched")
     func untouched() async throws {
         let files = try await upsertTwice(serverHasIdentity: true)
         #expect(files.before == files.after)
     }
 
-    @Test("without an identity the value is sealed again")
+    @Test("by default (no comparison) the value is sealed again")
     func resealed() async throws {
         let files = try await upsertTwice(serverHasIdentity: false)
         #expect(files.before != files.after)

@@ -22,7 +22,7 @@ final class ServerFixture: @unchecked Sendable {
     /// A value that must never come back from the server in any form.
     static let canary = "canary-\(UUID().uuidString)-value"
 
-    /// `serverHasIdentity`: the server runs with alice's identity in its environment.
+    /// `serverHasIdentity`: the server compares upserts with alice's identity (`--unchanged-upserts`).
     init(gitCommit: Bool = false, serverHasIdentity: Bool = false) throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("loopseal-server-\(UUID().uuidString)").path
         root = "\(base)/repo"
@@ -45,7 +45,7 @@ final class ServerFixture: @unchecked Sendable {
         self.logs = logs
         var logger = Logger(label: "loopseal.server.test") { _ in logs }
         logger.logLevel = .trace
-        let identities = IdentityLoader(environment: serverHasIdentity ? ["LOOPSEAL_IDENTITY": alice.encodedSecretKey()] : [:])
+        let identities = serverHasIdentity ? IdentityLoader(environment: ["LOOPSEAL_IDENTITY": alice.encodedSecretKey()]) : nil
         core = try ServerCore(configuration: ServerConfiguration(root: root, stateDirectory: state, gitCommit: gitCommit, logger: logger,
                                                                  identities: identities))
         readerAlpha = try core.tokens.create(workspaces: ["alpha"], role: .reader).token

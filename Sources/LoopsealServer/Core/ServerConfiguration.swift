@@ -22,14 +22,16 @@ public struct ServerConfiguration: Sendable {
     public var publicURL: PublicURL?
     /// Mark the web pages' cookies `Secure` whatever the request's scheme (`--secure-cookies`).
     public var secureCookies: Bool
-    /// The server's own identities (from its environment), used only to tell an unchanged
-    /// value from a changed one on upsert: a file whose value is the same is left untouched.
-    public var identities: IdentityLoader
+    /// Identities to tell an unchanged value from a changed one on upsert (`serve
+    /// --unchanged-upserts`), or nil: then every upsert seals again. With them, a file whose
+    /// value is the same is left untouched, and a writer token can tell whether the value it
+    /// sent equals the current one: an operator's choice, off by default.
+    public var identities: IdentityLoader?
 
     /// A configuration for `root`, with state in `stateDirectory`.
     public init(root: String, stateDirectory: String, gitCommit: Bool = false, syncer: SecretsSyncer? = nil,
                 signingKeys: SigningKeyLoader = SigningKeyLoader(), logger: Logger = Logger(label: "loopseal.server"),
-                publicURL: PublicURL? = nil, secureCookies: Bool = false, identities: IdentityLoader = IdentityLoader()) {
+                publicURL: PublicURL? = nil, secureCookies: Bool = false, identities: IdentityLoader? = nil) {
         self.root = root
         self.stateDirectory = stateDirectory
         self.gitCommit = gitCommit

@@ -89,13 +89,12 @@ public final class ServerCore: Sendable {
         }
     }
 
-    /// Sets `key`, creating it when needed. When the server's identity
-    /// (``ServerConfiguration/identities``) opens the current value and it is the same, the
-    /// file is left untouched.
+    /// Sets `key`, creating it when needed. With ``ServerConfiguration/identities`` (opt-in),
+    /// a value equal to the current one leaves the file untouched.
     public func upsertSecret(_ workspace: Workspace, key: String, value: SecureBytes, token: TokenRecord) async throws -> SecretKeyInfo {
         try checkKey(key)
         return try await writeSecret(workspace, token: token, action: "upsert", key: key) {
-            try self.secrets(workspace).upsert(key: key, value: value, identities: self.configuration.identities.loadIfAny())
+            try self.secrets(workspace).upsert(key: key, value: value, identities: self.configuration.identities?.loadIfAny() ?? [])
         }
     }
 
