@@ -87,8 +87,8 @@ public struct GitInstaller: Sendable {
     }
 
     /// Removes what ``install(executable:options:)`` added: the hooks (those Loopseal wrote;
-    /// a kept foreign hook is put back), the `.gitattributes` line and the `diff.loopseal`
-    /// config. Returns one line per action.
+    /// a kept foreign hook is put back), the `.gitattributes` line (or an older install's) and
+    /// the `diff.loopseal` and `merge.loopseal` config. Returns one line per action.
     public func uninstall() throws -> [String] {
         let top = try topLevel()
         let directory = try hooksDirectory()

@@ -3,9 +3,13 @@
 public enum ConflictMarkers {
     /// The four markers of a conflict section (the base one only in diff3 style).
     public enum Kind: String, Sendable {
+        /// Opens our side (`<<<<<<< HEAD`).
         case start = "<<<<<<<"
+        /// Opens the common ancestor's lines (diff3 style).
         case base = "|||||||"
+        /// Ends our side (or the ancestor's) and opens theirs.
         case separator = "======="
+        /// Ends their side (`>>>>>>> branch`).
         case end = ">>>>>>>"
     }
 

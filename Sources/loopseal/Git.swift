@@ -7,7 +7,7 @@ import LoopsealStore
 struct GitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "git",
-        abstract: "Git integration: a diff driver for sealed files and a pre-commit hook that refuses plaintext secrets.",
+        abstract: "Git integration: diff and merge drivers for sealed files, and hooks that refuse plaintext secrets.",
         subcommands: [GitInstall.self, GitUninstall.self, GitTextconv.self, GitPreCommit.self, GitMerge.self])
 }
 
@@ -23,16 +23,17 @@ private func currentExecutable() -> String {
 struct GitInstall: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install",
-        abstract: "Set up the diff driver and the pre-commit hooks in the current repository.",
+        abstract: "Set up the diff and merge drivers and the pre-commit hooks in the current repository.",
         discussion: """
-            Adds '*.sealed diff=loopseal' to .gitattributes, sets git config diff.loopseal.textconv to this \
-            binary's 'git textconv', and installs pre-commit and pre-merge-commit hooks (in core.hooksPath when \
-            set) that run 'git pre-commit', so merge commits are checked too. Running it again changes nothing.
+            Adds '*.sealed diff=loopseal merge=loopseal' to .gitattributes, sets git config \
+            diff.loopseal.textconv to this binary's 'git textconv' and merge.loopseal.driver to its 'git merge', \
+            and installs pre-commit and pre-merge-commit hooks (in core.hooksPath when set) that run \
+            'git pre-commit', so merge commits are checked too. Running it again changes nothing.
             """)
     @Flag(help: "Make diffs show secret values (needs an identity). For your own machine only: anyone reading your terminal or a pasted diff sees them.")
     var reveal = false
     @Flag(help: "Install only the pre-commit and pre-merge-commit hooks.") var hookOnly = false
-    @Flag(help: "Install only the diff driver.") var diffOnly = false
+    @Flag(help: "Install only the diff and merge drivers.") var diffOnly = false
     @Flag(help: "Replace a pre-commit or pre-merge-commit hook that loopseal did not write (it is kept as HOOK.before-loopseal).")
     var force = false
 
