@@ -15,7 +15,8 @@ import LoopsealWorkflows
 /// (as `JSON.parse` and Python's `json` do); YAML refuses it.
 public enum SecretFileReader {
     /// The names and values in `bytes`, in file order. `fileName` is only for messages.
-    public static func read(_ bytes: [UInt8], format: ImportFormat, fileName: String) throws -> [(key: String, value: SecureBytes)] {
+    public static func read<Bytes: Collection>(_ bytes: Bytes, format: ImportFormat, fileName: String) throws
+        -> [(key: String, value: SecureBytes)] where Bytes.Element == UInt8 {
         switch format {
         case .dotenv:
             return try DotenvParser.parse(bytes, fileName: fileName)

@@ -41,9 +41,7 @@ public struct SecretImport: Sendable {
             defer { Self.wipe(&bytes) }
             secrets = try SecretFileReader.read(bytes, format: format, fileName: path)
         case .standardInput(let input):
-            var bytes = input.withUnsafeBytes { Array($0) }
-            defer { Self.wipe(&bytes) }
-            secrets = try SecretFileReader.read(bytes, format: format, fileName: name)
+            secrets = try input.withUnsafeBytes { try SecretFileReader.read($0, format: format, fileName: name) }
         }
         let result = try service.apply(secrets.map { .set(key: $0.key, value: $0.value) }, identities: identities,
                                        overwrite: overwrite, dryRun: dryRun)

@@ -13,7 +13,7 @@ struct Loopseal: ParsableCommand {
         version: BuildInfo.description,
         subcommands: [
             Keygen.self, Init.self, Recipients.self, Writers.self, Rekey.self,
-            SetSecret.self, GetSecret.self, Keys.self, RemoveSecret.self, Import.self, Log.self, Resolve.self,
+            SetSecret.self, GetSecret.self, Keys.self, RemoveSecret.self, Import.self, Edit.self, Log.self, Resolve.self,
             Export.self, Exec.self, Verify.self, Render.self,
             Workflow.self, Run.self, Sync.self, Watch.self, Agent.self,
             MCPCommand.self,

@@ -152,6 +152,21 @@ enum Terminal {
         return answer.first == UInt8(ascii: "y") || answer.first == UInt8(ascii: "Y")
     }
 
+    /// Asks on the terminal for one of `choices` (the first letter of the answer, any case);
+    /// an empty or other answer is `default`.
+    static func choose(_ prompt: String, default fallback: Character, from choices: Set<Character>) -> Character {
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return fallback }
+        defer { close(fd) }
+        _ = prompt.withCString { Glibc.write(fd, $0, strlen($0)) }
+        var first: Character?
+        var byte: UInt8 = 0
+        while Glibc.read(fd, &byte, 1) == 1, byte != 0x0A {
+            if first == nil { first = Character(Unicode.Scalar(byte)).lowercased().first }
+        }
+        return first.flatMap { choices.contains($0) ? $0 : nil } ?? fallback
+    }
+
     /// Overwrites a buffer before it is released.
     static func wipe(_ buffer: inout [UInt8]) {
         buffer.withUnsafeMutableBytes { raw in

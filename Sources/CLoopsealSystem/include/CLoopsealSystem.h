@@ -1,8 +1,8 @@
 #ifndef CLOOPSEAL_SYSTEM_H
 #define CLOOPSEAL_SYSTEM_H
 
-/* System calls Swift cannot import directly: prctl is variadic, and glibc's execvpe is a GNU
-   extension the Swift Glibc module does not declare. */
+/* What Swift cannot do itself: prctl is variadic, glibc's execvpe is a GNU extension the
+   Swift Glibc module does not declare, and a signal handler must be async-signal-safe. */
 
 /* prctl(PR_SET_DUMPABLE, dumpable); returns -1 where prctl does not exist. */
 int loopseal_set_dumpable(int dumpable);
@@ -12,5 +12,24 @@ int loopseal_get_dumpable(void);
 
 /* execvpe(file, argv, envp): searches PATH; returns only on failure, with errno set. */
 int loopseal_execvpe(const char *file, char *const argv[], char *const envp[]);
+
+/* A private folder for plaintext a person edits (PrivateFolder.c). Until disarmed, SIGINT,
+   SIGTERM, SIGHUP and SIGQUIT wipe the folder (loopseal_wipe_folder) and then end the process
+   with the same signal, raised again with its default action. Returns 0, or -1 with errno
+   EBUSY (a folder is already guarded) or ENAMETOOLONG. */
+int loopseal_private_folder_arm(const char *path);
+
+/* Stops guarding the folder (after the caller wiped it) and restores the previous handlers. */
+void loopseal_private_folder_disarm(void);
+
+/* Records the child running in the foreground (-1 while it starts, 0 when none): while there
+   is one, SIGINT and SIGQUIT are left to it (the terminal sends them to both, and an editor
+   such as vi ignores Ctrl-C), and SIGTERM and SIGHUP are passed on to it before the wipe. */
+void loopseal_foreground_child_set(int pid);
+
+/* Overwrites every regular file under path with zeros (synced), deletes every entry (links
+   are never followed) and the folder itself. Async-signal-safe on Linux. Returns 0 when the
+   folder is gone (or was never there), -1 otherwise. */
+int loopseal_wipe_folder(const char *path);
 
 #endif

@@ -30,7 +30,8 @@ import LoopsealStore
 public enum DotenvParser {
     /// The names and values of `bytes`, in file order. `fileName` is only for messages.
     /// Intermediate copies of the text are wiped; values are returned in secure memory.
-    public static func parse(_ bytes: [UInt8], fileName: String) throws -> [(key: String, value: SecureBytes)] {
+    public static func parse<Bytes: Collection>(_ bytes: Bytes, fileName: String) throws -> [(key: String, value: SecureBytes)]
+        where Bytes.Element == UInt8 {
         var reader = try DotenvReader(bytes, fileName: fileName)
         defer { reader.wipe() }
         var order: [String] = []
@@ -50,7 +51,7 @@ private struct DotenvReader {
     private let fileName: String
 
     /// Decodes `bytes` as Python's text mode does: strict UTF-8, CR LF and CR read as LF.
-    init(_ bytes: [UInt8], fileName: String) throws(DotenvSyntaxError) {
+    init<Bytes: Collection>(_ bytes: Bytes, fileName: String) throws(DotenvSyntaxError) where Bytes.Element == UInt8 {
         self.fileName = fileName
         text.reserveCapacity(bytes.count)
         var iterator = bytes.makeIterator()
