@@ -175,4 +175,30 @@ struct EditTests {
             #expect(try status(sandbox) == [])
         }
     }
+
+    @Test("on a terminal: a line that does not parse offers to reopen the editor, and a deletion asks for confirmation")
+    func terminalReopenAndConfirm() throws {
+        let (sandbox, env) = try repository()
+        let once = "\(sandbox.root)/editors/once"
+        let script = try editor(sandbox, "fix-on-reopen", """
+            if [ ! -e \(once) ]; then
+                touch \(once); sed -i -e '/^DROP=/d' "$1"; printf 'bad line %s\\n' "$m" >> "$1"
+            else
+                sed -i -e '/^bad line/d' "$1"
+            fi
+            """)
+        let pty = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/pty_session.py").path
+        let steps: [[String: Any]] = [["expect": "[r]eopen the editor / [a]bort (nothing changes)? "], ["send": "r\r"],
+                                      ["expect": "Delete DROP? [y/N] "], ["send": "y\r"]]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: steps), as: UTF8.self)
+        var editEnv = env
+        editEnv["LOOPSEAL_EDITOR"] = script
+        let result = try sandbox.runner.runTool("/usr/bin/env", ["python3", pty, json, "--", sandbox.runner.binary, "edit"], env: editEnv)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdoutText.contains("dev.env:13:5: "), "\(result)")
+        #expect(result.stdoutText.contains("removed DROP"), "\(result)")
+        expectNoValue(result)
+        #expect(try status(sandbox) == [" D workspaces/dev/secrets/DROP.sealed"])
+        #expect(plaintextLeft(sandbox) == [])
+    }
 }
