@@ -5,7 +5,9 @@ import LoopsealStore
 
 /// `loopseal resolve KEY`: settles a sealed file left in merge conflict (either form, see
 /// ``SealedConflict``) and, when git lists the file as unmerged, stages it so `git commit`
-/// finishes the merge.
+/// finishes the merge. A file git lists as unmerged but that holds no markers (a merge driver
+/// that could not run leaves ours in place) is resolved from git's index: stage 2 is ours,
+/// stage 3 theirs.
 public enum ConflictResolution {
     /// What was done (names only).
     public struct Report: Sendable {
@@ -17,41 +19,41 @@ public enum ConflictResolution {
 
     /// Resolves `key` with `choice`, then stages the file when git has it unmerged. `git` runs in
     /// the repository (nil: do not touch git).
-    public static func resolve(key: String, choice: ConflictChoice, service: SecretService,
-                               identities: [Identity], git: GitRunner?) throws -> Report {
+    /// `choose` gets both sides and returns the choice (for `--edit`, after the editor).
+    public static func resolve(key: String, service: SecretService, identities: [Identity], git: GitRunner?,
+                               choose: (SealedConflict) throws -> ConflictChoice) throws -> Report {
         try Names.checkKey(key)
-        let resolved = try service.resolveConflict(key: key, choice: choice, identities: identities)
-        guard let git else { return Report(resolved: resolved, staged: false) }
-        let unmerged = try git.run(["ls-files", "--unmerged", "--", resolved.file])
-        guard unmerged.status == 0, !unmerged.stdout.isEmpty else { return Report(resolved: resolved, staged: false) }
+        let path = try service.workspace.secretPath(for: key)
+        let stages = try git.flatMap { try unmergedSides(of: path, git: $0) }
+        let markers = try? service.conflict(key: key)
+        let sides = try markers ?? stages ?? service.conflict(key: key)
+        let resolved = try service.resolveConflict(key: key, choice: try choose(sides), identities: identities,
+                                                   sides: markers == nil ? stages : nil)
+        guard let git, stages != nil else { return Report(resolved: resolved, staged: false) }
         _ = try git.checked(["add", "--", resolved.file])
         return Report(resolved: resolved, staged: true)
     }
 
-    /// The merge driver git runs (`merge.loopseal.driver`): merges the three versions with
-    /// ``SealedMerge`` and leaves the result in `ours` (git's `%A` file). `path` is the file's
-    /// path in the repository (`%P`), `root` the repository's top level (git runs drivers
-    /// there). Returns the outcome; the caller exits 1 on a conflict.
-    public static func mergeDriver(base: String, ours: String, theirs: String, path: String, root: String,
-                                   identities: [Identity], signingKeys: SigningKeyLoader) throws -> SealedMerge.Outcome {
-        let limit = FileLimits.sealedFile * 2 + 64
-        let bytes = try [base, ours, theirs].map { try FileIO.contents($0, limit: limit, kind: "sealed file") }
-        let components = path.split(separator: "/").map(String.init)
-        var workspaceID: String?
-        var config: WorkspaceConfig?
-        if components.count >= 4, components[components.count - 4] == "workspaces", components[components.count - 2] == "secrets" {
-            let prefix = components.dropLast(4).joined(separator: "/")
-            let workspaceRoot = prefix.isEmpty ? root : "\(root)/\(prefix)"
-            workspaceID = components[components.count - 3]
-            config = try? Workspace(root: workspaceRoot, id: components[components.count - 3]).loadConfig()
+    /// Ours (stage 2) and theirs (stage 3) of `path` when git lists it as unmerged, or nil.
+    static func unmergedSides(of path: String, git: GitRunner) throws -> SealedConflict? {
+        let listing = try git.run(["ls-files", "-u", "-z", "--", path])
+        guard listing.status == 0, !listing.stdout.isEmpty else { return nil }
+        var blobs: [Int: String] = [:]
+        for entry in listing.stdout.split(separator: 0) {
+            let fields = String(decoding: entry, as: UTF8.self).split(separator: "\t", maxSplits: 1)[0].split(separator: " ")
+            if fields.count == 3, let stage = Int(fields[2]) { blobs[stage] = String(fields[1]) }
         }
-        let signingKey = config.flatMap { (try? WriterSignatures($0).signingKey(from: signingKeys)) ?? nil }
-        let context = SealedMerge.Context(workspaceID: workspaceID, config: config, identities: identities, signingKey: signingKey)
-        let outcome = SealedMerge.merge(base: bytes[0], ours: bytes[1], theirs: bytes[2], path: path, context: context)
-        switch outcome {
-        case .merged(let result, _), .conflict(let result, _):
-            try FileIO.writeAtomically(result, to: ours)
+        guard let ours = blobs[2], let theirs = blobs[3] else {
+            throw StoreError.io(path: path, problem: "git lists it as unmerged but one side deleted it: keep it with 'git add', or drop it with 'git rm'")
         }
-        return outcome
+        return SealedConflict(ours: try blob(ours, path: path, git: git), theirs: try blob(theirs, path: path, git: git))
+    }
+
+    private static func blob(_ id: String, path: String, git: GitRunner) throws -> [UInt8] {
+        let size = try git.checked(["cat-file", "-s", id])
+        guard let count = Int(size.text), count <= FileLimits.sealedFile else {
+            throw StoreError.io(path: path, problem: "a side in git's index is larger than a sealed file can be: resolve it with git")
+        }
+        return try git.checked(["cat-file", "blob", id]).stdout
     }
 }

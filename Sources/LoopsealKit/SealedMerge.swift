@@ -1,22 +1,22 @@
 import LoopsealCrypto
 import LoopsealStore
 
-/// The merge driver for sealed files (`loopseal git merge`, run by git when both sides changed
-/// one): it merges by what the files mean, not by their lines, and never writes plaintext.
-///
-/// The recipients of the result are the three-way merge of the files' recipient sets (a
-/// recipient one side added stays, one a side removed goes; without a base, only those both
-/// sides have), which is the merge of `workspace.yaml`'s lists when each side kept its files
-/// in step with it. Then:
-/// - both sides hold the base's ciphertext (each only re-sealed it): ours, its entries joined
-///   with theirs' (they seal the same data key);
-/// - one side changed the value: that side wins;
+/// The merge of the three versions of one sealed file (run by the merge driver,
+/// ``SealedMergeDriver``): it merges by what the files mean, not by their lines, and never
+/// writes plaintext. Which side wins:
+/// - both sides hold the ancestor's ciphertext (each only re-sealed it): ours, its recipient
+///   entries joined with theirs' (they seal the same data key);
+/// - one side changed the value: that side;
 /// - both changed it: when an identity opens both and the values are equal, ours; otherwise a
 ///   conflict that keeps both sealed files (``SealedConflict``).
-/// The winner is sealed to the merged recipients where it can: removing a recipient needs
-/// nothing, adding one needs an identity that opens the data key, and when the workspace lists
-/// writers a changed file needs the merger's signing key. What it cannot do is left to
-/// `loopseal rekey`, and the note says so (reads warn about such files meanwhile).
+///
+/// The winner is then sealed to the recipients of the merged `workspace.yaml`
+/// (``Context/config``), never to a key a side's file merely lists: removing a recipient needs
+/// nothing, adding one needs an identity whose data key opens the value. With `writers:` every
+/// side used must carry a listed writer's signature (else: a conflict), and a changed file is
+/// signed with the merger's signing key (none found: the winner is kept as it was). Without a
+/// `workspace.yaml` nothing is re-sealed or re-signed. What is left undone is named in the
+/// note, for `loopseal rekey`.
 public enum SealedMerge {
     /// What the driver leaves in git's "ours" file.
     public enum Outcome: Sendable {
@@ -28,9 +28,10 @@ public enum SealedMerge {
 
     /// What the merge may use beyond the three files.
     public struct Context: Sendable {
-        /// The workspace the file belongs to (from its path), for associated data and names.
+        /// The workspace the file belongs to (from its path), for associated data.
         public var workspaceID: String?
-        /// The merger's `workspace.yaml` (the working tree's), when it reads.
+        /// The merged `workspace.yaml` (recipients and writers), or nil when it could not be
+        /// read: then nothing is re-sealed or signed.
         public var config: WorkspaceConfig?
         /// The merger's identities (may be none).
         public var identities: [Identity]
@@ -46,6 +47,13 @@ public enum SealedMerge {
         }
     }
 
+    /// One side as read: its bytes and what they decode to.
+    struct Side {
+        var name: String
+        var bytes: [UInt8]
+        var secret: SealedSecret
+    }
+
     /// Merges `ours` and `theirs` (both changed since `base`, which is empty for a file both
     /// sides added). `path` names the file in notes and errors.
     public static func merge(base: [UInt8], ours: [UInt8], theirs: [UInt8], path: String, context: Context) -> Outcome {
@@ -53,43 +61,42 @@ public enum SealedMerge {
         func conflict(_ reason: String) -> Outcome {
             .conflict(SealedConflict(ours: ours, theirs: theirs).encoded(), reason: reason)
         }
-        guard let mine = try? SealedSecretCodec.decode(ours, file: path),
-              let other = try? SealedSecretCodec.decode(theirs, file: path), mine.key == other.key else {
-            return conflict("a side is not a readable sealed file")
+        let mine: Side, other: Side
+        do {
+            mine = Side(name: "our side", bytes: ours, secret: try SealedSecretCodec.decode(ours, file: "\(path) (ours)"))
+            other = Side(name: "their side", bytes: theirs, secret: try SealedSecretCodec.decode(theirs, file: "\(path) (theirs)"))
+        } catch {
+            return conflict("\(error)")
         }
-        let original = base.isEmpty ? nil : try? SealedSecretCodec.decode(base, file: path)
-        let recipients = mergedRecipients(base: original, ours: mine, theirs: other)
-        let oursChanged = original.map { $0.value != mine.value } ?? true
-        let theirsChanged = original.map { $0.value != other.value } ?? true
+        guard mine.secret.key == other.secret.key else { return conflict("the sides hold different keys") }
+        let original = base.isEmpty ? nil : try? SealedSecretCodec.decode(base, file: "\(path) (base)")
+        let oursChanged = original.map { $0.value != mine.secret.value } ?? true
+        let theirsChanged = original.map { $0.value != other.secret.value } ?? true
+        let winner: Side, why: String
+        var helpers: [Side] = []
         switch (oursChanged, theirsChanged) {
-        case (false, false):
-            var joined = mine
-            joined.recipients.merge(other.recipients) { kept, _ in kept }
-            return seal(joined, rawSecret: mine, raw: ours, to: recipients, path: path, context: context, why: "both sides only re-sealed it")
-        case (true, false):
-            return seal(mine, rawSecret: mine, raw: ours, to: recipients, path: path, context: context, why: "only our side changed the value")
-        case (false, true):
-            return seal(other, rawSecret: other, raw: theirs, to: recipients, path: path, context: context, why: "only their side changed the value")
+        case (false, false): (winner, helpers, why) = (mine, [other], "both sides only re-sealed it")
+        case (true, false): (winner, why) = (mine, "only our side changed the value")
+        case (false, true): (winner, why) = (other, "only their side changed the value")
         case (true, true):
-            guard sameValue(mine, other, path: path, context: context) else {
+            guard sameValue(mine.secret, other.secret, path: path, context: context) else {
                 return conflict(context.identities.isEmpty
                                 ? "both sides changed the value (no identity to tell whether the values are equal)"
                                 : "both sides changed the value")
             }
-            return seal(mine, rawSecret: mine, raw: ours, to: recipients, path: path, context: context, why: "both sides set the same value")
+            (winner, why) = (mine, "both sides set the same value")
         }
-    }
-
-    /// The three-way merge of the recipient sets.
-    static func mergedRecipients(base: SealedSecret?, ours: SealedSecret, theirs: SealedSecret) -> Set<String> {
-        let mine = Set(ours.recipients.keys), other = Set(theirs.recipients.keys)
-        guard let base else { return mine.intersection(other) }
-        let original = Set(base.recipients.keys)
-        return mine.union(other).union(original).filter { recipient in
-            let inMine = mine.contains(recipient), inOther = other.contains(recipient)
-            if inMine == inOther { return inMine }
-            return inMine == original.contains(recipient) ? inOther : inMine
+        if let config = context.config {
+            let signatures = WriterSignatures(config)
+            for side in [winner] + helpers {
+                do {
+                    try signatures.verify(side.secret, file: "\(path) (\(side.name == "our side" ? "ours" : "theirs"))")
+                } catch {
+                    return conflict("\(side.name) is not signed by a writer workspace.yaml lists: \(error)")
+                }
+            }
         }
+        return seal(winner, helpers: helpers, path: path, context: context, why: why)
     }
 
     /// True when an identity opens both values and they are equal (declared on both sides counts).
@@ -102,37 +109,48 @@ public enum SealedMerge {
         return mine.constantTimeEquals(other)
     }
 
-    /// `winner` sealed to `recipients` where that can be done; `raw` (the file `rawSecret` was
-    /// read from) when that changes nothing or the change cannot be signed.
-    static func seal(_ winner: SealedSecret, rawSecret: SealedSecret, raw: [UInt8], to recipients: Set<String>, path: String,
-                     context: Context, why: String) -> Outcome {
-        guard winner.hasValue else { return .merged(raw, note: why) }
-        var entries = winner.recipients.filter { recipients.contains($0.key) }
-        let missing = recipients.subtracting(entries.keys).sorted()
-        var unsealed: [String] = []
-        if !missing.isEmpty {
-            if let dataKey = try? SecretSealer(workspaceID: context.workspaceID ?? "")
-                .openDataKey(of: winner, identities: context.identities, file: path) {
+    /// `winner` sealed to the merged `workspace.yaml`'s recipients where that can be done
+    /// (entries of `helpers`, which seal the same data key, fill in first); the winner's own
+    /// bytes when that changes nothing or the change cannot be signed.
+    static func seal(_ winner: Side, helpers: [Side], path: String, context: Context, why: String) -> Outcome {
+        guard winner.secret.hasValue, let config = context.config else {
+            return .merged(winner.bytes, note: why + (context.config == nil && winner.secret.hasValue
+                ? "; workspace.yaml could not be read, so the file was not re-sealed" : ""))
+        }
+        let target = Set(config.publicKeys.map(\.description))
+        var entries = winner.secret.recipients.filter { target.contains($0.key) }
+        for helper in helpers {
+            for (recipient, sealed) in helper.secret.recipients where target.contains(recipient) && entries[recipient] == nil {
+                entries[recipient] = sealed
+            }
+        }
+        let missing = target.subtracting(entries.keys).sorted()
+        var unsealed = missing
+        if !missing.isEmpty, let workspaceID = context.workspaceID, let value = winner.secret.value {
+            let sealer = SecretSealer(workspaceID: workspaceID)
+            if let dataKey = try? sealer.openDataKey(of: winner.secret, identities: context.identities, file: path),
+               (try? sealer.open(value: value, key: winner.secret.key, dataKey: dataKey, file: path)) != nil {
                 for recipient in missing {
-                    guard let key = try? PublicKey(string: recipient) else { unsealed.append(recipient); continue }
+                    guard let key = try? PublicKey(string: recipient) else { continue }
                     entries[recipient] = SealedBox.seal(dataKey, to: key)
                 }
-            } else {
-                unsealed = missing
+                unsealed = missing.filter { entries[$0] == nil }
             }
         }
-        let names = { (key: String) in context.config?.name(of: key) ?? SealedRecipients.shortKey(key) }
-        let pending = unsealed.isEmpty ? "" : "; not sealed to \(unsealed.map(names).joined(separator: ", ")) (no identity opens it): run 'loopseal rekey'"
-        guard !entries.isEmpty, entries != rawSecret.recipients else { return .merged(raw, note: why + pending) }
-        var result = winner
+        let names = { (key: String) in config.name(of: key) ?? SealedRecipients.shortKey(key) }
+        let pending = unsealed.isEmpty ? "" : "; not sealed to \(unsealed.map(names).joined(separator: ", ")) (no identity of yours opens it): run 'loopseal rekey'"
+        guard !entries.isEmpty, entries != winner.secret.recipients else { return .merged(winner.bytes, note: why + pending) }
+        var result = winner.secret
         result.recipients = entries
         result.signature = nil
-        if let config = context.config, !config.writers.isEmpty {
+        let signatures = WriterSignatures(config)
+        if signatures.required {
             guard let signingKey = context.signingKey else {
-                return .merged(raw, note: why + "; its recipients are not the merged ones and no signing key was found to sign a change: run 'loopseal rekey'")
+                return .merged(winner.bytes, note: why + "; not re-sealed to workspace.yaml's recipients: no signing key of a listed writer was found: run 'loopseal rekey'")
             }
-            result = WriterSignatures(config).sign(result, with: signingKey)
+            result = signatures.sign(result, with: signingKey)
         }
-        return .merged(SealedSecretCodec.encode(result), note: why + "; sealed to the merged recipients" + pending)
+        let signed = signatures.required ? ", signed with your key" : ""
+        return .merged(SealedSecretCodec.encode(result), note: why + "; sealed to workspace.yaml's recipients\(signed)" + pending)
     }
 }

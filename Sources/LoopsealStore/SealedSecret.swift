@@ -16,6 +16,13 @@ public struct SealedSecret: Sendable, Equatable {
     /// True when a value is stored.
     public var hasValue: Bool { value != nil }
 
+    /// The key a sealed file's path names (`…/KEY.sealed`), or nil when it names none.
+    public static func key(ofFile path: String) -> String? {
+        guard let name = path.split(separator: "/").last, name.hasSuffix(".sealed") else { return nil }
+        let key = String(name.dropLast(7))
+        return Names.isValidKey(key) ? key : nil
+    }
+
     /// Creates a sealed secret.
     public init(id: String, key: String, value: [UInt8]?, recipients: [String: [UInt8]], signature: Signature? = nil) {
         self.id = id

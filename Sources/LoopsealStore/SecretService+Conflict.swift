@@ -1,29 +1,8 @@
 import LoopsealCrypto
 
-/// How a merge conflict in a sealed file is settled.
-public enum ConflictChoice: Sendable {
-    /// Keep our side's file.
-    case ours
-    /// Keep their side's file.
-    case theirs
-    /// Seal this value (chosen or written by a person), keeping our side's id.
-    case value(SecureBytes)
-}
-
-/// What resolving a conflict wrote (names only).
-public struct ConflictResolved: Sendable, Equatable {
-    /// The file written.
-    public var file: String
-    /// True when the kept file was re-sealed to `workspace.yaml`'s recipients (or, for a
-    /// value, sealed fresh).
-    public var resealed: Bool
-    /// True when the file kept is sealed to other recipients than `workspace.yaml` lists (no
-    /// identity opened it to re-seal): `loopseal rekey` finishes it.
-    public var stale: Bool
-}
-
 extension SecretService {
-    /// Both sides of `key`'s file in merge conflict; throws when the file is not in conflict.
+    /// Both sides of `key`'s file in merge conflict; throws ``StoreError/notInConflict(file:)``
+    /// when the file holds no conflict markers.
     public func conflict(key: String) throws -> SealedConflict {
         let path = try workspace.secretPath(for: key)
         guard let bytes = try FileIO.contentsIfExists(path, limit: FileLimits.sealedFile * 2 + 64, followSymlinks: false,
@@ -36,41 +15,51 @@ extension SecretService {
 
     /// Settles the merge conflict in `key`'s file under the lock: keeps one side (re-sealed to
     /// `workspace.yaml`'s recipients when one of `identities` opens it, signed when the
-    /// workspace lists writers and a signing key is found) or seals a new value. A side that
-    /// does not parse, or whose writer signature does not hold, is refused naming the side.
+    /// workspace lists writers and a signing key is found) or seals a new value. `sides` are
+    /// the two versions when the caller has them (git's index, for a file a failed driver left
+    /// without markers); by default they come from the file's markers. Only the side kept must
+    /// parse and, with writers, carry a listed writer's signature.
     @discardableResult
-    public func resolveConflict(key: String, choice: ConflictChoice, identities: [Identity]) throws -> ConflictResolved {
+    public func resolveConflict(key: String, choice: ConflictChoice, identities: [Identity],
+                                sides: SealedConflict? = nil) throws -> ConflictResolved {
         let path = try workspace.secretPath(for: key)
         return try withWriteLock { config, recipients in
-            let sides = try conflict(key: key)
+            let conflict = try sides ?? self.conflict(key: key)
             let signatures = WriterSignatures(config)
-            let ours = try side(sides.ours, name: "ours", key: key, path: path)
             var kept: SealedSecret
-            var resealed = false
+            var notResealed: String?
             switch choice {
             case .ours, .theirs:
-                let isOurs = if case .ours = choice { true } else { false }
-                kept = isOurs ? ours : try side(sides.theirs, name: "theirs", key: key, path: path)
-                try signatures.verify(kept, file: "\(path) (\(isOurs ? "ours" : "theirs"))")
-                if let dataKey = try? sealer.openDataKey(of: kept, identities: identities, file: path),
-                   var updated = sealer.rekey(kept, dataKey: dataKey, to: recipients) {
-                    updated.signature = nil
-                    if let signingKey = (try? signatures.signingKey(from: signingKeys)) ?? nil {
-                        kept = signatures.sign(updated, with: signingKey)
-                        resealed = true
-                    } else if !signatures.required {
-                        kept = updated
-                        resealed = true
-                    }
-                }
+                let name = if case .ours = choice { "ours" } else { "theirs" }
+                kept = try side(name == "ours" ? conflict.ours : conflict.theirs, name: name, key: key, path: path)
+                try signatures.verify(kept, file: "\(path) (\(name))")
+                (kept, notResealed) = try reseal(kept, to: recipients, identities: identities, signatures: signatures, path: path)
             case .value(let value):
-                kept = try sealer.seal(id: ours.id, key: key, value: value, to: recipients)
+                let id = [conflict.ours, conflict.theirs].lazy.compactMap { try? SealedSecretCodec.decode($0, file: path).id }.first
+                kept = try sealer.seal(id: id ?? newID(), key: key, value: value, to: recipients)
                 if let signingKey = try signatures.signingKey(from: signingKeys) { kept = signatures.sign(kept, with: signingKey) }
-                resealed = true
             }
             try FileIO.writeAtomically(SealedSecretCodec.encode(kept), to: path)
-            let wanted = Set(recipients.map(\.description))
-            return ConflictResolved(file: path, resealed: resealed, stale: kept.hasValue && Set(kept.recipients.keys) != wanted)
+            return ConflictResolved(file: path, notResealed: notResealed)
+        }
+    }
+
+    /// `secret` re-sealed to `recipients` (and signed when writers are listed), or as it is with
+    /// the reason it could not be.
+    private func reseal(_ secret: SealedSecret, to recipients: [PublicKey], identities: [Identity],
+                        signatures: WriterSignatures, path: String) throws -> (SealedSecret, String?) {
+        guard secret.hasValue, Set(secret.recipients.keys) != Set(recipients.map(\.description)) else { return (secret, nil) }
+        guard let dataKey = try? sealer.openDataKey(of: secret, identities: identities, file: path),
+              var updated = sealer.rekey(secret, dataKey: dataKey, to: recipients) else {
+            return (secret, "no identity of yours opens it")
+        }
+        updated.signature = nil
+        guard signatures.required else { return (updated, nil) }
+        do {
+            guard let signingKey = try signatures.signingKey(from: signingKeys) else { return (secret, "no signing key") }
+            return (signatures.sign(updated, with: signingKey), nil)
+        } catch {
+            return (secret, "\(error)")
         }
     }
 
@@ -78,7 +67,7 @@ extension SecretService {
         let secret = try SealedSecretCodec.decode(bytes, file: "\(path) (\(name))")
         guard secret.key == key else {
             throw StoreError.malformed(file: "\(path) (\(name))", line: nil, column: nil,
-                                       problem: "holds key '\(secret.key)', not '\(key)': choose the other side or --edit")
+                                       problem: "holds key '\(StoreError.printable(secret.key))', not '\(key)': keep the other side or set a new value")
         }
         return secret
     }

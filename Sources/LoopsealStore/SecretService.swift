@@ -227,8 +227,8 @@ public struct SecretService: Sendable {
     }
 
     /// Applies several changes all or nothing, under the lock. Every key, value and existing
-    /// file is checked first; a problem throws ``StoreError/changeRefused(action:problems:)``
-    /// with nothing written. A value equal to the current one (when an identity opens it) is
+    /// file is checked first; problems throw ``StoreError/changeRefused(action:problems:)``
+    /// (a single change: its own error) with nothing written. A value equal to the current one (when an identity opens it) is
     /// `unchanged` and its file untouched. Without `overwrite`, setting a secret that has
     /// another value (or one no identity opens) is `refused`, and any refusal writes nothing.
     /// A `dryRun` reports the outcomes and writes nothing. If a write fails half-way, every
@@ -289,6 +289,7 @@ public struct SecretService: Sendable {
                     writes.append((path, try sealer.seal(id: existing?.id ?? newID(), key: key, value: value, to: recipients)))
                 }
             } catch {
+                guard changes.count > 1 else { throw error }
                 problems.append("\(error)")
             }
         }

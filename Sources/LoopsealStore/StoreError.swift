@@ -132,7 +132,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             guard file.hasSuffix(".sealed") else {
                 return "merge conflict in \(file) (line \(line)): keep one side ('git checkout --ours FILE' or '--theirs FILE') or merge the lines by hand, then 'git add' it"
             }
-            let key = String(file.split(separator: "/").last?.dropLast(7) ?? "KEY")
+            let key = SealedSecret.key(ofFile: file) ?? "KEY"
             return "merge conflict in \(file) (line \(line)): resolve it with 'loopseal resolve \(key) --ours', '--theirs' or '--edit'"
         case .duplicateID(let id, let files):
             return "\(files.joined(separator: " and ")) share the id \(id): ids must be unique; remove the copy, or re-create one of them ('loopseal rm KEY' then 'loopseal set KEY')"

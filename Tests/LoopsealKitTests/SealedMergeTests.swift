@@ -1,6 +1,6 @@
 import Foundation
 import LoopsealCrypto
-import LoopsealKit
+@testable import LoopsealKit
 import LoopsealStore
 import Testing
 
@@ -21,13 +21,22 @@ struct SealedMergeTests {
         try sealer.seal(id: id, key: "K", value: try SecureBytes(copying: Array(value.utf8)), to: identities.map(\.publicKey))
     }
 
-    func context(_ identities: [Identity]) -> SealedMerge.Context {
-        SealedMerge.Context(workspaceID: "app", config: nil, identities: identities, signingKey: nil)
+    /// The merged workspace.yaml lists `listed` (nil: it could not be read).
+    func context(_ identities: [Identity], listed: [Identity]? = nil) -> SealedMerge.Context {
+        let config = listed.map { keys in
+            WorkspaceConfig(workspace: "app", recipients: keys.map { key in
+                Recipient(name: key.publicKey == alice.publicKey ? "alice" : key.publicKey == bob.publicKey ? "bob" : "carol",
+                          publicKey: key.publicKey)
+            })
+        }
+        return SealedMerge.Context(workspaceID: "app", config: config, identities: identities, signingKey: nil)
     }
 
-    func merge(_ base: SealedSecret?, _ ours: SealedSecret, _ theirs: SealedSecret, as identities: [Identity]) -> SealedMerge.Outcome {
+    func merge(_ base: SealedSecret?, _ ours: SealedSecret, _ theirs: SealedSecret, as identities: [Identity],
+               listed: [Identity]? = nil) -> SealedMerge.Outcome {
         SealedMerge.merge(base: base.map(SealedSecretCodec.encode) ?? [], ours: SealedSecretCodec.encode(ours),
-                          theirs: SealedSecretCodec.encode(theirs), path: "workspaces/app/secrets/K.sealed", context: context(identities))
+                          theirs: SealedSecretCodec.encode(theirs), path: "workspaces/app/secrets/K.sealed",
+                          context: context(identities, listed: listed))
     }
 
     func value(_ outcome: SealedMerge.Outcome, as identity: Identity) throws -> String {
@@ -36,18 +45,22 @@ struct SealedMergeTests {
         return try sealer.open(secret, identities: [identity], file: "K").withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
-    @Test("a rekey on one side and a new value on the other: the new value, sealed to the merged recipients")
+    @Test("a rekey on one side and a new value on the other: the new value, sealed to the merged workspace.yaml's recipients")
     func rekeyAndValueChange() throws {
         let base = try sealed("old", to: [alice, bob])
         let dataKey = try sealer.openDataKey(of: base, identities: [alice], file: "K")
         let rekeyed = try #require(sealer.rekey(base, dataKey: dataKey, to: [alice, carol].map(\.publicKey)))
         let changed = try sealed("new", to: [alice, bob])
-        for outcome in [merge(base, changed, rekeyed, as: [alice]), merge(base, rekeyed, changed, as: [alice])] {
+        for outcome in [merge(base, changed, rekeyed, as: [alice], listed: [alice, carol]),
+                        merge(base, rekeyed, changed, as: [alice], listed: [alice, carol])] {
             #expect(try value(outcome, as: carol) == "new")
             #expect(throws: StoreError.self) { try value(outcome, as: bob) }
         }
+        // Without a workspace.yaml nothing is re-sealed: the value side's file as it was.
+        guard case .merged(let unread, let why) = merge(base, changed, rekeyed, as: [alice]) else { Issue.record("expected a merge"); return }
+        #expect(unread == SealedSecretCodec.encode(changed) && why.contains("workspace.yaml could not be read"))
         // Without an identity bob's access is still dropped, carol's cannot be added: the note says to rekey.
-        let blind = merge(base, changed, rekeyed, as: [])
+        let blind = merge(base, changed, rekeyed, as: [], listed: [alice, carol])
         guard case .merged(let bytes, let note) = blind else { Issue.record("expected a merge"); return }
         #expect(Set(try SealedSecretCodec.decode(bytes, file: "K").recipients.keys) == [alice.publicKey.description])
         #expect(note.contains("run 'loopseal rekey'"))
@@ -76,7 +89,9 @@ struct SealedMergeTests {
         let withoutBob = try #require(sealer.rekey(base, dataKey: dataKey, to: [alice.publicKey]))
         let withCarol = try #require(sealer.rekey(base, dataKey: dataKey, to: [alice, bob, carol].map(\.publicKey)))
         // Both only re-sealed: bob removed on one side, carol added on the other; no identity needed.
-        guard case .merged(let bytes, _) = merge(base, withoutBob, withCarol, as: []) else { Issue.record("expected a merge"); return }
+        guard case .merged(let bytes, _) = merge(base, withoutBob, withCarol, as: [], listed: [alice, carol]) else {
+            Issue.record("expected a merge"); return
+        }
         let merged = try SealedSecretCodec.decode(bytes, file: "K")
         #expect(Set(merged.recipients.keys) == Set([alice, carol].map(\.publicKey.description)))
         #expect(try value(.merged(bytes, note: ""), as: carol) == "v")
@@ -105,6 +120,36 @@ struct SealedMergeTests {
         guard case .merged(let unsigned, let note) = run(nil) else { Issue.record("expected a merge"); return }
         #expect(unsigned == SealedSecretCodec.encode(changed))
         #expect(note.contains("no signing key"))
+        // A side without a listed writer's signature is never signed by the merger: a conflict.
+        var forged = try sealed("attacker", to: [alice])
+        forged.signature = nil
+        let outcome = SealedMerge.merge(base: SealedSecretCodec.encode(base), ours: SealedSecretCodec.encode(rekeyed),
+                                        theirs: SealedSecretCodec.encode(forged), path: "K",
+                                        context: SealedMerge.Context(workspaceID: "app", config: config, identities: [alice], signingKey: writer))
+        guard case .conflict(_, let reason) = outcome else { Issue.record("an unsigned side must conflict"); return }
+        #expect(reason.contains("their side is not signed by a writer"))
+    }
+
+    @Test("a key only a side's file lists is never sealed to: the merged workspace.yaml decides")
+    func unlistedRecipient() throws {
+        let mallory = try Identity.generate()
+        let base = try sealed("old", to: [alice])
+        var hostile = base
+        hostile.recipients[mallory.publicKey.description] = Array(repeating: 7, count: 80)
+        let changed = try sealed("new", to: [alice])
+        guard case .merged(let bytes, _) = merge(base, changed, hostile, as: [alice], listed: [alice]) else {
+            Issue.record("expected a merge"); return
+        }
+        #expect(bytes == SealedSecretCodec.encode(changed))
+        #expect(throws: StoreError.self) { try value(.merged(bytes, note: ""), as: mallory) }
+    }
+
+    @Test("the three-way merge of workspace.yaml's lists")
+    func threeWayLists() {
+        let merged = SealedMergeDriver.threeWay(["a", "b", "c"], ["a", "c", "d"], ["a", "b", "e"], by: { $0 })
+        #expect(merged == ["a", "d", "e"])
+        #expect(SealedMergeDriver.threeWay(nil, ["a", "b"], ["b", "c"], by: { $0 }) == ["b"])
+        #expect(SealedMergeDriver.threeWay(["a"], ["a"], ["a"], by: { $0 }) == ["a"])
     }
 
     @Test("a side that does not parse is a conflict keeping both files")
@@ -112,7 +157,7 @@ struct SealedMergeTests {
         let good = SealedSecretCodec.encode(try sealed("v", to: [alice]))
         let outcome = SealedMerge.merge(base: [], ours: good, theirs: Array("not: [sealed".utf8), path: "K.sealed", context: context([alice]))
         guard case .conflict(_, let reason) = outcome else { Issue.record("expected a conflict"); return }
-        #expect(reason.contains("not a readable sealed file"))
+        #expect(reason.contains("K.sealed (theirs)"))
     }
 
     @Test("git's own conflict form (shared lines outside, diff3 base section) gives both whole files")
