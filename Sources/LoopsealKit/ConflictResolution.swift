@@ -34,10 +34,11 @@ public enum ConflictResolution {
         return Report(resolved: resolved, staged: true)
     }
 
-    /// Ours (stage 2) and theirs (stage 3) of `path` when git lists it as unmerged, or nil.
+    /// Ours (stage 2) and theirs (stage 3) of `path` when git lists it as unmerged, or nil (also
+    /// outside a repository, or without git).
     static func unmergedSides(of path: String, git: GitRunner) throws -> SealedConflict? {
-        let listing = try git.run(["ls-files", "-u", "-z", "--", path])
-        guard listing.status == 0, !listing.stdout.isEmpty else { return nil }
+        guard let listing = try? git.run(["ls-files", "-u", "-z", "--", path]),
+              listing.status == 0, !listing.stdout.isEmpty else { return nil }
         var blobs: [Int: String] = [:]
         for entry in listing.stdout.split(separator: 0) {
             let fields = String(decoding: entry, as: UTF8.self).split(separator: "\t", maxSplits: 1)[0].split(separator: " ")
