@@ -261,40 +261,51 @@ public struct SecretService: Sendable {
     }
 
     /// Decides every change of ``apply(_:identities:overwrite:dryRun:)`` against the files as
-    /// they are: the outcomes, and the files to write (nil: delete). Throws for any problem.
+    /// they are, on all cores: the outcomes, and the files to write (nil: delete). Throws for
+    /// any problem (all of them, after every change was looked at).
     private func plan(_ changes: [SecretChange], identities: [Identity], overwrite: Bool, recipients: [PublicKey],
                       signatures: WriterSignatures)
         throws -> (outcomes: [(key: String, outcome: SecretWriteOutcome)], writes: [(path: String, secret: SealedSecret?)]) {
+        let decisions = try parallelMap(changes) { change in
+            Result { try self.decide(change, identities: identities, overwrite: overwrite, recipients: recipients, signatures: signatures) }
+        }
         var outcomes: [(key: String, outcome: SecretWriteOutcome)] = []
         var writes: [(path: String, secret: SealedSecret?)] = []
         var problems: [String] = []
-        for change in changes {
-            do {
-                let path = try workspace.secretPath(for: change.key)
-                let existing = try find(key: change.key)
-                switch change {
-                case .remove(let key):
-                    guard existing != nil else { throw StoreError.secretNotFound(key: key, workspace: workspace.id) }
-                    outcomes.append((key, .removed))
-                    writes.append((path, nil))
-                case .set(let key, let value):
-                    let outcome: SecretWriteOutcome
-                    if let existing, existing.hasValue {
-                        outcome = try isSameValue(existing, value, identities: identities, signatures: signatures, recipients: recipients) ? .unchanged : overwrite ? .changed : .refused
-                    } else {
-                        outcome = .added
-                    }
-                    outcomes.append((key, outcome))
-                    guard outcome == .added || outcome == .changed else { continue }
-                    writes.append((path, try sealer.seal(id: existing?.id ?? newID(), key: key, value: value, to: recipients)))
-                }
-            } catch {
+        for (change, decision) in zip(changes, decisions) {
+            switch decision {
+            case .success(let decided):
+                outcomes.append((change.key, decided.outcome))
+                if let write = decided.write { writes.append(write) }
+            case .failure(let error):
                 guard changes.count > 1 else { throw error }
                 problems.append("\(error)")
             }
         }
         guard problems.isEmpty else { throw StoreError.changeRefused(action: "write", problems: problems) }
         return (outcomes, writes)
+    }
+
+    /// One change of ``plan(_:identities:overwrite:recipients:signatures:)``: its outcome and the
+    /// file to write, if any.
+    private func decide(_ change: SecretChange, identities: [Identity], overwrite: Bool, recipients: [PublicKey],
+                        signatures: WriterSignatures) throws -> (outcome: SecretWriteOutcome, write: (path: String, secret: SealedSecret?)?) {
+        let path = try workspace.secretPath(for: change.key)
+        let existing = try find(key: change.key)
+        switch change {
+        case .remove(let key):
+            guard existing != nil else { throw StoreError.secretNotFound(key: key, workspace: workspace.id) }
+            return (.removed, (path, nil))
+        case .set(let key, let value):
+            guard let existing, existing.hasValue else {
+                return (.added, (path, try sealer.seal(id: existing?.id ?? newID(), key: key, value: value, to: recipients)))
+            }
+            if try isSameValue(existing, value, identities: identities, signatures: signatures, recipients: recipients) {
+                return (.unchanged, nil)
+            }
+            guard overwrite else { return (.refused, nil) }
+            return (.changed, (path, try sealer.seal(id: existing.id, key: key, value: value, to: recipients)))
+        }
     }
 
     /// True when one of `identities` opens `existing` (its writer signature holding, when the
