@@ -5,9 +5,9 @@ import LoopsealStore
 
 /// `loopseal resolve KEY`: settles a sealed file left in merge conflict (either form, see
 /// ``SealedConflict``) and, when git lists the file as unmerged, stages it so `git commit`
-/// finishes the merge. A file git lists as unmerged but that holds no markers (a merge driver
-/// that could not run leaves ours in place) is resolved from git's index: stage 2 is ours,
-/// stage 3 theirs.
+/// finishes the merge. When git lists it as unmerged, both sides come from git's index (stage
+/// 2 is ours, stage 3 theirs), never from the markers, which a side's own lines could imitate;
+/// that also covers a file a merge driver that could not run left without markers.
 public enum ConflictResolution {
     /// What was done (names only).
     public struct Report: Sendable {
@@ -25,10 +25,8 @@ public enum ConflictResolution {
         try Names.checkKey(key)
         let path = try service.workspace.secretPath(for: key)
         let stages = try git.flatMap { try unmergedSides(of: path, git: $0) }
-        let markers = try? service.conflict(key: key)
-        let sides = try markers ?? stages ?? service.conflict(key: key)
-        let resolved = try service.resolveConflict(key: key, choice: try choose(sides), identities: identities,
-                                                   sides: markers == nil ? stages : nil)
+        let sides = try stages ?? service.conflict(key: key)
+        let resolved = try service.resolveConflict(key: key, choice: try choose(sides), identities: identities, sides: stages)
         guard let git, stages != nil else { return Report(resolved: resolved, staged: false) }
         _ = try git.checked(["add", "--", resolved.file])
         return Report(resolved: resolved, staged: true)

@@ -27,10 +27,23 @@ public struct EditorCommand: Sendable, Equatable {
     /// The program and arguments that open `file`, as git builds them: `COMMAND FILE` when the
     /// command is one word without shell characters (so the editor itself is the child, and a
     /// signal passed on reaches it), else `/bin/sh -c 'COMMAND "$@"' COMMAND FILE`.
+    /// vi, vim and nvim also get ``vimPrivacy``: they would otherwise copy deleted lines to
+    /// `~/.viminfo` (or nvim's shada), and keep swap, backup and undo files, on disk.
     public func arguments(file: String) -> [String] {
         let special = Set("|&;<>()$`\\\"' \t\n*?[#~=%".unicodeScalars)
-        if !command.isEmpty, !command.unicodeScalars.contains(where: special.contains) { return [command, file] }
-        return ["/bin/sh", "-c", command + " \"$@\"", command, file]
+        let privacy = isVim ? Self.vimPrivacy : []
+        if !command.isEmpty, !command.unicodeScalars.contains(where: special.contains) { return [command] + privacy + [file] }
+        return ["/bin/sh", "-c", command + " \"$@\"", command] + privacy + [file]
+    }
+
+    /// What vi-like editors are told (as pass's redact_pass.vim does): no viminfo/shada, no swap,
+    /// backup or undo file.
+    static let vimPrivacy = ["-n", "-i", "NONE", "--cmd", "silent! set nobackup nowritebackup noundofile noswapfile"]
+
+    /// True when the command's program is vi, vim or nvim (by its last path component).
+    var isVim: Bool {
+        let program = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? ""
+        return ["vi", "vim", "nvim", "vim.basic", "vim.tiny"].contains(program.split(separator: "/").last.map(String.init) ?? "")
     }
 
     /// How messages name it: `vi`, or `$EDITOR (nano -w)`.

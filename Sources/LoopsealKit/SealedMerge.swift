@@ -11,8 +11,9 @@ import LoopsealStore
 ///   conflict that keeps both sealed files (``SealedConflict``).
 ///
 /// The winner is then sealed to the recipients of the merged `workspace.yaml`
-/// (``Context/config``), never to a key a side's file merely lists: removing a recipient needs
-/// nothing, adding one needs an identity whose data key opens the value. With `writers:` every
+/// (``Context/config``) less any a side removed from the ancestor's file, never to a key a
+/// side's file merely lists: removing a recipient needs nothing, adding one needs an identity
+/// whose data key opens the value. With `writers:` every
 /// side used must carry a listed writer's signature (else: a conflict), and a changed file is
 /// signed with the merger's signing key (none found: the winner is kept as it was). Without a
 /// `workspace.yaml` nothing is re-sealed or re-signed. What is left undone is named in the
@@ -96,7 +97,12 @@ public enum SealedMerge {
                 }
             }
         }
-        return seal(winner, helpers: helpers, path: path, context: context, why: why)
+        var removed = Set<String>()
+        if let original {
+            let before = Set(original.recipients.keys)
+            removed = before.subtracting(mine.secret.recipients.keys).union(before.subtracting(other.secret.recipients.keys))
+        }
+        return seal(winner, helpers: helpers, removing: removed, path: path, context: context, why: why)
     }
 
     /// True when an identity opens both values and they are equal (declared on both sides counts).
@@ -112,12 +118,14 @@ public enum SealedMerge {
     /// `winner` sealed to the merged `workspace.yaml`'s recipients where that can be done
     /// (entries of `helpers`, which seal the same data key, fill in first); the winner's own
     /// bytes when that changes nothing or the change cannot be signed.
-    static func seal(_ winner: Side, helpers: [Side], path: String, context: Context, why: String) -> Outcome {
+    /// A recipient in `removing` (one a side dropped from the ancestor's file, as a rekey after
+    /// `recipients rm` does) is never kept, whatever `workspace.yaml` says: removing is always safe.
+    static func seal(_ winner: Side, helpers: [Side], removing: Set<String>, path: String, context: Context, why: String) -> Outcome {
         guard winner.secret.hasValue, let config = context.config else {
             return .merged(winner.bytes, note: why + (context.config == nil && winner.secret.hasValue
                 ? "; workspace.yaml could not be read, so the file was not re-sealed" : ""))
         }
-        let target = Set(config.publicKeys.map(\.description))
+        let target = Set(config.publicKeys.map(\.description)).subtracting(removing)
         var entries = winner.secret.recipients.filter { target.contains($0.key) }
         for helper in helpers {
             for (recipient, sealed) in helper.secret.recipients where target.contains(recipient) && entries[recipient] == nil {

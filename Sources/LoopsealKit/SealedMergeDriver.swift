@@ -8,11 +8,12 @@ import LoopsealStore
 /// the result must be sealed to, merges with ``SealedMerge`` and leaves the result in git's
 /// "ours" file. Never writes plaintext.
 ///
-/// The merged `workspace.yaml` is the three-way merge (by key) of the recipients and writers of
-/// ours (the working tree's, which is `HEAD`'s during a merge), theirs and their merge base,
-/// read from git. git names the commit being merged in `GITHEAD_<commit>` for `git merge`;
-/// where it does not (rebase, cherry-pick), ours alone is used, so nobody ours does not list is
-/// ever added, and `loopseal rekey` finishes the rest.
+/// The merged `workspace.yaml` is git's own text merge of ours (the working tree's, which is
+/// `HEAD`'s during a merge), theirs and their merge base, read from git: the file the merge
+/// will commit. git names the commit being merged in `GITHEAD_<commit>` for `git merge` and
+/// `git pull`; where it does not (rebase, cherry-pick), or where `workspace.yaml` itself
+/// conflicts, ours alone is used, so nobody ours does not list is ever added or trusted, and
+/// `loopseal rekey` finishes the rest.
 public enum SealedMergeDriver {
     /// Merges the files at `base`, `ours` and `theirs` (git's `%O %A %B`) for the file `path`
     /// (`%P`, relative to `root`, the top level where git runs drivers). `environment` is the
@@ -51,7 +52,11 @@ public enum SealedMergeDriver {
         var configPath: String { "\(prefix)workspaces/\(id)/workspace.yaml" }
     }
 
-    /// The merged `workspace.yaml`, or nil when ours cannot be read.
+    /// The merged `workspace.yaml`, or nil when ours cannot be read: exactly what git's own text
+    /// merge of ours, theirs and their merge base gives (`git merge-file`). Where that merge
+    /// conflicts (the person merging will decide), or git names no single commit being merged,
+    /// or a version is missing, ours alone: nobody ours does not list is added and no writer
+    /// ours does not list is trusted.
     static func mergedConfig(_ location: WorkspaceLocation, root: String, environment: [String: String],
                              git: GitRunner) -> WorkspaceConfig? {
         let oursPath = "\(root)/\(location.configPath)"
@@ -60,35 +65,38 @@ public enum SealedMergeDriver {
         else { return nil }
         let heads = environment.keys.filter { $0.hasPrefix("GITHEAD_") }.map { String($0.dropFirst(8)) }
         guard heads.count == 1, let commit = heads.first, commit.allSatisfy(\.isHexDigit),
-              let other = config(at: commit, location, git: git) else { return mine }
-        let forkPoint = (try? git.run(["merge-base", "HEAD", commit]))
-            .flatMap { $0.status == 0 ? $0.text : nil }
-        let original = forkPoint.flatMap { config(at: $0, location, git: git) }
-        return WorkspaceConfig(workspace: location.id,
-                               recipients: threeWay(original?.recipients, mine.recipients, other.recipients, by: \.publicKey.description),
-                               writers: threeWay(original?.writers, mine.writers, other.writers, by: \.publicKey.description))
+              let theirs = blob(at: commit, location, git: git),
+              let forkPoint = (try? git.run(["merge-base", "HEAD", commit])).flatMap({ $0.status == 0 ? $0.text : nil }),
+              let base = blob(at: forkPoint, location, git: git),
+              let merged = textMerge(ours: oursBytes, base: base, theirs: theirs, git: git),
+              let config = try? WorkspaceConfig.parse(String(decoding: merged, as: UTF8.self), file: oursPath, expectedID: location.id)
+        else { return mine }
+        return config
     }
 
-    /// `workspace.yaml` as committed at `commit`, or nil.
-    static func config(at commit: String, _ location: WorkspaceLocation, git: GitRunner) -> WorkspaceConfig? {
+    /// `git merge-file -p` of the three texts (public: `workspace.yaml` holds no secret), or nil
+    /// when it conflicts or fails.
+    static func textMerge(ours: [UInt8], base: [UInt8], theirs: [UInt8], git: GitRunner) -> [UInt8]? {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loopseal-merge-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        do {
+            try FileIO.makeDirectory(folder, mode: 0o700)
+            for (name, bytes) in [("ours", ours), ("base", base), ("theirs", theirs)] {
+                try FileIO.writeAtomically(bytes, to: "\(folder)/\(name)", mode: 0o600)
+            }
+            let output = try git.run(["merge-file", "-p", "--quiet", "\(folder)/ours", "\(folder)/base", "\(folder)/theirs"])
+            return output.status == 0 ? output.stdout : nil
+        } catch {
+            return nil
+        }
+    }
+
+    /// `workspace.yaml`'s bytes as committed at `commit`, or nil.
+    static func blob(at commit: String, _ location: WorkspaceLocation, git: GitRunner) -> [UInt8]? {
         let spec = "\(commit):\(location.configPath)"
         guard let size = try? git.run(["cat-file", "-s", spec]), size.status == 0,
               let count = Int(size.text), count <= FileLimits.workspaceConfig,
               let blob = try? git.run(["cat-file", "blob", spec]), blob.status == 0 else { return nil }
-        return try? WorkspaceConfig.parse(String(decoding: blob.stdout, as: UTF8.self), file: spec, expectedID: location.id)
-    }
-
-    /// The three-way merge of two lists by key: kept where both sides agree, otherwise the side
-    /// that changed it from `base` wins (without a base, only what both sides have). Ours' order
-    /// first, then theirs' additions.
-    static func threeWay<Item>(_ base: [Item]?, _ ours: [Item], _ theirs: [Item], by key: (Item) -> String) -> [Item] {
-        let inBase = Set((base ?? []).map(key)), inOurs = Set(ours.map(key)), inTheirs = Set(theirs.map(key))
-        func keep(_ id: String) -> Bool {
-            let mine = inOurs.contains(id), other = inTheirs.contains(id)
-            if mine == other { return mine }
-            guard base != nil else { return false }
-            return mine == inBase.contains(id) ? other : mine
-        }
-        return ours.filter { keep(key($0)) } + theirs.filter { !inOurs.contains(key($0)) && keep(key($0)) }
+        return blob.stdout
     }
 }

@@ -29,7 +29,7 @@ struct Import: ParsableCommand {
     @Flag(help: "Print what would happen and write nothing.") var dryRun = false
 
     func run() throws {
-        let source: SecretImport.Source = file == "-" ? .standardInput(try Terminal.readStandardInput()) : .file(file)
+        let source: SecretImport.Source = file == "-" ? .standardInput(try Terminal.readStandardInput(limit: FileIO.defaultLimit)) : .file(file)
         let report = try SecretImport(service: try workspace.service(signingKeys: signing.loader))
             .run(source, format: format, identities: try identities.loadIfAny(), overwrite: overwrite, dryRun: dryRun)
         Terminal.print(report.result.outcomes.map { Self.line($0.key, $0.outcome) + "\n" }.joined())

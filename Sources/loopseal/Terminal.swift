@@ -45,11 +45,12 @@ enum Terminal {
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
-    /// Reads all of stdin into secure memory, wiping the intermediate buffer.
-    static func readStandardInput() throws -> SecureBytes {
+    /// Reads all of stdin into secure memory, wiping the intermediate buffer. More than `limit`
+    /// bytes is refused (stdin may be `/dev/zero`), so the buffer never grows past the room it
+    /// reserved: a reallocation would free an unwiped copy.
+    static func readStandardInput(limit: Int = FileLimits.value) throws -> SecureBytes {
         var buffer: [UInt8] = []
-        // Room for the largest value up front: growing by reallocation would free unwiped copies.
-        buffer.reserveCapacity(FileLimits.value + 65536)
+        buffer.reserveCapacity(limit + 65536)
         defer { wipe(&buffer) }
         var chunk = [UInt8](repeating: 0, count: 65536)
         defer { wipe(&chunk) }
@@ -57,6 +58,9 @@ enum Terminal {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(STDIN_FILENO, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; throw CLIError("cannot read the value from stdin: \(String(cString: strerror(errno)))") }
             if n == 0 { break }
+            guard buffer.count + n <= limit else {
+                throw CLIError("stdin holds more than \(limit) bytes, more than loopseal reads here: is it the right input?")
+            }
             buffer.append(contentsOf: chunk[0..<n])
         }
         return try SecureBytes(copying: buffer)

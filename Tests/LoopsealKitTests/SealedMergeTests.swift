@@ -1,5 +1,6 @@
 import Foundation
 import LoopsealCrypto
+import LoopsealGit
 @testable import LoopsealKit
 import LoopsealStore
 import Testing
@@ -144,12 +145,16 @@ struct SealedMergeTests {
         #expect(throws: StoreError.self) { try value(.merged(bytes, note: ""), as: mallory) }
     }
 
-    @Test("the three-way merge of workspace.yaml's lists")
-    func threeWayLists() {
-        let merged = SealedMergeDriver.threeWay(["a", "b", "c"], ["a", "c", "d"], ["a", "b", "e"], by: { $0 })
-        #expect(merged == ["a", "d", "e"])
-        #expect(SealedMergeDriver.threeWay(nil, ["a", "b"], ["b", "c"], by: { $0 }) == ["b"])
-        #expect(SealedMergeDriver.threeWay(["a"], ["a"], ["a"], by: { $0 }) == ["a"])
+    @Test("workspace.yaml is merged as git merges its text; where that conflicts, nothing")
+    func workspaceTextMerge() throws {
+        let git = GitRunner(directory: FileManager.default.temporaryDirectory.path)
+        func text(_ lines: [String]) -> [UInt8] { Array((["workspace: app", "recipients:"] + lines).map { $0 + "\n" }.joined().utf8) }
+        let base = text(["  a: A", "  b: B", "  c: C"])
+        let merged = SealedMergeDriver.textMerge(ours: text(["  b: B", "  c: C"]), base: base,
+                                                 theirs: text(["  a: A", "  b: B", "  c: C", "  d: D"]), git: git)
+        #expect(merged == text(["  b: B", "  c: C", "  d: D"]))
+        #expect(SealedMergeDriver.textMerge(ours: text(["  a: A", "  b: B", "  c: C", "  e: E"]), base: base,
+                                            theirs: text(["  a: A", "  b: B", "  c: C", "  d: D"]), git: git) == nil)
     }
 
     @Test("a side that does not parse is a conflict keeping both files")
