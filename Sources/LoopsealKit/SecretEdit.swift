@@ -108,20 +108,16 @@ public struct SecretEdit {
         return result
     }
 
-    /// Writes `changes` in one all-or-nothing batch, after checking that what the editor showed
-    /// is still what the workspace holds.
+    /// Writes `changes` in one all-or-nothing batch, checking under the same lock that what the
+    /// editor showed is still what the workspace holds.
     public func apply(_ changes: SecretEditChanges, shown view: SecretEditView) throws -> SecretBatchResult {
-        var moved: [String] = []
-        for key in changes.changed + changes.removed {
-            let current = try? service.reveal(key: key, identities: identities)
-            if let shown = view.value(of: key), let current, shown.constantTimeEquals(current) { continue }
-            moved.append(key)
+        let expected = (changes.changed + changes.removed).map { (key: $0, value: view.value(of: $0)) }
+            + changes.added.map { (key: $0, value: SecureBytes?.none) }
+        do {
+            return try service.apply(changes.changes, identities: identities, overwrite: true, expected: expected)
+        } catch StoreError.changedMeanwhile(let keys) {
+            throw EditError.changedMeanwhile(keys: keys)
         }
-        for key in changes.added where try service.find(key: key)?.hasValue == true {
-            moved.append(key)
-        }
-        guard moved.isEmpty else { throw EditError.changedMeanwhile(keys: moved) }
-        return try service.apply(changes.changes, identities: identities, overwrite: true)
     }
 
     /// The whole edit: `view` in `session`'s editor, the text parsed and compared (a problem

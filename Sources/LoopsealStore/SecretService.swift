@@ -233,8 +233,12 @@ public struct SecretService: Sendable {
     /// another value (or one no identity opens) is `refused`, and any refusal writes nothing.
     /// A `dryRun` reports the outcomes and writes nothing. If a write fails half-way, every
     /// file already written is put back.
+    ///
+    /// `expected` (what a person saw, as in `edit`) is checked under the same lock: each key must
+    /// still hold that value (nil: no value), else ``StoreError/changedMeanwhile(keys:)`` and
+    /// nothing is written, so a write made meanwhile is never overwritten unseen.
     public func apply(_ changes: [SecretChange], identities: [Identity], overwrite: Bool = true,
-                      dryRun: Bool = false) throws -> SecretBatchResult {
+                      dryRun: Bool = false, expected: [(key: String, value: SecureBytes?)] = []) throws -> SecretBatchResult {
         var seen = Set<String>()
         for change in changes {
             try Names.checkKey(change.key)
@@ -244,6 +248,14 @@ public struct SecretService: Sendable {
         }
         return try withWriteLock { config, recipients in
             let signatures = WriterSignatures(config)
+            let moved = try expected.filter { key, value in
+                guard let current = try find(key: key), current.hasValue else { return value != nil }
+                guard let value, (try? signatures.verify(current, file: workspace.secretPath(for: key))) != nil,
+                      let opened = try? sealer.open(current, identities: identities, file: workspace.secretPath(for: key))
+                else { return true }
+                return !opened.constantTimeEquals(value)
+            }.map(\.key)
+            guard moved.isEmpty else { throw StoreError.changedMeanwhile(keys: moved) }
             let plan = try plan(changes, identities: identities, overwrite: overwrite, recipients: recipients, signatures: signatures)
             let result = SecretBatchResult(outcomes: plan.outcomes, written: false)
             guard !dryRun, !result.refused, !plan.writes.isEmpty else { return result }

@@ -53,6 +53,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case mergeConflict(file: String, line: Int)
     /// Two sealed files carry the same `id:`.
     case duplicateID(id: String, files: [String])
+    /// Secrets a batch expected to hold what a person saw hold something else now.
+    case changedMeanwhile(keys: [String])
     /// `loopseal resolve` was asked to settle a file that holds no conflict.
     case notInConflict(file: String)
     /// A multi-file change was refused before anything was written: every file that stops it.
@@ -136,6 +138,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "merge conflict in \(file) (line \(line)): resolve it with 'loopseal resolve \(key) --ours', '--theirs' or '--edit'"
         case .duplicateID(let id, let files):
             return "\(files.joined(separator: " and ")) share the id \(id): ids must be unique; remove the copy, or re-create one of them ('loopseal rm KEY' then 'loopseal set KEY')"
+        case .changedMeanwhile(let keys):
+            return "\(keys.joined(separator: ", ")) changed in the workspace meanwhile (another command, or a git pull): nothing was changed; run it again"
         case .notInConflict(let file):
             return "\(file) holds no merge conflict: nothing to resolve ('loopseal keys' marks conflicts)"
         case .changeRefused(let action, let problems):

@@ -67,6 +67,23 @@ import Testing
         #expect(blind.outcomes.map(\.outcome) == [.refused])
     }
 
+    @Test func whatAPersonSawIsCheckedUnderTheLock() throws {
+        let ws = try TempWorkspace()
+        try ws.service.upsert(key: "K", value: try secure("seen"))
+        try ws.service.upsert(key: "K", value: try secure("written meanwhile"))
+        let before = try ws.text("K")
+        #expect(throws: StoreError.changedMeanwhile(keys: ["K", "NEW"])) {
+            try ws.service.upsert(key: "NEW", value: try secure("also meanwhile"))
+            try ws.service.apply([.set(key: "K", value: try secure("mine")), .set(key: "NEW", value: try secure("n"))],
+                                 identities: [ws.alice], expected: [("K", try secure("seen")), ("NEW", nil)])
+        }
+        #expect(try ws.text("K") == before)
+        let result = try ws.service.apply([.set(key: "K", value: try secure("mine"))], identities: [ws.alice],
+                                          expected: [("K", try secure("written meanwhile"))])
+        #expect(result.written)
+        #expect(plain(try ws.service.reveal(key: "K", identities: [ws.alice])) == "mine")
+    }
+
     @Test func aDryRunWritesNothing() throws {
         let ws = try TempWorkspace()
         let result = try ws.service.apply([.set(key: "NEW", value: try secure("n"))], identities: [], dryRun: true)
