@@ -11,7 +11,7 @@ struct Resolve: ParsableCommand {
         discussion: """
             'loopseal keys' marks such a file 'conflict'. The side kept is re-sealed to workspace.yaml's \
             recipients when your identity opens it (signed when the workspace lists writers). --edit opens \
-            both values in your editor (as --edit of 'loopseal edit': a private file, removed after) and seals \
+            both values in your editor (in a private file, removed after, as 'loopseal edit' does) and seals \
             the one you keep. When git lists the file as unmerged it is staged, so 'git commit' finishes the \
             merge. Values are never printed.
             """)
