@@ -250,10 +250,8 @@ public struct SecretService: Sendable {
             let signatures = WriterSignatures(config)
             let moved = try expected.filter { key, value in
                 guard let current = try find(key: key), current.hasValue else { return value != nil }
-                guard let value, (try? signatures.verify(current, file: workspace.secretPath(for: key))) != nil,
-                      let opened = try? sealer.open(current, identities: identities, file: workspace.secretPath(for: key))
-                else { return true }
-                return !opened.constantTimeEquals(value)
+                guard let value else { return true }
+                return try !holds(current, value, identities: identities, signatures: signatures)
             }.map(\.key)
             guard moved.isEmpty else { throw StoreError.changedMeanwhile(keys: moved) }
             let plan = try plan(changes, identities: identities, overwrite: overwrite, recipients: recipients, signatures: signatures)
@@ -325,11 +323,18 @@ public struct SecretService: Sendable {
     /// False when it cannot be told, or when the file needs a re-seal anyway.
     private func isSameValue(_ existing: SealedSecret, _ value: SecureBytes, identities: [Identity],
                              signatures: WriterSignatures, recipients: [PublicKey]) throws -> Bool {
-        guard existing.hasValue, !identities.isEmpty,
-              Set(existing.recipients.keys) == Set(recipients.map(\.description)) else { return false }
-        let path = try workspace.secretPath(for: existing.key)
-        guard (try? signatures.verify(existing, file: path)) != nil,
-              let current = try? sealer.open(existing, identities: identities, file: path) else { return false }
+        guard Set(existing.recipients.keys) == Set(recipients.map(\.description)) else { return false }
+        return try holds(existing, value, identities: identities, signatures: signatures)
+    }
+
+    /// True when one of `identities` opens `secret` (its writer signature holding) and its value
+    /// is `value`; false when it cannot be told.
+    private func holds(_ secret: SealedSecret, _ value: SecureBytes, identities: [Identity],
+                       signatures: WriterSignatures) throws -> Bool {
+        guard secret.hasValue, !identities.isEmpty else { return false }
+        let path = try workspace.secretPath(for: secret.key)
+        guard (try? signatures.verify(secret, file: path)) != nil,
+              let current = try? sealer.open(secret, identities: identities, file: path) else { return false }
         return current.constantTimeEquals(value)
     }
 
