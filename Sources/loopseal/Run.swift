@@ -43,6 +43,10 @@ struct Run: ParsableCommand {
                 them, and fires the manual transition with {keys}. When stdin is not a terminal it reads \
                 KEY=value lines instead (a CR before the line break is dropped); a value with line breaks \
                 is a block, as in GitHub's GITHUB_ENV: a line KEY<<END, the value's lines, then a line END.
+
+                A run that is pending on a child run goes on by itself when the child finishes. If a \
+                crash came between the two, `run resume ID` with no option finishes it (so does any \
+                `run show`, `run list` or server start).
                 """)
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var identities: IdentityOptions
@@ -54,7 +58,6 @@ struct Run: ParsableCommand {
         @Flag(help: "Print the run as JSON.") var json = false
 
         func validate() throws {
-            if !fill && transition == nil { throw ValidationError("give --transition ID, or --fill to provide the requested secrets") }
             if fill && payload != nil { throw ValidationError("--fill sends {keys} as the payload; leave out --payload") }
         }
 
@@ -62,7 +65,13 @@ struct Run: ParsableCommand {
             let ws = try workspace.resolve()
             let runs = RunSupport.service(ws, identities)
             let next: WorkflowRun
-            if fill {
+            if !fill && transition == nil {
+                let run = try runs.load(runID: runID)
+                guard run.status == .pending || (run.isFinished && run.parent != nil) else {
+                    throw CLIError("give --transition ID, or --fill to provide the requested secrets")
+                }
+                next = try runs.settled(run)
+            } else if fill {
                 let values = try RunSupport.readValues(for: try runs.load(runID: runID), runs: runs, input: input)
                 next = try runs.provideSecrets(runID: runID, values: values, transition: transition)
             } else {
@@ -71,6 +80,7 @@ struct Run: ParsableCommand {
                 next = try runs.fire(runID: runID, transition: transition, payload: body)
             }
             RunSupport.report(next, engine: try? runs.engine(runs.definition(of: next)), json: json)
+            if !json { RunSupport.reportParents(of: next, runs: runs) }
             if next.status == .failed { throw ExitCode.failure }
         }
     }
@@ -83,7 +93,7 @@ struct Run: ParsableCommand {
 
         func run() throws {
             let runs = RunService(workspace: try workspace.resolve())
-            let run = try runs.load(runID: runID)
+            let run = try runs.settled(try runs.load(runID: runID))
             RunSupport.report(run, engine: try? runs.engine(runs.definition(of: run)), json: json, full: true)
         }
     }
@@ -94,7 +104,9 @@ struct Run: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let runs = try RunService(workspace: try workspace.resolve()).runs()
+            let service = RunService(workspace: try workspace.resolve())
+            try service.settle()
+            let runs = try service.runs()
             if json {
                 Terminal.print(TemplateValue.list(runs.map { run in
                     .dictionary([("id", .string(run.id)), ("workflow", .string(run.workflow)), ("status", .string(run.status.rawValue)),
@@ -152,6 +164,14 @@ enum RunSupport {
         }
         var out = "run \(run.id)  workflow \(run.workflow)  status \(run.status.rawValue)  place \(run.place)\n"
         if let error = run.error { out += "error: \(error)\n" }
+        if let parent = run.parent { out += "child of: run \(parent.run) (its transition \(parent.transition))\n" }
+        if run.status == .pending, let pending = run.pendingTransition {
+            let workflow = run.children.last { $0.run == pending.child }?.workflow ?? "?"
+            out += "pending on: child run \(pending.child) (workflow \(workflow)); it goes on when that run finishes: loopseal run show \(pending.child)\n"
+        }
+        if full && !run.children.isEmpty {
+            out += "children: " + run.children.map { "\($0.run) (\($0.workflow), from \($0.transition))" }.joined(separator: ", ") + "\n"
+        }
         if run.status == .waiting, let engine {
             let manual = engine.manualTransitions(of: run).map(\.id)
             out += "waiting for: \(manual.joined(separator: ", "))"
@@ -173,6 +193,17 @@ enum RunSupport {
             if !last.markdown.hasSuffix("\n") { out += "\n" }
         }
         Terminal.print(out)
+    }
+}
+
+extension RunSupport {
+    /// After a child run finished: one line for each run up the chain it resumed.
+    static func reportParents(of run: WorkflowRun, runs: RunService) {
+        var current = run
+        while current.isFinished, let link = current.parent, let parent = try? runs.load(runID: link.run) {
+            Terminal.print("parent run \(parent.id)  workflow \(parent.workflow)  status \(parent.status.rawValue)  place \(parent.place)\n")
+            current = parent
+        }
     }
 }
 

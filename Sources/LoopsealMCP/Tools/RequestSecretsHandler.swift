@@ -10,19 +10,15 @@ import LoopsealValue
 struct RequestSecretsHandler: MCPToolHandler {
     let definition = ToolDefinitions.requestSecrets
 
-    /// The workflow this tool starts: `workflows/request-secrets.yaml` under the root.
-    static let workflowName = "request-secrets"
+    /// The workflow this tool starts: the built-in `request-secrets`, or the repository's own
+    /// `workflows/request-secrets.yaml` when it has one.
+    static let workflowName = RequestSecretsTaskTool.workflow
 
     func call(_ arguments: ToolArguments, context: ToolContext) throws -> ToolOutcome {
         let variables = try Self.variables(arguments)
         let workspace = try context.workspace(arguments)
         let runs = context.runs(workspace)
-        let loaded: (WorkflowDefinition, String)
-        do {
-            loaded = try runs.loadListedWorkflow(Self.workflowName)
-        } catch RunServiceError.workflowNotFound {
-            throw ToolCallError("request_secrets needs workflows/\(Self.workflowName).yaml under \(workspace.root): copy workflows/request-secrets.yaml, workflows/request-secrets.ui.yaml and workflows/templates/requestedSecrets.md from the Loopseal repository")
-        }
+        let loaded = try runs.loadListedWorkflow(Self.workflowName)
         let run = try runs.start(loaded.0, file: loaded.1, args: .dictionary([("variables", .list(variables))]))
         let result: Value = [
             "runId": .string(run.id),

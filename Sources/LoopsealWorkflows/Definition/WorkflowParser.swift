@@ -31,8 +31,13 @@ public struct WorkflowParser {
         guard let bytes = try FileIO.contentsIfExists(path, limit: FileLimits.workflowFile, kind: "workflow file") else {
             return (nil, [WorkflowProblem(file: path, line: 1, column: 1, message: "no such workflow file")])
         }
-        var parser = WorkflowParser(file: path)
-        let definition = parser.parse(String(decoding: bytes, as: UTF8.self))
+        return parse(text: String(decoding: bytes, as: UTF8.self), file: path)
+    }
+
+    /// Parses `text` as the workflow file `file`.
+    static func parse(text: String, file: String) -> (WorkflowDefinition?, [WorkflowProblem]) {
+        var parser = WorkflowParser(file: file)
+        let definition = parser.parse(text)
         return (definition, parser.problems)
     }
 

@@ -13,6 +13,10 @@ public enum RunLimits {
     public static let maxHistory = 1000
     /// One document a transition makes: 256 KiB.
     public static let maxDocumentBytes = 256 * 1024
+    /// How deep child runs nest: a child of a child of … at most this many levels below a top-level run.
+    public static let maxChildDepth = 4
+    /// Child runs one run may start over its life.
+    public static let maxChildren = 32
     /// The whole run file: 2 MiB.
     public static let maxRunBytes = 2 * 1024 * 1024
 

@@ -96,7 +96,7 @@ public struct RunService: Sendable {
     public let syncer: SecretsSyncer?
     /// Finds the key that signs the secrets runs write, when the workspace lists writers.
     public let signingKeys: SigningKeyLoader
-    private let store: RunStore
+    let store: RunStore
 
     /// A service for `workspace`; what its runs write is signed with what `signingKeys` finds.
     public init(workspace: Workspace, syncer: SecretsSyncer? = nil, signingKeys: SigningKeyLoader = SigningKeyLoader()) {
@@ -115,9 +115,20 @@ public struct RunService: Sendable {
         var candidates = [name, "\(root)/\(name)"]
         for suffix in ["", ".yaml", ".yml", ".workflow.yaml"] { candidates.append("\(root)/workflows/\(name)\(suffix)") }
         guard let path = candidates.first(where: { FileIO.exists($0) && !FileIO.isDirectory($0) }) else {
+            if let builtIn = try builtIn(name) { return builtIn }
             throw RunServiceError.workflowNotFound(name: name, root: root)
         }
         return try load(path: path)
+    }
+
+    /// Built-in workflow `name`, or the one whose run file names it (`<built-in>/NAME.yaml`).
+    private func builtIn(_ name: String) throws -> (WorkflowDefinition, String)? {
+        guard let builtIn = BuiltInWorkflows.name(ofFile: name) ?? (BuiltInWorkflows.names.contains(name) ? name : nil) else { return nil }
+        do {
+            return try BuiltInWorkflows.definition(builtIn).map { ($0, BuiltInWorkflows.file(builtIn)) }
+        } catch let error as WorkflowValidationError {
+            throw RunServiceError.workflowInvalid(path: BuiltInWorkflows.file(builtIn), problems: error.description)
+        }
     }
 
     /// Loads only a workflow listed by ``workflows()``: the name a remote caller gives is never
@@ -126,6 +137,7 @@ public struct RunService: Sendable {
         guard let summary = workflows().first(where: { $0.name == name }) else {
             throw RunServiceError.workflowNotFound(name: name, root: workspace.root)
         }
+        if let builtIn = try builtIn(summary.file) { return builtIn }
         return try load(path: "\(workspace.root)/\(summary.file)")
     }
 
@@ -140,9 +152,18 @@ public struct RunService: Sendable {
         }
     }
 
-    /// The workflows under `workflows/` (widget files excluded), by name. Files that do not
-    /// parse are listed without a title.
+    /// The workflows under `workflows/` (widget files excluded), by name, and the built-in ones
+    /// the repository does not override. Files that do not parse are listed without a title.
     public func workflows() -> [WorkflowSummary] {
+        let own = repositoryWorkflows()
+        let builtIn = BuiltInWorkflows.names.filter { name in !own.contains { $0.name == name } }.map { name in
+            let definition = try? BuiltInWorkflows.definition(name)
+            return WorkflowSummary(name: name, file: BuiltInWorkflows.file(name), title: definition?.title, description: definition?.description)
+        }
+        return (own + builtIn).sorted { $0.name < $1.name }
+    }
+
+    private func repositoryWorkflows() -> [WorkflowSummary] {
         let directory = "\(workspace.root)/workflows"
         let names = (try? FileIO.directoryEntries(directory)) ?? []
         return names.sorted().compactMap { file -> WorkflowSummary? in
@@ -161,7 +182,9 @@ public struct RunService: Sendable {
 
     /// An engine for `definition`.
     public func engine(_ definition: WorkflowDefinition) -> WorkflowEngine {
-        WorkflowEngine(definition: definition, workspace: workspace, syncer: syncer, signingKeys: signingKeys)
+        var engine = WorkflowEngine(definition: definition, workspace: workspace, syncer: syncer, signingKeys: signingKeys)
+        engine.childRuns = self
+        return engine
     }
 
     /// Starts `definition` with `args` and saves the run.
@@ -199,12 +222,13 @@ public struct RunService: Sendable {
     /// Fires manual transition `transition` of run `id` with `payload`, saves and returns the run.
     public func fire(runID id: String, transition: String, payload: TemplateValue? = nil) throws -> WorkflowRun {
         _ = try load(runID: id)
-        return try store.withLock(id) {
-            let run = try store.load(id)
-            let next = try advance(run, transition: transition, payload: payload)
+        let next = try store.withLock(id) {
+            let next = try advance(try store.load(id), transition: transition, payload: payload)
             try store.save(next)
             return next
         }
+        try resumeParents(of: next)
+        return next
     }
 
     /// Stores the values a waiting run asked for, then fires `transition` (or the one
@@ -214,7 +238,7 @@ public struct RunService: Sendable {
     public func provideSecrets(runID id: String, values: [(key: String, value: SecureBytes)],
                                transition: String? = nil) throws -> WorkflowRun {
         _ = try load(runID: id)
-        return try store.withLock(id) {
+        let next = try store.withLock(id) {
             let run = try store.load(id)
             guard run.status == .waiting else { throw RunServiceError.notWaiting(id: id, status: run.status) }
             for (key, _) in values where !run.requestedKeys.contains(key) {
@@ -238,6 +262,8 @@ public struct RunService: Sendable {
             try store.save(next)
             return next
         }
+        try resumeParents(of: next)
+        return next
     }
 
     /// Keys the run asked for that still have no value.

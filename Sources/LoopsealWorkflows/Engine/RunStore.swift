@@ -69,15 +69,21 @@ public struct RunStore: Sendable {
         return try names.map { try load(String($0.dropLast(5))) }.sorted { $0.createdAt > $1.createdAt }
     }
 
-    /// Runs `body` holding run `id`'s lock; fails at once when another process holds it.
-    public func withLock<T>(_ id: String, _ body: () throws -> T) throws -> T {
+    /// Runs `body` holding run `id`'s lock. When another process holds it, fails at once, or
+    /// with `waiting` retries for up to ten seconds first (a child's callback waits for its parent).
+    public func withLock<T>(_ id: String, waiting: Bool = false, _ body: () throws -> T) throws -> T {
         try FileIO.makeDirectory(directory)
         let lockPath = try path(id).replacingOccurrences(of: ".json", with: ".lock")
         let fd = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ToolError("\(lockPath): cannot open the run lock") }
         defer { close(fd) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            throw ToolError("run '\(id)' is being advanced by another loopseal process; try again when it finishes")
+        var tries = waiting ? 1000 : 1
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            tries -= 1
+            guard tries > 0 else {
+                throw ToolError("run '\(id)' is being advanced by another loopseal process; try again when it finishes")
+            }
+            usleep(10_000)
         }
         defer { flock(fd, LOCK_UN) }
         return try body()

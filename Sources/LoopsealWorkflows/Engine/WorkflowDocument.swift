@@ -7,6 +7,8 @@ public enum DocumentType: String, Sendable, CaseIterable {
     case secretRequest = "secret_request"
     case message
     case error
+    /// A link to a child run (`request_secrets_task`, `run_workflow`): `{workflowId, workflow, show}`.
+    case workflowLink = "workflow_link"
 
     /// Accepts Loopseal's names and Loopstack's (`markdownDocument`, `secretRequestDocument`,
     /// `messageDocument`, `errorDocument`).
@@ -16,6 +18,7 @@ public enum DocumentType: String, Sendable, CaseIterable {
         case "secret_request", "secretRequest", "secretRequestDocument", "secret_request_document": self = .secretRequest
         case "message", "messageDocument", "message_document": self = .message
         case "error", "errorDocument", "error_document": self = .error
+        case "workflow_link", "workflowLink", "linkDocument", "link_document": self = .workflowLink
         default: return nil
         }
     }
@@ -62,6 +65,9 @@ public struct WorkflowDocument: Sendable {
                 }
             }
             return out + "\n"
+        case .workflowLink:
+            let child = text("workflowId") ?? "?"
+            return "**Child run** `\(child)` of workflow `\(text("workflow") ?? "?")`: `loopseal run show \(child)`\n"
         }
     }
 

@@ -14,12 +14,15 @@ public struct WorkflowEngine: Sendable {
     public let syncer: SecretsSyncer?
     /// Finds the key that signs what tools write, when the workspace lists writers.
     public let signingKeys: SigningKeyLoader
+    /// Starts the child runs of `request_secrets_task` and `run_workflow`; without one those
+    /// tools fail.
+    public var childRuns: (any ChildRunLauncher)?
     /// A safety net against automatic loops (`a -> b -> a` with guards that always hold).
     public var maxAutomaticSteps = 1_000_000
     /// How retries wait; tests replace it.
     public var sleep: @Sendable (Double) -> Void = { seconds in if seconds > 0 { Thread.sleep(forTimeInterval: seconds) } }
     private let graph: TransitionGraph
-    private let logger: Logger
+    let logger: Logger
     private let templates: TemplateEngine
 
     /// An engine for `definition` in `workspace`; tools' writes are signed with what
@@ -38,9 +41,10 @@ public struct WorkflowEngine: Sendable {
     }
 
     /// Starts a run with `args` as its input and advances it as far as it goes.
-    public func start(args: TemplateValue = .dictionary([]), workflowFile: String, id: String = RunStore.newID()) -> WorkflowRun {
-        var run = WorkflowRun(id: id, workflow: definition, workflowFile: workflowFile, workspace: workspace.id, args: args)
-        logger.info("run started", metadata: ["run": "\(run.id)", "workflow": "\(definition.name)"])
+    public func start(args: TemplateValue = .dictionary([]), workflowFile: String, id: String = RunStore.newID(),
+                      parent: ParentLink? = nil) -> WorkflowRun {
+        var run = WorkflowRun(id: id, workflow: definition, workflowFile: workflowFile, workspace: workspace.id, args: args, parent: parent)
+        logger.info("run started", metadata: ["run": "\(run.id)", "workflow": "\(definition.name)", "parent": "\(parent?.run ?? "-")"])
         advance(&run)
         return run
     }
@@ -49,6 +53,9 @@ public struct WorkflowEngine: Sendable {
     /// (`runtime.transition.payload`), then advances. Throws ``RunServiceError/payloadTooLarge(bytes:limit:)``
     /// and ``RunServiceError/historyFull(run:limit:)`` before anything runs (``RunLimits``).
     public func fire(_ run: WorkflowRun, transition transitionID: String, payload: TemplateValue? = nil) throws -> WorkflowRun {
+        if run.status == .pending, let pending = run.pendingTransition {
+            throw ToolError("run '\(run.id)' is pending: its transition '\(pending.transition)' waits on child run '\(pending.child)' and goes on by itself when that run finishes (loopseal run show \(pending.child))")
+        }
         guard run.status == .waiting || run.status == .running else {
             throw ToolError("run '\(run.id)' is \(run.status.rawValue): only a waiting run takes a transition")
         }
@@ -81,7 +88,7 @@ public struct WorkflowEngine: Sendable {
         var updated = run
         updated.status = .running
         execute(transition, run: &updated, payload: payload, manual: true)
-        if updated.status != .failed { advance(&updated) }
+        if updated.status == .running { advance(&updated) }
         return updated
     }
 
@@ -133,6 +140,7 @@ public struct WorkflowEngine: Sendable {
             }
             execute(transition, run: &run, payload: nil, manual: false)
             if run.status == .failed { return }
+            if run.status == .pending { break }
             steps += 1
             if steps >= maxAutomaticSteps {
                 fail(&run, "more than \(maxAutomaticSteps) automatic transitions in a row: the workflow loops")
@@ -142,7 +150,7 @@ public struct WorkflowEngine: Sendable {
         run.updatedAt = WorkflowRun.now()
     }
 
-    private func fail(_ run: inout WorkflowRun, _ message: String) {
+    func fail(_ run: inout WorkflowRun, _ message: String) {
         run.status = .failed
         run.error = message
         run.updatedAt = WorkflowRun.now()
@@ -183,7 +191,7 @@ public struct WorkflowEngine: Sendable {
 
     // MARK: Executing one transition
 
-    private func evaluationContext(_ run: WorkflowRun, state: TemplateValue, result: TemplateValue?, transition: TransitionDefinition,
+    func evaluationContext(_ run: WorkflowRun, state: TemplateValue, result: TemplateValue?, transition: TransitionDefinition,
                                    payload: TemplateValue?, toolResults: TemplateValue) -> TemplateValue {
         let runtime = TemplateValue.dictionary([
             ("transition", .dictionary([("id", .string(transition.id)), ("from", .string(run.place)), ("to", .string(transition.to)),
@@ -210,6 +218,10 @@ public struct WorkflowEngine: Sendable {
     }
 
     private func execute(_ transition: TransitionDefinition, run: inout WorkflowRun, payload: TemplateValue?, manual: Bool) {
+        if let call = transition.calls.first, let tool = tools.tool(named: call.tool) as? any SubWorkflowTool {
+            startChild(tool, call: call, transition: transition, run: &run, payload: payload, manual: manual)
+            return
+        }
         let attempts = transition.retryAttempts + 1
         var lastError: Error?
         for attempt in 1...attempts {
@@ -224,6 +236,12 @@ public struct WorkflowEngine: Sendable {
             }
         }
         let message = "transition '\(transition.id)' failed" + (attempts > 1 ? " after \(attempts) attempts" : "") + ": \(lastError.map { "\($0)" } ?? "unknown error")"
+        failTransition(transition, run: &run, message: message, payload: payload, manual: manual)
+    }
+
+    /// Records that `transition` failed: the run moves to its `onError` place with an error
+    /// document, or fails where it is.
+    func failTransition(_ transition: TransitionDefinition, run: inout WorkflowRun, message: String, payload: TemplateValue?, manual: Bool) {
         let from = run.place
         if let (place, _) = transition.onError {
             run.history.append(HistoryEntry(transition: transition.id, from: from, to: place, manual: manual, at: WorkflowRun.now(),

@@ -8,6 +8,8 @@ public enum RunStatus: String, Sendable {
     case running
     /// Stopped where only manual transitions leave: a person must act.
     case waiting
+    /// In a transition that started a child run: resumes by itself when the child finishes.
+    case pending
     /// Reached `end`.
     case completed
     /// A transition failed with no `onError` place; `error` says why.
@@ -49,6 +51,12 @@ public struct WorkflowRun: Sendable {
     public var requestedKeys: [String]
     public var history: [HistoryEntry]
     public var error: String?
+    /// The run that started this one, when it is a child run.
+    public var parent: ParentLink?
+    /// The child runs this run started, oldest first.
+    public var children: [ChildLink]
+    /// The transition waiting on a child, while the run is `pending`.
+    public var pendingTransition: PendingTransition?
     public var createdAt: String
     public var updatedAt: String
 
@@ -86,9 +94,15 @@ public struct WorkflowRun: Sendable {
                 return .dictionary(pairs)
             })),
             ("error", error.map(TemplateValue.string) ?? .null),
+            ("parent", parent?.asValue ?? .null),
+            ("children", .list(children.map(\.asValue))),
+            ("pendingTransition", pendingTransition?.asValue ?? .null),
             ("createdAt", .string(createdAt)), ("updatedAt", .string(updatedAt)),
         ])
     }
+
+    /// True once the run can move no more: completed or failed.
+    public var isFinished: Bool { status == .completed || status == .failed }
 
     /// Reads a run back from its JSON data.
     public init(value: TemplateValue, file: String) throws {
@@ -129,11 +143,18 @@ public struct WorkflowRun: Sendable {
             }
         }
         if case .string(let e)? = value.property("error") { error = e } else { error = nil }
+        parent = ParentLink(value: value.property("parent"))
+        children = []
+        if case .array(let items)? = value.property("children") { children = items.items.compactMap(ChildLink.init(value:)) }
+        pendingTransition = PendingTransition(value: value.property("pendingTransition"))
+        if status == .pending && pendingTransition == nil {
+            throw ToolError("\(file): run is pending but names no child run: it is damaged; remove it or restore it from a backup")
+        }
         createdAt = (try? string("createdAt")) ?? ""
         updatedAt = (try? string("updatedAt")) ?? ""
     }
 
-    init(id: String, workflow: WorkflowDefinition, workflowFile: String, workspace: String, args: TemplateValue) {
+    init(id: String, workflow: WorkflowDefinition, workflowFile: String, workspace: String, args: TemplateValue, parent: ParentLink? = nil) {
         self.id = id
         self.workflow = workflow.name
         self.workflowFile = workflowFile
@@ -147,6 +168,9 @@ public struct WorkflowRun: Sendable {
         requestedKeys = []
         history = []
         error = nil
+        self.parent = parent
+        children = []
+        pendingTransition = nil
         createdAt = Self.now()
         updatedAt = createdAt
     }

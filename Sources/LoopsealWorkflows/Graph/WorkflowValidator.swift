@@ -24,7 +24,7 @@ public struct WorkflowValidator {
         return definition
     }
 
-    private mutating func problem(_ mark: Mark, _ message: String, file: String? = nil) {
+    mutating func problem(_ mark: Mark, _ message: String, file: String? = nil) {
         problems.append(WorkflowProblem(file: file ?? definition.file, line: mark.line, column: mark.column, message: message))
     }
 
@@ -35,6 +35,7 @@ public struct WorkflowValidator {
         for transition in definition.transitions {
             if let (guardText, mark) = transition.guardText { checkText(guardText, mark) }
             for call in transition.calls { checkCall(call) }
+            checkSubWorkflowCalls(transition)
             for (_, value) in transition.assign { checkValue(value) }
         }
         checkWidgets()

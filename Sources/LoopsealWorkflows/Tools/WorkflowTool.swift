@@ -71,8 +71,10 @@ public struct ToolRegistry: Sendable {
         self.tools = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
     }
 
-    /// The built-in tools: `request_secrets`, `get_secret_keys`, `sync_secrets`, `create_document`.
-    public static let builtIn = ToolRegistry([RequestSecretsTool(), GetSecretKeysTool(), SyncSecretsTool(), CreateDocumentTool()])
+    /// The built-in tools: `request_secrets`, `get_secret_keys`, `sync_secrets`, `create_document`,
+    /// and the two that start child runs, `request_secrets_task` and `run_workflow`.
+    public static let builtIn = ToolRegistry([RequestSecretsTool(), GetSecretKeysTool(), SyncSecretsTool(), CreateDocumentTool(),
+                                              RequestSecretsTaskTool(), RunWorkflowTool()])
 
     /// Sorted tool names.
     public var names: [String] { tools.keys.sorted() }
