@@ -39,8 +39,16 @@ enum OutputSchemas {
             "workflows": [
                 "type": "array",
                 "items": ToolDefinitions.schema(
-                    properties: ["name": string, "title": string, "description": string],
-                    required: ["name"]),
+                    properties: [
+                        "name": string,
+                        "file": [
+                            "type": "string",
+                            "description": "Its file under the root, or <built-in>/NAME.yaml for one shipped inside Loopseal.",
+                        ],
+                        "title": string,
+                        "description": string,
+                    ],
+                    required: ["name", "file"]),
             ],
         ],
         required: ["workflows"])

@@ -21,7 +21,7 @@ enum ToolDefinitions {
     static let listWorkflows = Tool(
         name: "list_workflows",
         title: "Workflows",
-        description: "Lists the workflows that start_run can start: name, title and description.",
+        description: "Lists the workflows that start_run can start: name, file (<built-in>/NAME.yaml for one shipped inside Loopseal), title and description.",
         inputSchema: schema(properties: ["workspace": workspaceProperty]),
         annotations: .init(readOnlyHint: true, openWorldHint: false),
         outputSchema: OutputSchemas.listWorkflows)

@@ -13,8 +13,8 @@ import Darwin
 struct MCPTests {
     static let toolNames: Set<String> = ["get_secret_keys", "list_workflows", "start_run", "request_secrets", "sync_secrets"]
 
-    /// A workspace `app` (recipient alice) with a file target, the repository's example workflows,
-    /// and a canary secret.
+    /// A workspace `app` (recipient alice) with a file target, the repository's secrets example
+    /// (request-secrets is built in), and a canary secret.
     static func prepared() throws -> (Sandbox, Sandbox.Key, canary: String) {
         let box = try Sandbox("mcp")
         let alice = try box.keygen("alice")
@@ -30,8 +30,7 @@ struct MCPTests {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("workflows").path
         try FileManager.default.createDirectory(atPath: "\(box.root)/workflows/templates", withIntermediateDirectories: true)
-        for file in ["request-secrets.yaml", "request-secrets.ui.yaml", "templates/requestedSecrets.md",
-                     "secrets-example.yaml", "secrets-example.ui.yaml", "templates/secretsVerified.md"] {
+        for file in ["secrets-example.yaml", "secrets-example.ui.yaml", "templates/secretsVerified.md"] {
             try FileManager.default.copyItem(atPath: "\(repository)/\(file)", toPath: "\(box.root)/workflows/\(file)")
         }
         let canary = "CANARY-mcp-\(UUID().uuidString)"
@@ -67,9 +66,10 @@ struct MCPTests {
         #expect(!keys.isError)
         #expect(keys.keys == ["CANARY_TOKEN": true])
 
-        // list_workflows: name, title, description.
+        // list_workflows: name, file, title, description; request-secrets is built in.
         let workflows = try client.call("list_workflows").structured["workflows"] as? [[String: Any]] ?? []
         #expect(workflows.compactMap { $0["name"] as? String } == ["request-secrets", "secrets-example"])
+        #expect(workflows.compactMap { $0["file"] as? String } == ["<built-in>/request-secrets.yaml", "workflows/secrets-example.yaml"])
         #expect(workflows.first?["title"] as? String == "Request secrets")
         #expect(workflows.last?["description"] as? String == "Requests secrets from the user and verifies they were stored.")
 
@@ -83,7 +83,7 @@ struct MCPTests {
         #expect(started.structured["requestedKeys"] as? [String] == ["EXAMPLE_API_KEY", "EXAMPLE_SECRET"])
         #expect(started.structured["link"] as? String == "http://loopseal.test:9000/workspaces/app/runs/\(runID)")
 
-        // request_secrets: a run of workflows/request-secrets.yaml and the link for a person.
+        // request_secrets: a run of the built-in request-secrets workflow and the link for a person.
         let requested = try client.call("request_secrets", ["keys": ["NEW_TOKEN", ["key": "DB_URL", "description": "Main database"]]])
         #expect(!requested.isError, "\(requested.text)")
         let requestID = try #require(requested.structured["runId"] as? String)
@@ -100,7 +100,7 @@ struct MCPTests {
         let run = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout)) as? [String: Any])
         #expect(run["status"] as? String == "completed")
         let report = (run["documents"] as? [[String: Any]])?.last?["content"] as? [String: Any]
-        #expect(report?["markdown"] as? String == "# Requested secrets\n\n- **NEW_TOKEN**: has value\n- **DB_URL**: has value\n")
+        #expect(report?["markdown"] as? String == "# Requested secrets\n- **NEW_TOKEN**: has value\n- **DB_URL**: has value\n")
         #expect(try client.call("get_secret_keys").keys["NEW_TOKEN"] == true)
 
         // A request fired without values reports the key as missing.

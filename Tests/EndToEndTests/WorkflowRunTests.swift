@@ -251,18 +251,20 @@ struct WorkflowRunTests {
         try FileManager.default.copyItem(atPath: shipped, toPath: "\(box.root)/workflows")
         let files = try FileManager.default.contentsOfDirectory(atPath: "\(box.root)/workflows")
             .filter { $0.hasSuffix(".yaml") }.sorted().map { "workflows/\($0)" }
-        #expect(files.contains("workflows/request-secrets.ui.yaml"))
+        #expect(files.contains("workflows/secrets-example.ui.yaml"))
+        #expect(!files.contains("workflows/request-secrets.yaml"), "request-secrets is built in; the repository keeps no copy")
         let result = try box.ok(["workflow", "validate"] + files)
-        #expect(result.stdoutText.contains("ok: workflows/request-secrets.ui.yaml (widget file, 2 widgets)"), "\(result)")
-        #expect(result.stdoutText.contains("ok: workflows/request-secrets.yaml ("), "\(result)")
+        #expect(result.stdoutText.contains("ok: workflows/secrets-example.ui.yaml (widget file, 2 widgets)"), "\(result)")
+        #expect(result.stdoutText.contains("ok: workflows/secrets-example.yaml ("), "\(result)")
+        #expect(result.stdoutText.contains("ok: workflows/agent-secrets-example.yaml ("), "\(result)")
         #expect(result.stdoutText.split(separator: "\n").count == files.count, "\(result)")
 
         try writeBytes(Array("widgets:\n  - widget: button\n    enabledWhen: { a: b }\n".utf8), to: "\(box.root)/workflows/broken.ui.yaml")
-        let broken = try box.run(["workflow", "validate", "workflows/broken.ui.yaml", "workflows/request-secrets.yaml"])
+        let broken = try box.run(["workflow", "validate", "workflows/broken.ui.yaml", "workflows/secrets-example.yaml"])
         #expect(broken.status == 1)
         #expect(broken.stderr.contains("workflows/broken.ui.yaml:3:18: expected a place or a list of places"), "\(broken)")
         #expect(broken.stderr.contains("1 of 2 workflow files have problems"), "\(broken)")
-        #expect(broken.stdoutText.contains("ok: workflows/request-secrets.yaml"), "\(broken)")
+        #expect(broken.stdoutText.contains("ok: workflows/secrets-example.yaml"), "\(broken)")
     }
 
     /// Issue 11 item 13: without Graphviz, `--format svg` died of SIGPIPE (exit 141), usually silently.

@@ -5,7 +5,7 @@ import MCP
 @testable import LoopsealMCP
 
 /// A temporary root for one test: workspace `app` sealed to alice with a file target, the
-/// repository's example workflows, and a canary secret. Removed when dropped.
+/// repository's secrets example (request-secrets is built in), and a canary secret. Removed when dropped.
 final class MCPScratch {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("loopseal-mcp-\(UUID().uuidString)").path
     let alice: Identity
@@ -54,8 +54,7 @@ final class MCPScratch {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("workflows").path
         try FileManager.default.createDirectory(atPath: "\(root)/workflows/templates", withIntermediateDirectories: true)
-        for file in ["request-secrets.yaml", "request-secrets.ui.yaml", "templates/requestedSecrets.md",
-                     "secrets-example.yaml", "secrets-example.ui.yaml", "templates/secretsVerified.md"] {
+        for file in ["secrets-example.yaml", "secrets-example.ui.yaml", "templates/secretsVerified.md"] {
             try FileManager.default.copyItem(atPath: "\(repository)/\(file)", toPath: "\(root)/workflows/\(file)")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LoopsealStore
+import LoopsealWorkflows
 import MCP
 import Testing
 @testable import LoopsealMCP
@@ -38,13 +39,42 @@ struct ToolHandlerTests {
         #expect(outcome.data == ["workspace": "app", "keys": [["key": "CANARY_TOKEN", "hasValue": true]]])
     }
 
-    @Test("list_workflows names the root's workflows with title and description")
+    @Test("list_workflows names the root's workflows and the built-in request-secrets, with file, title and description")
     func workflows() async throws {
         let scratch = try MCPScratch()
         let result = await scratch.tools().call("list_workflows", arguments: ["workspace": "app"])
         let names = result.structured["workflows"]?.arrayValue?.compactMap { $0.objectValue?["name"]?.stringValue }
         #expect(names == ["request-secrets", "secrets-example"], "\(result.text)")
+        let files = result.structured["workflows"]?.arrayValue?.compactMap { $0.objectValue?["file"]?.stringValue }
+        #expect(files == ["<built-in>/request-secrets.yaml", "workflows/secrets-example.yaml"], "\(result.text)")
         #expect(result.structured["workflows"]?.arrayValue?.first?.objectValue?["title"] == "Request secrets")
+    }
+
+    @Test("a repository's own workflows/request-secrets.yaml overrides the built-in one")
+    func ownRequestSecrets() async throws {
+        let scratch = try MCPScratch()
+        let own = """
+            title: Our request
+            transitions:
+              - id: ask
+                from: start
+                to: asking
+                call:
+                  - tool: request_secrets
+                    args: { variables: "${{ args.variables }}" }
+              - { id: done, from: asking, to: end, wait: true }
+
+            """
+        try FileIO.writeAtomically(Array(own.utf8), to: "\(scratch.root)/workflows/request-secrets.yaml")
+        let tools = scratch.tools()
+        let listed = await tools.call("list_workflows", arguments: nil)
+        #expect(listed.structured["workflows"]?.arrayValue?.first == ["name": "request-secrets", "file": "workflows/request-secrets.yaml",
+                                                                        "title": "Our request"], "\(listed.text)")
+        let requested = await tools.call("request_secrets", arguments: ["keys": ["OWN_KEY"]])
+        #expect(requested.isError == false, "\(requested.text)")
+        let run = try RunService(workspace: scratch.workspace).load(runID: try #require(requested.structured["runId"]?.stringValue))
+        #expect(run.workflowFile == "workflows/request-secrets.yaml")
+        #expect(run.place == "asking")
     }
 
     @Test("request_secrets starts a waiting run and returns its link, never a value")

@@ -34,10 +34,8 @@ except ImportError as error:
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.path.abspath(os.environ.get("LOOPSEAL_BIN", os.path.join(REPOSITORY, ".build/debug/loopseal")))
 TOOLS = {"get_secret_keys", "list_workflows", "start_run", "request_secrets", "sync_secrets"}
-WORKFLOW_FILES = [
-    "request-secrets.yaml", "request-secrets.ui.yaml", "templates/requestedSecrets.md",
-    "secrets-example.yaml", "secrets-example.ui.yaml", "templates/secretsVerified.md",
-]
+# request-secrets is built into loopseal: the repository needs no copy of it.
+WORKFLOW_FILES = ["secrets-example.yaml", "secrets-example.ui.yaml", "templates/secretsVerified.md"]
 
 failures = []
 
@@ -145,7 +143,8 @@ async def exercise(root, env, key, seen):
                 _, keys = await call("get_secret_keys")
                 check(keys.get("keys") == [{"key": "CANARY_TOKEN", "hasValue": True}], f"get_secret_keys: {keys}")
                 _, workflows = await call("list_workflows", {"workspace": "app"})
-                check([w.get("name") for w in workflows.get("workflows", [])] == ["request-secrets", "secrets-example"],
+                check([(w.get("name"), w.get("file")) for w in workflows.get("workflows", [])]
+                      == [("request-secrets", "<built-in>/request-secrets.yaml"), ("secrets-example", "workflows/secrets-example.yaml")],
                       f"list_workflows: {workflows}")
 
                 # The tools that write, in this throwaway workspace.
