@@ -68,6 +68,7 @@ struct Run: ParsableCommand {
             if !fill && transition == nil {
                 let run = try runs.load(runID: runID)
                 guard run.status == .pending || (run.isFinished && run.parent != nil) else {
+                    if run.isFinished { throw CLIError("run '\(run.id)' is \(run.status.rawValue): there is nothing to resume") }
                     throw CLIError("give --transition ID, or --fill to provide the requested secrets")
                 }
                 next = try runs.settled(run)

@@ -73,6 +73,9 @@ struct TranscriptTests {
         env QUOTED=a.b 'SPACED=x y'
         exec printf '%s|%s|%s' $LINE ${QUOTED@R} $SPACED'$WORK'
         stdout '\\Aone two\\|a\\\\\\.b\\|x y\\$WORK\\z'
+        capture SECOND '^one (t.o)\\|'
+        exec printf '%s' $SECOND
+        stdout '\\Atwo\\z'
         mkdir sub/dir
         cd sub
         cpenv ../in.txt dir/copy.txt
@@ -182,9 +185,16 @@ struct TranscriptTests {
                 }
             case "unenv": for name in args { environment[name] = nil }
             case "capture":
-                try count(args, 1, "capture NAME")
+                guard args.count == 1 || args.count == 2 else { throw Failure(message: "usage: capture NAME [PATTERN]") }
                 var text = try requireLast().stdoutText
-                if text.hasSuffix("\n") { text.removeLast() }
+                if args.count == 2 {
+                    guard let group = try firstGroup(args[1], text) else {
+                        throw Failure(message: "capture: stdout has no match for '\(args[1])' with a group")
+                    }
+                    text = group
+                } else if text.hasSuffix("\n") {
+                    text.removeLast()
+                }
                 environment[args[0]] = text
             case "jsonsort":
                 try count(args, 0, "jsonsort")
@@ -379,6 +389,18 @@ struct TranscriptTests {
                 throw Failure(message: "bad pattern '\(pattern)': \(error)")
             }
             return text.contains(regex)
+        }
+
+        /// The first group of the first match of `pattern` in `text`.
+        func firstGroup(_ pattern: String, _ text: String) throws -> String? {
+            let regex: Regex<AnyRegexOutput>
+            do {
+                regex = try Regex(pattern).anchorsMatchLineEndings().matchingSemantics(.unicodeScalar)
+            } catch {
+                throw Failure(message: "bad pattern '\(pattern)': \(error)")
+            }
+            guard let match = text.firstMatch(of: regex), match.output.count > 1 else { return nil }
+            return match.output[1].substring.map(String.init)
         }
 
         /// The bytes of `stdout`, `stderr` (the last command's) or a file.

@@ -287,7 +287,8 @@ public struct RunService: Sendable {
 
     private func advance(_ run: WorkflowRun, definition: WorkflowDefinition? = nil, transition: String,
                          payload: TemplateValue?) throws -> WorkflowRun {
-        guard run.status == .waiting else { throw RunServiceError.notWaiting(id: run.id, status: run.status) }
+        // A pending run goes to the engine, whose refusal names the child it waits on.
+        guard run.status == .waiting || run.status == .pending else { throw RunServiceError.notWaiting(id: run.id, status: run.status) }
         let engine = engine(try definition ?? self.definition(of: run))
         do {
             return try engine.fire(run, transition: transition, payload: payload)
