@@ -43,6 +43,15 @@ printf 'EXAMPLE_API_KEY=demo-key-123\nEXAMPLE_SECRET=demo-secret-456\n' | "$bin"
 step loopseal keys; "$bin" keys
 
 echo
+echo "== An agent-style workflow: request_secrets_task asks in a child run; the parent waits, then goes on by itself"
+step loopseal run start agent-secrets-example; "$bin" run start agent-secrets-example --json >"$tmp/agent-run.json"
+"$bin" run show "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$tmp/agent-run.json")"
+child_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pendingTransition"]["child"])' "$tmp/agent-run.json")
+step loopseal run show $child_id; "$bin" run show "$child_id"
+step "printf 'AGENT_API_KEY=…\\nAGENT_WEBHOOK_SECRET=…\\n' | loopseal run resume $child_id --fill"
+printf 'AGENT_API_KEY=demo-agent-key\nAGENT_WEBHOOK_SECRET=demo-webhook-secret\n' | "$bin" run resume "$child_id" --fill | grep '^run \|^parent run '
+
+echo
 echo "== The server: a scoped token, the REST API (keys and flags, never values), and a write"
 export LOOPSEAL_STATE="$tmp/state"
 step loopseal token create -w acme-prod --role writer; token=$("$bin" token create -w acme-prod --role writer)
