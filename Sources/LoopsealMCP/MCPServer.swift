@@ -30,8 +30,9 @@ public struct LoopsealMCPServer: Sendable {
             instructions: """
                 Loopseal keeps a team's secrets encrypted in git. These tools list secret key names, start \
                 workflow runs and sync targets; they never return a secret value. To obtain a secret, call \
-                request_secrets and give the user the returned link: a person types the value on that page. \
-                Never ask the user to paste a secret into the conversation.
+                request_secrets_task (or request_secrets) and give the user the returned link: a person types \
+                the value on that page; call request_secrets_task again with its workflowId to learn when the \
+                values are stored. Never ask the user to paste a secret into the conversation.
                 """,
             capabilities: .init(tools: .init(listChanged: false)))
         let tools = self.tools
@@ -39,7 +40,7 @@ public struct LoopsealMCPServer: Sendable {
             ListTools.Result(tools: tools.definitions)
         }
         await server.withMethodHandler(CallTool.self) { params in
-            guard tools.definitions.contains(where: { $0.name == params.name }) else {
+            guard tools.toolName(params.name) != nil else {
                 let known = tools.definitions.map(\.name).joined(separator: ", ")
                 throw MCPError.invalidParams("Unknown tool: '\(params.name.prefix(60))' (tools: \(known))")
             }

@@ -1,3 +1,4 @@
+import LoopsealWorkflows
 import MCP
 
 /// JSON Schemas of the tools' `structuredContent`, declared as each tool's `outputSchema`. A
@@ -10,8 +11,8 @@ enum OutputSchemas {
         "type": "array", "items": ["type": "string"], "description": "Secret key names (never values).",
     ]
     private static let runStatus: Value = [
-        "type": "string", "enum": ["running", "waiting", "completed", "failed"],
-        "description": "waiting: a person must act (open the link); completed: the run reached 'end'; failed: see 'error'.",
+        "type": "string", "enum": ["running", "waiting", "pending", "completed", "failed"],
+        "description": "waiting: a person must act (open the link); pending: it waits on a child run (pendingOn) and goes on by itself; completed: the run reached 'end'; failed: see 'error'.",
     ]
     private static let link: Value = ["type": "string", "description": "The run's page on `loopseal serve`."]
 
@@ -53,7 +54,8 @@ enum OutputSchemas {
         ],
         required: ["workflows"])
 
-    static let startRun = ToolDefinitions.schema(
+    /// A run as `start_run` and `get_run` describe it (``RunSummary``).
+    static let run = ToolDefinitions.schema(
         properties: [
             "id": string,
             "workflow": string,
@@ -64,9 +66,55 @@ enum OutputSchemas {
             "requestedKeys": keyNames,
             "missingKeys": keyNames,
             "link": link,
+            "parent": [
+                "anyOf": [
+                    ToolDefinitions.schema(properties: ["id": string, "transition": string, "link": link], required: ["id", "transition", "link"]),
+                    ["type": "null"],
+                ],
+                "description": "The run that started this one as a child run (its transition), or null.",
+            ],
+            "children": [
+                "type": "array",
+                "description": "The child runs this run started, oldest first.",
+                "items": ToolDefinitions.schema(
+                    properties: [
+                        "id": string, "workflow": string, "transition": string,
+                        "show": ["type": "string", "enum": ["inline", "link"]],
+                        "link": link,
+                        "status": runStatus,
+                    ],
+                    required: ["id", "workflow", "transition", "show", "link"]),
+            ],
+            "pendingOn": [
+                "anyOf": [
+                    ToolDefinitions.schema(properties: ["id": string, "workflow": string, "link": link], required: ["id", "link"]),
+                    ["type": "null"],
+                ],
+                "description": "While pending: the child run it waits on; null otherwise.",
+            ],
             "error": string,
         ],
-        required: ["id", "workflow", "workspace", "status", "place", "waitingFor", "requestedKeys", "missingKeys", "link"])
+        required: ["id", "workflow", "workspace", "status", "place", "waitingFor", "requestedKeys", "missingKeys", "link",
+                   "parent", "children", "pendingOn"])
+
+    static let requestSecretsTask = ToolDefinitions.schema(
+        properties: [
+            "workflowId": ["type": "string", "description": "The secret request's run id: pass it back as workflowId to ask again."],
+            "workspace": string,
+            "status": [
+                "type": "string", "enum": ["pending", "completed", "failed"],
+                "description": "pending: a person has yet to submit the values (give the user the link); completed: see 'result'; failed: see 'error'.",
+            ],
+            "result": [
+                "type": "string",
+                "description": "Once completed: \"\(RequestSecretsTaskTool.completionMessage)\" (never a value).",
+            ],
+            "requestedKeys": keyNames,
+            "missingKeys": keyNames,
+            "link": link,
+            "error": string,
+        ],
+        required: ["workflowId", "workspace", "status", "requestedKeys", "missingKeys", "link"])
 
     static let requestSecrets = ToolDefinitions.schema(
         properties: [

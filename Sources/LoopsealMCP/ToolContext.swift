@@ -61,6 +61,18 @@ struct ToolContext: Sendable {
         RunService(workspace: workspace, syncer: IdentitySyncer(loader: IdentityLoader(files: configuration.identityFiles, environment: configuration.environment)))
     }
 
+    /// Run `id` of `runs`' workspace (argument `field` of `arguments`), after finishing what a
+    /// crash left undone (``RunService/settled(_:)``: a parent whose child finished is resumed).
+    func run(_ id: String, field: String, runs: RunService, arguments: ToolArguments) throws -> WorkflowRun {
+        let run: WorkflowRun
+        do {
+            run = try runs.load(runID: id)
+        } catch RunServiceError.invalidRunID, RunServiceError.runNotFound {
+            throw ToolCallError("\(arguments.tool): '\(field)': no run '\(ToolArguments.printable(id))' in workspace \(runs.workspace.id): give an id a tool returned (runs of other workspaces need 'workspace')")
+        }
+        return try runs.settled(run)
+    }
+
     /// Identities for decrypting, or a tool error that says how to provide one.
     func identities(for tool: String) throws -> [Identity] {
         do {

@@ -1,3 +1,4 @@
+import LoopsealWorkflows
 import MCP
 
 /// The tools `loopseal mcp` offers, as `tools/list` shows them, with JSON Schema input schemas
@@ -42,7 +43,7 @@ enum ToolDefinitions {
             ],
             required: ["workflow"]),
         annotations: .init(destructiveHint: false, idempotentHint: false, openWorldHint: false),
-        outputSchema: OutputSchemas.startRun)
+        outputSchema: OutputSchemas.run)
 
     static let requestSecrets = Tool(
         name: "request_secrets",
@@ -59,18 +60,7 @@ enum ToolDefinitions {
                     "minItems": 1,
                     "description": "The keys to request: names like \"API_KEY\", or objects {key, description}.",
                     "items": [
-                        "anyOf": [
-                            keyName,
-                            [
-                                "type": "object",
-                                "properties": [
-                                    "key": keyName,
-                                    "description": ["type": "string", "description": "What the value is, shown to the person."],
-                                ],
-                                "required": ["key"],
-                                "additionalProperties": false,
-                            ],
-                        ],
+                        "anyOf": [keyName, variable],
                     ],
                 ],
                 "workspace": workspaceProperty,
@@ -78,6 +68,53 @@ enum ToolDefinitions {
             required: ["keys"]),
         annotations: .init(destructiveHint: false, idempotentHint: false, openWorldHint: false),
         outputSchema: OutputSchemas.requestSecrets)
+
+    static let requestSecretsTask = Tool(
+        name: "request_secrets_task",
+        title: "Ask a person for secrets and wait",
+        description: """
+            Agent-friendly task variant of request_secrets: asks a person to enter secret values, then tells you when \
+            they are stored. With `variables` it starts the request-secrets workflow for those keys and returns \
+            {workflowId, status: "pending", link}: give the link to the user, who types the values on that page. \
+            Must be the only tool call in the response. When the user says they are done, call it again with only \
+            `workflowId`: status "completed" comes with result "\(RequestSecretsTaskTool.completionMessage)"; \
+            "pending" means nobody has submitted yet. Never ask the user to paste a secret into the chat: no value \
+            ever comes back, only key names.
+            """,
+        inputSchema: schema(properties: [
+            "variables": [
+                "type": "array",
+                "minItems": 1,
+                "description": "The keys to request (required to start a request; leave it out with workflowId).",
+                "items": variable,
+            ],
+            "workflowId": [
+                "type": "string",
+                "description": "The workflowId an earlier call returned: report whether that request is completed.",
+            ],
+            "workspace": workspaceProperty,
+        ]),
+        annotations: .init(destructiveHint: false, idempotentHint: false, openWorldHint: false),
+        outputSchema: OutputSchemas.requestSecretsTask)
+
+    static let getRun = Tool(
+        name: "get_run",
+        title: "A workflow run",
+        description: """
+            Reports a workflow run by id: its status (waiting: a person must act, open its link; pending: it waits on \
+            a child run, pendingOn; completed; failed, see error), place, the manual transitions it waits for, the \
+            secret keys it requested and those still missing (names only), its page, the run that started it (parent) \
+            and the runs it started (children). Never returns the run's state or any value. A run whose child finished \
+            is moved on first.
+            """,
+        inputSchema: schema(
+            properties: [
+                "runId": ["type": "string", "description": "A run id from start_run, request_secrets or request_secrets_task."],
+                "workspace": workspaceProperty,
+            ],
+            required: ["runId"]),
+        annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false),
+        outputSchema: OutputSchemas.run)
 
     static let syncSecrets = Tool(
         name: "sync_secrets",
@@ -93,6 +130,17 @@ enum ToolDefinitions {
         ]),
         annotations: .init(destructiveHint: true, idempotentHint: true, openWorldHint: true),
         outputSchema: OutputSchemas.syncSecrets)
+
+    /// One requested secret: `{key, description?}`.
+    private static let variable: Value = [
+        "type": "object",
+        "properties": [
+            "key": keyName,
+            "description": ["type": "string", "description": "What the value is, shown to the person."],
+        ],
+        "required": ["key"],
+        "additionalProperties": false,
+    ]
 
     /// A secret key name: an environment variable name.
     private static let keyName: Value = [

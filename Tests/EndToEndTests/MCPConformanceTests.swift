@@ -122,7 +122,7 @@ struct MCPConformanceTests {
             #expect(schema?["type"] as? String == "object", "\(tool["name"] ?? "?") has no outputSchema")
             #expect(schema?["additionalProperties"] as? Bool == false, "\(tool["name"] ?? "?")")
         }
-        #expect(tools.count == 5)
+        #expect(tools.count == 7)
         #expect(client.finish() == 0)
     }
 

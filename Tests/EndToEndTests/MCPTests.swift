@@ -11,7 +11,9 @@ import Darwin
 /// list, every tool with good and bad arguments, and no secret value in any byte it writes.
 @Suite("mcp")
 struct MCPTests {
-    static let toolNames: Set<String> = ["get_secret_keys", "list_workflows", "start_run", "request_secrets", "sync_secrets"]
+    static let toolNames: Set<String> = [
+        "get_secret_keys", "list_workflows", "start_run", "get_run", "request_secrets", "request_secrets_task", "sync_secrets",
+    ]
 
     /// A workspace `app` (recipient alice) with a file target, the repository's secrets example
     /// (request-secrets is built in), and a canary secret.
@@ -50,7 +52,7 @@ struct MCPTests {
         #expect((initialized["capabilities"] as? [String: Any])?["tools"] != nil)
         #expect((initialized["instructions"] as? String)?.contains("never return a secret value") == true)
 
-        // tools/list: the five tools, each with an object schema that refuses unknown arguments.
+        // tools/list: the seven tools, each with an object schema that refuses unknown arguments.
         let listed = try client.request("tools/list", [:])
         let tools = try #require(listed["tools"] as? [[String: Any]])
         #expect(Set(tools.compactMap { $0["name"] as? String }) == Self.toolNames)
@@ -146,6 +148,98 @@ struct MCPTests {
             #expect(!ended.stderr.contains(bytes: Array(value.utf8)), "a value reached stderr")
         }
         #expect(ended.stdout.count > 1000, "too little protocol output to mean anything")
+    }
+
+    @Test("request_secrets_task is pending until `run resume --fill`, then completed; get_run links runs and finishes a crashed callback; no value anywhere")
+    func requestSecretsTask() throws {
+        let (box, alice, canary) = try Self.prepared()
+        defer { box.remove() }
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("workflows").path
+        try FileManager.default.copyItem(atPath: "\(repository)/agent-secrets-example.yaml", toPath: "\(box.root)/workflows/agent-secrets-example.yaml")
+        let values = ["CANARY-task-\(UUID().uuidString)", "-----BEGIN CANARY-----\nCANARY-task-line-\(UUID().uuidString)\n-----END-----",
+                      "CANARY-agent-\(UUID().uuidString)", "CANARY-hook-\(UUID().uuidString)\nCANARY-hook-line-\(UUID().uuidString)"]
+        let seedText = "Secrets have been stored securely by the user."
+        var outputs: [RunResult] = []
+        func link(_ id: String) -> String { "http://loopseal.test:9000/workspaces/app/runs/\(id)" }
+
+        let client = try MCPClient(box, ["mcp", "--server-url", "http://loopseal.test:9000/"], env: ["LOOPSEAL_LOG_LEVEL": "trace"])
+        _ = try client.initialize()
+
+        // The task: pending, with the request's id and page.
+        let started = try client.call("request_secrets_task", ["variables": [["key": "TASK_KEY", "description": "The task's key"], ["key": "TASK_CERT"]]])
+        #expect(!started.isError, "\(started.text)")
+        let id = try #require(started.structured["workflowId"] as? String)
+        #expect(started.structured["status"] as? String == "pending")
+        #expect(started.structured["requestedKeys"] as? [String] == ["TASK_KEY", "TASK_CERT"])
+        #expect(started.structured["link"] as? String == link(id))
+        #expect(started.structured["result"] == nil)
+        let waiting = try client.call("requestSecretsTask", ["workflowId": id])
+        #expect(!waiting.isError && waiting.structured["status"] as? String == "pending", "\(waiting.text)")
+
+        // A person fills it with the CLI (a multi-line value included); the follow-up says completed.
+        let filled = try box.ok(["run", "resume", id, "--fill"], stdin: Array("TASK_KEY=\(values[0])\nTASK_CERT<<END\n\(values[1])\nEND\n".utf8))
+        outputs.append(filled)
+        let done = try client.call("request_secrets_task", ["workflowId": id, "workspace": "app"])
+        #expect(!done.isError, "\(done.text)")
+        #expect(done.structured["status"] as? String == "completed")
+        #expect(done.structured["result"] as? String == seedText)
+        #expect(done.structured["missingKeys"] as? [String] == [])
+        #expect(try client.call("get_secret_keys").keys == ["CANARY_TOKEN": true, "TASK_CERT": true, "TASK_KEY": true])
+        let cert = try box.ok(["get", "TASK_CERT", "-i", alice.path])
+        #expect(cert.stdoutText.hasPrefix(values[1]), "the value was not stored, so the leak checks mean nothing")
+
+        // A workflow run pending on a child: get_run links them both ways.
+        let parentStarted = try client.call("start_run", ["workflow": "agent-secrets-example"])
+        #expect(parentStarted.structured["status"] as? String == "pending", "\(parentStarted.text)")
+        let parent = try #require(parentStarted.structured["id"] as? String)
+        let pendingOn = try #require(parentStarted.structured["pendingOn"] as? [String: Any], "\(parentStarted.text)")
+        let child = try #require(pendingOn["id"] as? String)
+        #expect(pendingOn["workflow"] as? String == "request-secrets")
+        #expect(pendingOn["link"] as? String == link(child))
+        let childShown = try client.call("get_run", ["runId": child])
+        #expect(childShown.structured["status"] as? String == "waiting", "\(childShown.text)")
+        #expect(childShown.structured["requestedKeys"] as? [String] == ["AGENT_API_KEY", "AGENT_WEBHOOK_SECRET"])
+        let parentLink = try #require(childShown.structured["parent"] as? [String: Any], "\(childShown.text)")
+        #expect(parentLink["id"] as? String == parent && parentLink["transition"] as? String == "request_secrets")
+        #expect(parentLink["link"] as? String == link(parent))
+        let children = try client.call("getRun", ["runId": parent]).structured["children"] as? [[String: Any]]
+        #expect(children?.map { $0["id"] as? String } == [child] && children?.first?["status"] as? String == "waiting", "\(String(describing: children))")
+
+        // The fill dies after the child is saved completed, before the callback resumes the parent;
+        // get_run over MCP finishes it, once.
+        let crashed = try box.run(["run", "resume", child, "--fill"], stdin: Array("AGENT_API_KEY=\(values[2])\nAGENT_WEBHOOK_SECRET<<END\n\(values[3])\nEND\n".utf8),
+                                  env: ["LOOPSEAL_TEST_CRASH": "before-parent-resume"])
+        outputs.append(crashed)
+        #expect(crashed.signaled, "\(crashed)")
+        let parentFile = "\(box.workspaceDir("app"))/.loopseal/runs/\(parent).json"
+        #expect(try String(contentsOfFile: parentFile, encoding: .utf8).contains(#""status": "pending""#), "the crash point was not reached")
+        let converged = try client.call("get_run", ["runId": parent])
+        #expect(converged.structured["status"] as? String == "completed", "\(converged.text)")
+        #expect(converged.structured["place"] as? String == "end")
+        #expect(converged.structured["pendingOn"] is NSNull)
+        #expect((converged.structured["children"] as? [[String: Any]])?.first?["status"] as? String == "completed")
+        let shown = try box.ok(["run", "show", parent, "--json"])
+        outputs.append(shown)
+        let run = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout)) as? [String: Any])
+        #expect((run["state"] as? [String: Any])?["taskResult"] as? String == seedText)
+        #expect((run["history"] as? [Any])?.count == 3, "the parent was resumed more than once: \(run)")
+        outputs.append(try box.ok(["run", "show", child, "--json"]))
+
+        let ended = client.finish()
+        #expect(ended.status == 0, "\(ended.stderrText)")
+        #expect(ended.stderrText.contains("tool call"), "no log to check")
+        let needles = [canary] + values + values.flatMap { $0.split(separator: "\n").map(String.init) }.filter { $0.hasPrefix("CANARY") }
+        for value in needles {
+            #expect(!ended.stdout.contains(bytes: Array(value.utf8)), "a value reached the MCP client")
+            #expect(!ended.stderr.contains(bytes: Array(value.utf8)), "a value reached the server's log")
+            for output in outputs {
+                #expect(!output.stdout.contains(bytes: Array(value.utf8)) && !output.stderr.contains(value), "a value in \(output)")
+            }
+            for file in allFiles(under: box.root) {
+                #expect(!(try readBytes(file)).contains(bytes: Array(value.utf8)), "a value in \(file)")
+            }
+        }
     }
 
     @Test("sync_secrets reports key names per target, dry run first, never values")

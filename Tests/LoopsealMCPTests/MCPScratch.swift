@@ -32,6 +32,24 @@ final class MCPScratch {
         _ = try Workspace.create(root: root, id: id, recipients: [Recipient(name: "alice", publicKey: alice.publicKey)])
     }
 
+    /// Copies the repository's agent-secrets-example (a request_secrets_task parent) into `workflows/`.
+    func copyAgentExample() throws {
+        try FileManager.default.copyItem(atPath: "\(Self.repositoryWorkflows)/agent-secrets-example.yaml",
+                                         toPath: "\(root)/workflows/agent-secrets-example.yaml")
+    }
+
+    /// The JSON file run `id` is saved in.
+    func runFile(_ id: String) -> String { "\(workspace.stateDirectory)/runs/\(id).json" }
+
+    /// Every file under the root, as text, with its path.
+    func allFiles() throws -> [(path: String, text: String)] {
+        let files = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
+        return try files.map { "\(root)/\($0)" }.filter { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }.map { ($0, String(decoding: try Data(contentsOf: URL(fileURLWithPath: $0)), as: UTF8.self)) }
+    }
+
     /// alice's identity as a key file, for `--identity`.
     func identityFile() throws -> String {
         let path = "\(root)/alice.key"
@@ -50,12 +68,14 @@ final class MCPScratch {
                                                     identityFiles: identityFiles, environment: [:]))
     }
 
+    /// The repository's `workflows/`.
+    private static let repositoryWorkflows = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("workflows").path
+
     private func copyWorkflows() throws {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("workflows").path
         try FileManager.default.createDirectory(atPath: "\(root)/workflows/templates", withIntermediateDirectories: true)
         for file in ["secrets-example.yaml", "secrets-example.ui.yaml", "templates/secretsVerified.md"] {
-            try FileManager.default.copyItem(atPath: "\(repository)/\(file)", toPath: "\(root)/workflows/\(file)")
+            try FileManager.default.copyItem(atPath: "\(Self.repositoryWorkflows)/\(file)", toPath: "\(root)/workflows/\(file)")
         }
     }
 }

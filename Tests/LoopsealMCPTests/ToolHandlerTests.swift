@@ -9,10 +9,17 @@ import Testing
 /// name the argument at fault, and no result ever holds a secret value.
 @Suite("MCP tool handlers")
 struct ToolHandlerTests {
-    @Test("the five tools are listed, each accepting `workspace`")
+    @Test("the seven tools are listed, each accepting `workspace`; a call may name one in camelCase")
     func definitions() throws {
         let tools = try MCPScratch().tools()
-        #expect(tools.definitions.map(\.name) == ["get_secret_keys", "list_workflows", "start_run", "request_secrets", "sync_secrets"])
+        #expect(tools.definitions.map(\.name) == [
+            "get_secret_keys", "list_workflows", "start_run", "get_run", "request_secrets", "request_secrets_task", "sync_secrets",
+        ])
+        #expect(tools.toolName("requestSecretsTask") == "request_secrets_task")
+        #expect(tools.toolName("getSecretKeys") == "get_secret_keys")
+        #expect(tools.toolName("get_run") == "get_run")
+        #expect(tools.toolName("RequestSecretsTask") == nil)
+        #expect(tools.toolName("request-secrets-task") == nil)
         for tool in tools.definitions {
             #expect(ToolDefinitions.argumentNames(of: tool).contains("workspace"), "\(tool.name)")
         }
@@ -125,7 +132,7 @@ struct ToolHandlerTests {
         let tools = scratch.tools()
         let cases: [(String, [String: Value]?, String)] = [
             ("reveal_secret", ["key": "CANARY_TOKEN"],
-             "unknown tool 'reveal_secret' (tools: get_secret_keys, list_workflows, start_run, request_secrets, sync_secrets)"),
+             "unknown tool 'reveal_secret' (tools: get_secret_keys, list_workflows, start_run, get_run, request_secrets, request_secrets_task, sync_secrets)"),
             ("list_workflows", ["verbose": true], "list_workflows: unknown argument 'verbose' (expected: workspace)"),
             ("get_secret_keys", ["workspace": "nope"], "get_secret_keys: 'workspace': nope is not a workspace under \(scratch.root)/workspaces (known: app)"),
             ("get_secret_keys", ["workspace": "../app"], "get_secret_keys: 'workspace': ../app is not a workspace under"),

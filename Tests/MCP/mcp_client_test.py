@@ -33,9 +33,10 @@ except ImportError as error:
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.path.abspath(os.environ.get("LOOPSEAL_BIN", os.path.join(REPOSITORY, ".build/debug/loopseal")))
-TOOLS = {"get_secret_keys", "list_workflows", "start_run", "request_secrets", "sync_secrets"}
+TOOLS = {"get_secret_keys", "list_workflows", "start_run", "get_run", "request_secrets", "request_secrets_task", "sync_secrets"}
+SEED_TEXT = "Secrets have been stored securely by the user."
 # request-secrets is built into loopseal: the repository needs no copy of it.
-WORKFLOW_FILES = ["secrets-example.yaml", "secrets-example.ui.yaml", "templates/secretsVerified.md"]
+WORKFLOW_FILES = ["secrets-example.yaml", "secrets-example.ui.yaml", "templates/secretsVerified.md", "agent-secrets-example.yaml"]
 
 failures = []
 
@@ -86,7 +87,7 @@ def prepare(root, env, canary):
     return key
 
 
-async def exercise(root, env, key, seen):
+async def exercise(root, env, key, seen, fills):
     schemas = {}
 
     def record(name, result):
@@ -144,7 +145,8 @@ async def exercise(root, env, key, seen):
                 check(keys.get("keys") == [{"key": "CANARY_TOKEN", "hasValue": True}], f"get_secret_keys: {keys}")
                 _, workflows = await call("list_workflows", {"workspace": "app"})
                 check([(w.get("name"), w.get("file")) for w in workflows.get("workflows", [])]
-                      == [("request-secrets", "<built-in>/request-secrets.yaml"), ("secrets-example", "workflows/secrets-example.yaml")],
+                      == [("agent-secrets-example", "workflows/agent-secrets-example.yaml"),
+                          ("request-secrets", "<built-in>/request-secrets.yaml"), ("secrets-example", "workflows/secrets-example.yaml")],
                       f"list_workflows: {workflows}")
 
                 # The tools that write, in this throwaway workspace.
@@ -157,10 +159,46 @@ async def exercise(root, env, key, seen):
                 _, synced = await call("sync_secrets")
                 check([t.get("written") for t in synced.get("targets", [])] == [True], f"sync_secrets: {synced}")
 
+                # request_secrets_task: pending until a person fills it (here `loopseal run resume ID --fill`,
+                # a multi-line value included), then completed with the seed's text; never a value.
+                _, task = await call("request_secrets_task",
+                                     {"variables": [{"key": "TASK_KEY", "description": "key"}, {"key": "TASK_CERT"}]})
+                task_id = task.get("workflowId", "")
+                check(task.get("status") == "pending" and task.get("requestedKeys") == ["TASK_KEY", "TASK_CERT"]
+                      and task.get("link") == f"http://loopseal.test:9000/workspaces/app/runs/{task_id}", f"request_secrets_task: {task}")
+                _, waiting = await call("request_secrets_task", {"workflowId": task_id})
+                check(waiting.get("status") == "pending" and "result" not in waiting, f"request_secrets_task before the fill: {waiting}")
+                loopseal(root, env, "run", "resume", task_id, "--fill",
+                         stdin=f"TASK_KEY={fills[0]}\nTASK_CERT<<END\n{fills[1]}\nEND\n".encode())
+                _, done = await call("request_secrets_task", {"workflowId": task_id})
+                check(done.get("status") == "completed" and done.get("result") == SEED_TEXT, f"request_secrets_task after the fill: {done}")
+                _, shown = await call("get_run", {"runId": task_id})
+                check(shown.get("status") == "completed" and shown.get("parent") is None and shown.get("missingKeys") == [],
+                      f"get_run: {shown}")
+
+                # A workflow run pending on a child run: get_run links them both ways.
+                _, agent = await call("start_run", {"workflow": "agent-secrets-example"})
+                child = (agent.get("pendingOn") or {}).get("id", "")
+                check(agent.get("status") == "pending" and child, f"start_run agent-secrets-example: {agent}")
+                _, child_run = await call("get_run", {"runId": child})
+                check((child_run.get("parent") or {}).get("id") == agent.get("id")
+                      and child_run.get("requestedKeys") == ["AGENT_API_KEY", "AGENT_WEBHOOK_SECRET"], f"get_run child: {child_run}")
+                loopseal(root, env, "run", "resume", child, "--fill",
+                         stdin=f"AGENT_API_KEY={fills[2]}\nAGENT_WEBHOOK_SECRET<<END\n{fills[3]}\nEND\n".encode())
+                _, parent_run = await call("get_run", {"runId": agent.get("id", "")})
+                check(parent_run.get("status") == "completed" and parent_run.get("pendingOn") is None
+                      and [c.get("status") for c in parent_run.get("children", [])] == ["completed"], f"get_run parent: {parent_run}")
+                _, keys = await call("get_secret_keys")
+                filled = {k.get("key") for k in keys.get("keys", []) if k.get("hasValue")}
+                check({"TASK_KEY", "TASK_CERT", "AGENT_API_KEY", "AGENT_WEBHOOK_SECRET"} <= filled, f"get_secret_keys: {keys}")
+
                 # Failures are tool results with isError; their structured content (if any) still matches.
                 await call("get_secret_keys", {"workspace": "nope"}, expect_error=True)
                 await call("start_run", {"workflow": "no-such-flow"}, expect_error=True)
                 await call("request_secrets", {"keys": ["bad key"]}, expect_error=True)
+                await call("request_secrets_task", {"variables": [{"key": "bad key"}]}, expect_error=True)
+                await call("request_secrets_task", {"workflowId": run.get("id", "")}, expect_error=True)
+                await call("get_run", {"runId": "feedfeedfeed"}, expect_error=True)
     with open(os.path.join(root, "mcp-stderr.log")) as errlog:
         seen.append(errlog.read())
 
@@ -175,8 +213,20 @@ def main():
         canary = f"CANARY-mcp-python-{uuid.uuid4()}"
         key = prepare(root, env, canary)
         seen = []
-        asyncio.run(asyncio.wait_for(exercise(root, env, key, seen), timeout=120))
+        fills = [f"CANARY-task-{uuid.uuid4()}", f"-----BEGIN CANARY-----\nCANARY-cert-{uuid.uuid4()}\n-----END-----",
+                 f"CANARY-agent-{uuid.uuid4()}", f"CANARY-hook-{uuid.uuid4()}\nCANARY-hook-line-{uuid.uuid4()}"]
+        asyncio.run(asyncio.wait_for(exercise(root, env, key, seen, fills), timeout=120))
         check(not any(canary in text for text in seen), "a secret value reached the client or the server's log")
+        # The values a person filled in: in no response, log or file (run files included), whole or line by line.
+        needles = fills + [line for value in fills for line in value.split("\n") if line.startswith("CANARY")]
+        check(not any(needle in text for needle in needles for text in seen), "a filled value reached the client or the server's log")
+        for directory, _, names in os.walk(root):
+            for name in names:
+                with open(os.path.join(directory, name), "rb") as file:
+                    content = file.read()
+                check(not any(needle.encode() in content for needle in needles), f"a filled value is in {os.path.join(directory, name)}")
+        runs = os.path.join(root, "workspaces", "app", ".loopseal", "runs")
+        check(len([n for n in os.listdir(runs) if n.endswith(".json")]) >= 5, f"too few run files to mean anything: {os.listdir(runs)}")
         with open(os.path.join(root, "deploy", "app.env")) as synced:
             check(canary in synced.read(), "sync_secrets did not deliver the value to its target")
     finally:
@@ -187,7 +237,7 @@ def main():
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         return 1
-    print("ok: the MCP Python SDK initialized, listed 5 tools with output schemas and validated every result")
+    print(f"ok: the MCP Python SDK initialized, listed {len(TOOLS)} tools with output schemas and validated every result")
     return 0
 
 
