@@ -106,12 +106,23 @@ enum APIRoutes {
         return try bytes.withUnsafeBytes { try SecretBody.parse($0, allowed: fields) }
     }
 
-    /// What the API shows of a run: status, place, what it waits for, key names and documents.
+    /// What the API shows of a run: status, place, what it waits for, key names, documents, and
+    /// its links both ways: `parent` (`{runId, transition}`, the run that started it),
+    /// `children` (`[{runId, workflow, transition, show}]`) and `pendingOn` (`{runId,
+    /// transition}`, the child a `pending` run waits on). Names and ids only, never state.
     static func runValue(_ run: WorkflowRun, _ workspace: Workspace, _ core: ServerCore) async throws -> TemplateValue {
         let missing = run.status == .waiting ? try await core.missingKeys(workspace, run: run) : []
         return .dictionary([
             ("id", .string(run.id)), ("workflow", .string(run.workflow)), ("status", .string(run.status.rawValue)),
             ("place", .string(run.place)), ("error", run.error.map(TemplateValue.string) ?? .null),
+            ("parent", run.parent.map { .dictionary([("runId", .string($0.run)), ("transition", .string($0.transition))]) } ?? .null),
+            ("children", .list(run.children.map { child in
+                .dictionary([("runId", .string(child.run)), ("workflow", .string(child.workflow)),
+                             ("transition", .string(child.transition)), ("show", .string(child.show.rawValue))])
+            })),
+            ("pendingOn", run.pendingTransition.map {
+                .dictionary([("runId", .string($0.child)), ("transition", .string($0.transition))])
+            } ?? .null),
             ("waitingFor", .list(core.manualTransitions(workspace, run: run).map(TemplateValue.string))),
             ("requestedKeys", .list(run.requestedKeys.map(TemplateValue.string))),
             ("missingKeys", .list(missing.map(TemplateValue.string))),

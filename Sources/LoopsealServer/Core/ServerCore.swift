@@ -22,12 +22,15 @@ public final class ServerCore: Sendable {
     private let logger: Logger
 
     /// A core for `configuration`. Fails when `--git-commit` is set outside a git repository.
+    /// Resumes the runs a crash left half-resumed in every workspace (``settleRuns()``) before
+    /// it returns, so the server starts with none.
     public init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
         tokens = TokenStore(directory: configuration.stateDirectory)
         audit = AuditLog(path: configuration.auditLogPath)
         git = configuration.gitCommit ? try GitCommitter(root: configuration.root) : nil
         logger = configuration.logger
+        settleRuns()
     }
 
     // MARK: Access
@@ -138,14 +141,58 @@ public final class ServerCore: Sendable {
         runService(workspace).workflows()
     }
 
-    /// Every run of the workspace, newest first.
+    /// Every run of the workspace, newest first. Runs a crash left half-resumed (a child
+    /// finished, its parent still pending) are resumed first (see ``settleRuns()``).
     public func runs(_ workspace: Workspace) async throws -> [WorkflowRun] {
-        try await queues.read { try self.runService(workspace).runs() }
+        let (runs, halfResumed) = try await queues.read {
+            let service = self.runService(workspace)
+            let runs = try service.runs()
+            return (runs, runs.contains { $0.status == .pending && self.needsSettling($0, service) })
+        }
+        guard halfResumed else { return runs }
+        do {
+            _ = try await change(workspace) { rollback in try self.settleRecord(workspace, rollback) }
+        } catch {
+            logger.warning("pending runs not resumed", metadata: ["workspace": "\(workspace.id)", "error": "\(error)"])
+            return runs
+        }
+        return try await queues.read { try self.runService(workspace).runs() }
     }
 
-    /// Run `id`; 400 for an invalid id, 404 when there is none.
+    /// Run `id`; 400 for an invalid id, 404 when there is none. A run a crash left
+    /// half-resumed (pending on a finished child, or a finished child whose parent still waits
+    /// on it) is resumed first, as ``settleRuns()`` does at start.
     public func run(_ workspace: Workspace, id: String) async throws -> WorkflowRun {
-        try await queues.read { try self.runService(workspace).load(runID: id) }
+        let (run, halfResumed) = try await queues.read {
+            let service = self.runService(workspace)
+            let run = try service.load(runID: id)
+            return (run, self.needsSettling(run, service))
+        }
+        guard halfResumed else { return run }
+        do {
+            return try await change(workspace) { rollback in
+                let service = self.runService(workspace)
+                let scope = try RunChangeScope(workspace, service: service, runID: id, rollback: rollback)
+                let settled = try service.settled(try service.load(runID: id))
+                return self.settleChange(settled, workspace, entries: scope.finish(token: Self.serverToken), scope: scope)
+            }
+        } catch {
+            logger.warning("pending run not resumed", metadata: ["workspace": "\(workspace.id)", "run": "\(id)", "error": "\(error)"])
+            return run
+        }
+    }
+
+    /// The runs linked to `run`: its parent and the children it started (those that still
+    /// load under the id the link names; a missing one is left out).
+    public func linkedRuns(_ workspace: Workspace, of run: WorkflowRun) async throws -> (parent: WorkflowRun?, children: [WorkflowRun]) {
+        try await queues.read {
+            let service = self.runService(workspace)
+            func load(_ id: String) -> WorkflowRun? {
+                guard let linked = try? service.load(runID: id), linked.id == id else { return nil }
+                return linked
+            }
+            return (run.parent.flatMap { load($0.run) }, run.children.compactMap { load($0.run) })
+        }
     }
 
     /// The definition a run was started from, when it still loads.
@@ -164,49 +211,124 @@ public final class ServerCore: Sendable {
         try await queues.read { try self.runService(workspace).missingKeys(of: run) }
     }
 
-    /// Starts workflow `name` (one listed under `workflows/`; never a path) with `input`.
+    /// Starts workflow `name` (one listed under `workflows/`; never a path) with `input`. Child
+    /// runs its first steps start are audited (`run.start`) and undone with it.
     public func startRun(_ workspace: Workspace, workflow name: String, input: TemplateValue, token: TokenRecord) async throws -> WorkflowRun {
         try await change(workspace) { rollback in
-            let existing = self.secretFileNames(workspace)
             let service = self.runService(workspace)
+            let scope = try RunChangeScope(workspace, service: service, lineage: [], rollback: rollback)
             let (definition, file) = try service.loadListedWorkflow(name)
             let run = try service.start(definition, file: file, args: input)
-            try self.rememberCreated(run, existing: existing, in: workspace, rollback)
-            return self.runChange(run, workspace, token: token, action: "run.start")
+            return self.runChange(run, workspace, token: token, action: "run.start", scope: scope)
         }
     }
 
-    /// Fires manual transition `transition` of run `runID` with `payload`.
+    /// Fires manual transition `transition` of run `runID` with `payload`. A pending run is
+    /// refused (409): it goes on by itself when its child finishes. When the run is a child and
+    /// finishes, the runs it resumes are audited (`run.resume`) and undone with it.
     public func fire(_ workspace: Workspace, runID: String, transition: String, payload: TemplateValue?, token: TokenRecord) async throws -> WorkflowRun {
         try await change(workspace) { rollback in
-            let existing = self.secretFileNames(workspace)
-            if let file = try? self.runFile(workspace, runID) { try rollback.remember(file) }
-            let run = try self.runService(workspace).fire(runID: runID, transition: transition, payload: payload)
-            try self.rememberCreated(run, existing: existing, in: workspace, rollback)
-            return self.runChange(run, workspace, token: token, action: "run.transition", transition: transition)
+            let service = self.runService(workspace)
+            let scope = try RunChangeScope(workspace, service: service, runID: runID, rollback: rollback)
+            if let run = scope.run, let pending = run.pendingTransition { throw Self.pendingConflict(run, pending) }
+            let run = try service.fire(runID: runID, transition: transition, payload: payload)
+            return self.runChange(run, workspace, token: token, action: "run.transition", transition: transition, scope: scope)
         }
     }
 
-    /// Stores the values run `runID` asked for and fires its secret-input transition with `{keys}`.
+    /// Stores the values run `runID` asked for and fires its secret-input transition with
+    /// `{keys}`. When the run is a child run and completes, its parent resumes in the same call
+    /// (the callback): every run file of the lineage is undone together if the change fails.
     public func provideSecrets(_ workspace: Workspace, runID: String, values: [(key: String, value: SecureBytes)],
                                transition: String?, token: TokenRecord) async throws -> WorkflowRun {
         let boxed = ValuesBox(values)
         return try await change(workspace) { rollback in
-            let existing = self.secretFileNames(workspace)
-            if let file = try? self.runFile(workspace, runID) { try rollback.remember(file) }
+            let service = self.runService(workspace)
+            let scope = try RunChangeScope(workspace, service: service, runID: runID, rollback: rollback)
             for key in boxed.values.map(\.key) {
                 if let path = try? workspace.secretPath(for: key) { try rollback.remember(path) }
             }
-            let run = try self.runService(workspace).provideSecrets(runID: runID, values: boxed.values, transition: transition)
-            try self.rememberCreated(run, existing: existing, in: workspace, rollback)
+            let run = try service.provideSecrets(runID: runID, values: boxed.values, transition: transition)
             let keys = boxed.values.map(\.key)
             var record = self.runChange(run, workspace, token: token, action: "run.secrets",
-                                        transition: run.history.last(where: \.manual)?.transition)
+                                        transition: run.history.last(where: \.manual)?.transition, scope: scope)
             record.entries = keys.map { AuditEntry(token: token.id, workspace: workspace.id, action: "secret.upsert", key: $0, run: runID) }
                 + record.entries
             record.commitPaths += try keys.map { try self.relative(workspace.secretPath(for: $0)) }
             return record
         }
+    }
+
+    // MARK: Settling
+
+    /// The token id audit lines name for what the server does by itself (resuming runs).
+    public static let serverToken = "server"
+
+    /// Resumes, in every workspace, the runs a crash left half-resumed: a child run saved
+    /// finished whose parent was not resumed yet (the process died between the two). Each is
+    /// resumed once (``RunService/settle()``) and audited as `run.resume` by token `server`.
+    /// A workspace that cannot be settled is logged and left for the next start (or for
+    /// `loopseal run show`/`run list`, which settle too). Returns the runs resumed. Called once
+    /// by ``init(configuration:)``, before the server answers any request.
+    @discardableResult
+    public func settleRuns() -> [String] {
+        var resumed: [String] = []
+        for id in Workspace.list(root: configuration.root) {
+            guard let workspace = try? Workspace(root: configuration.root, id: id) else { continue }
+            let service = runService(workspace)
+            let pending: [WorkflowRun]
+            do {
+                pending = try service.runs().filter { $0.status == .pending }
+            } catch {
+                logger.error("cannot read the runs of a workspace to resume them", metadata: ["workspace": "\(id)", "error": "\(error)"])
+                continue
+            }
+            guard pending.contains(where: { needsSettling($0, service) }) else { continue }
+            do {
+                resumed += try changeNow(workspace) { rollback in try self.settleRecord(workspace, rollback) }
+            } catch {
+                logger.error("pending runs not resumed", metadata: ["workspace": "\(id)", "error": "\(error)"])
+            }
+        }
+        return resumed
+    }
+
+    /// Whether `run` is half-resumed: pending on a child that has finished, or a finished child
+    /// whose parent is still pending on it.
+    private func needsSettling(_ run: WorkflowRun, _ service: RunService) -> Bool {
+        if run.status == .pending, let child = run.pendingTransition?.child {
+            return (try? service.load(runID: child))?.isFinished == true
+        }
+        if run.isFinished, let link = run.parent, let parent = try? service.load(runID: link.run) {
+            return parent.status == .pending && parent.pendingTransition?.child == run.id
+        }
+        return false
+    }
+
+    /// Settles every pending run of `workspace` (their files remembered first); the value is
+    /// the ids resumed.
+    private func settleRecord(_ workspace: Workspace, _ rollback: FileRollback) throws -> ChangeRecord<[String]> {
+        let service = runService(workspace)
+        let pending = try service.runs().filter { $0.status == .pending }
+        let scope = try RunChangeScope(workspace, service: service, lineage: pending, rollback: rollback)
+        let resumed = try service.settle()
+        let record = settleChange(resumed, workspace, entries: scope.finish(token: Self.serverToken), scope: scope)
+        return ChangeRecord(value: resumed, entries: record.entries, commitPaths: record.commitPaths, message: record.message,
+                            logLine: record.logLine, logMetadata: ["runs": "\(resumed.joined(separator: ","))"])
+    }
+
+    private func settleChange<Value: Sendable>(_ value: Value, _ workspace: Workspace, entries: [AuditEntry],
+                                               scope: RunChangeScope) -> ChangeRecord<Value> {
+        let runs = entries.compactMap(\.run)
+        return ChangeRecord(value: value, entries: entries, commitPaths: commitPaths(scope.declaredKeys, workspace),
+                            message: "loopseal: resume runs \(runs.joined(separator: ", ")) in workspace \(workspace.id)",
+                            logLine: "runs resumed", logMetadata: ["runs": "\(runs.joined(separator: ","))"])
+    }
+
+    /// 409 for a transition fired at a run that waits on a child run.
+    private static func pendingConflict(_ run: WorkflowRun, _ pending: PendingTransition) -> APIError {
+        APIError(.conflict, "pending",
+                 "run '\(run.id)' is pending on child run '\(pending.child)' (started by its transition '\(pending.transition)'): it goes on by itself when that run finishes; act on run '\(pending.child)' instead")
     }
 
     // MARK: Writing
@@ -242,52 +364,56 @@ public final class ServerCore: Sendable {
     /// the audit line fails, every remembered file is put back and the error says so.
     private func change<Value: Sendable>(_ workspace: Workspace,
                                          _ body: @escaping @Sendable (FileRollback) throws -> ChangeRecord<Value>) async throws -> Value {
-        try await queues.write(workspace: workspace.id) {
-            let appender = try self.audit.appender()
-            let rollback = try FileRollback(workspace: workspace)
-            let record: ChangeRecord<Value>
-            do {
-                record = try body(rollback)
-            } catch {
-                rollback.noteChanged()
-                self.reportUnrestored(rollback.restore(workspace), workspace)
-                throw error
-            }
+        try await queues.write(workspace: workspace.id) { try self.changeNow(workspace, body) }
+    }
+
+    /// ``change(_:_:)`` on the calling thread: for the start, before any request is served.
+    private func changeNow<Value: Sendable>(_ workspace: Workspace,
+                                            _ body: (FileRollback) throws -> ChangeRecord<Value>) throws -> Value {
+        let appender = try audit.appender()
+        let rollback = try FileRollback(workspace: workspace)
+        let record: ChangeRecord<Value>
+        do {
+            record = try body(rollback)
+        } catch {
             rollback.noteChanged()
-            var committed = false
-            if let git = self.git, !record.commitPaths.isEmpty {
-                do {
-                    committed = try git.commit(paths: record.commitPaths, message: record.message)
-                } catch {
-                    let unrestored = rollback.restore(workspace)
-                    self.reportUnrestored(unrestored, workspace)
-                    throw APIError(.internalServerError, "git_commit_failed",
-                                   "\(error), so the change was undone\(Self.describe(unrestored)): fix the repository at \(self.configuration.root) (git status shows why), then retry")
-                }
-            }
+            reportUnrestored(rollback.restore(workspace), workspace)
+            throw error
+        }
+        rollback.noteChanged()
+        var committed = false
+        if let git, !record.commitPaths.isEmpty {
             do {
-                try appender.append(record.entries)
+                committed = try git.commit(paths: record.commitPaths, message: record.message)
             } catch {
                 let unrestored = rollback.restore(workspace)
-                self.reportUnrestored(unrestored, workspace)
-                var undo = ""
-                if committed, let git = self.git {
-                    do {
-                        try git.commit(paths: record.commitPaths, message: record.message.replacingOccurrences(of: "loopseal: ", with: "loopseal: undo ")
-                                       + " (its audit line could not be written)")
-                    } catch {
-                        undo = "; its commit could not be undone (\(error)): revert it by hand"
-                    }
-                }
-                let message = (error as? APIError)?.message ?? "\(error)"
-                throw APIError(.internalServerError, "audit_log", "\(message); the change was undone\(Self.describe(unrestored))\(undo)")
+                reportUnrestored(unrestored, workspace)
+                throw APIError(.internalServerError, "git_commit_failed",
+                               "\(error), so the change was undone\(Self.describe(unrestored)): fix the repository at \(configuration.root) (git status shows why), then retry")
             }
-            var metadata: Logger.Metadata = ["workspace": "\(workspace.id)", "action": "\(record.entries.last?.action ?? "")"]
-            metadata.merge(record.logMetadata) { _, new in new }
-            if let token = record.entries.last?.token { metadata["token"] = "\(token)" }
-            self.logger.info("\(record.logLine)", metadata: metadata)
-            return record.value
         }
+        do {
+            try appender.append(record.entries)
+        } catch {
+            let unrestored = rollback.restore(workspace)
+            reportUnrestored(unrestored, workspace)
+            var undo = ""
+            if committed, let git {
+                do {
+                    try git.commit(paths: record.commitPaths, message: record.message.replacingOccurrences(of: "loopseal: ", with: "loopseal: undo ")
+                                   + " (its audit line could not be written)")
+                } catch {
+                    undo = "; its commit could not be undone (\(error)): revert it by hand"
+                }
+            }
+            let message = (error as? APIError)?.message ?? "\(error)"
+            throw APIError(.internalServerError, "audit_log", "\(message); the change was undone\(Self.describe(unrestored))\(undo)")
+        }
+        var metadata: Logger.Metadata = ["workspace": "\(workspace.id)", "action": "\(record.entries.last?.action ?? "")"]
+        metadata.merge(record.logMetadata) { _, new in new }
+        if let token = record.entries.last?.token { metadata["token"] = "\(token)" }
+        logger.info("\(record.logLine)", metadata: metadata)
+        return record.value
     }
 
     private func reportUnrestored(_ unrestored: [String], _ workspace: Workspace) {
@@ -300,33 +426,24 @@ public final class ServerCore: Sendable {
         unrestored.isEmpty ? "" : " except for \(unrestored.joined(separator: "; "))"
     }
 
-    /// The audit entry, commit and log line of a run change. Run files live in `.loopseal/` and
-    /// are not committed; the secret files a run asked for (declared empty) are.
+    /// The audit entries, commit and log line of a run change: `action` on `run`, then what
+    /// `scope` saw move (runs resumed, child runs started). Run files live in `.loopseal/` and
+    /// are not committed; the secret files the runs asked for (declared empty) are.
     private func runChange(_ run: WorkflowRun, _ workspace: Workspace, token: TokenRecord, action: String,
-                           transition: String? = nil) -> ChangeRecord<WorkflowRun> {
-        let paths = git == nil ? [] : run.requestedKeys.compactMap { try? relative(workspace.secretPath(for: $0)) }
-        return ChangeRecord(value: run,
-                            entries: [AuditEntry(token: token.id, workspace: workspace.id, action: action, run: run.id, transition: transition)],
-                            commitPaths: paths,
+                           transition: String? = nil, scope: RunChangeScope) -> ChangeRecord<WorkflowRun> {
+        let entries = [AuditEntry(token: token.id, workspace: workspace.id, action: action, run: run.id, transition: transition)]
+            + scope.finish(token: token.id, main: run.id)
+        return ChangeRecord(value: run, entries: entries,
+                            commitPaths: commitPaths(run.requestedKeys + scope.declaredKeys, workspace),
                             message: "loopseal: \(action) \(run.workflow) run \(run.id) in workspace \(workspace.id)",
                             logLine: "run changed", logMetadata: ["run": "\(run.id)"])
     }
 
-    /// Remembers, as absent before the change, the run's file when new and the secret files it
-    /// declared that were not in `existing`.
-    private func rememberCreated(_ run: WorkflowRun, existing: Set<String>, in workspace: Workspace, _ rollback: FileRollback) throws {
-        rollback.rememberAbsent(try runFile(workspace, run.id))
-        for key in run.requestedKeys where !existing.contains("\(key).sealed") {
-            rollback.rememberAbsent(try workspace.secretPath(for: key))
-        }
-    }
-
-    private func runFile(_ workspace: Workspace, _ id: String) throws -> String {
-        try RunStore(workspace: workspace).file(id)
-    }
-
-    private func secretFileNames(_ workspace: Workspace) -> Set<String> {
-        Set((try? FileIO.directoryEntries(workspace.secretsDirectory)) ?? [])
+    /// The secret files of `keys`, relative to the root, once each; none without `--git-commit`.
+    private func commitPaths(_ keys: [String], _ workspace: Workspace) -> [String] {
+        guard git != nil else { return [] }
+        var seen: Set<String> = []
+        return keys.filter { seen.insert($0).inserted }.compactMap { try? relative(workspace.secretPath(for: $0)) }
     }
 
     private func relative(_ path: String) -> String {
