@@ -41,16 +41,19 @@ struct RunView: Sendable {
     var actions: [RunAction]
     var secretForm: SecretForm?
     var canWrite: Bool
+    /// Its parent, children and the child it waits on.
+    var family: RunFamily = .none
 
     /// Decides the run page's widgets. A `secret-input` widget enabled in the run's place
     /// (whose transition, if named, can fire now) shows the form; without any `secret-input`
     /// widget, a waiting run with missing requested keys and one manual transition shows it
     /// too. Every other manual transition becomes a button, labelled by a `button` widget
-    /// naming it when there is one. Readers get no forms.
+    /// naming it when there is one. Readers get no forms; a pending run offers no transition
+    /// (its `family` may carry its child's form instead).
     static func build(run: WorkflowRun, definition: WorkflowDefinition?, manualTransitions: [String],
-                      keys: [SecretKeyInfo], canWrite: Bool) -> RunView {
+                      keys: [SecretKeyInfo], canWrite: Bool, family: RunFamily = .none) -> RunView {
         guard canWrite, run.status == .waiting else {
-            return RunView(run: run, actions: [], secretForm: nil, canWrite: canWrite)
+            return RunView(run: run, actions: [], secretForm: nil, canWrite: canWrite, family: family)
         }
         let widgets = definition?.widgets ?? []
         let form = secretForm(run: run, definition: definition, manualTransitions: manualTransitions, keys: keys)
@@ -61,7 +64,7 @@ struct RunView: Sendable {
             }
             actions.append(RunAction(transition: transition, label: button?.label ?? transition))
         }
-        return RunView(run: run, actions: actions, secretForm: form, canWrite: canWrite)
+        return RunView(run: run, actions: actions, secretForm: form, canWrite: canWrite, family: family)
     }
 
     /// The secret form of `run`, or nil when it shows none. A widget that names no transition
@@ -150,7 +153,7 @@ struct WebPages: Sendable {
     /// The pages, compiled from ``WebTemplates``.
     init() {
         engine = TemplateEngine(partials: .templates([
-            "csrf": WebTemplates.csrfField, "badge": WebTemplates.keyBadge,
+            "csrf": WebTemplates.csrfField, "badge": WebTemplates.keyBadge, "secretForm": WebTemplates.secretForm,
         ]), strict: false)
         let sources = [
             "layout": WebTemplates.layout, "signin": WebTemplates.signIn, "workspaces": WebTemplates.workspaces,
@@ -211,22 +214,20 @@ struct WebPages: Sendable {
         ])
     }
 
-    /// A run: facts, widgets (secret form, transition buttons), documents and history.
+    /// A run: facts (with the run that started it), widgets (secret form, transition buttons;
+    /// for a pending run the child it waits on, its form inline with `show: inline`), documents
+    /// (a `workflow_link` as a link to the child's page with its status) and history.
     func run(_ view: RunView, workspace: String, viewer: WebViewer) throws -> String {
         let run = view.run
-        var secretForm = TemplateValue.null
-        if let form = view.secretForm {
-            secretForm = .dictionary([
-                ("label", .string(form.label)), ("action", .string(WebPaths.secrets(workspace, run.id))),
-                ("csrf", .string(viewer.csrf)),
-                ("fields", .list(form.fields.map { field in
-                    .dictionary([
-                        ("id", .string("secret-\(field.key)")), ("name", .string(FormBody.secretPrefix + field.key)),
-                        ("key", .string(field.key)), ("description", field.description.map(TemplateValue.string) ?? .null),
-                        ("hasValue", .bool(field.hasValue)),
-                    ])
-                })),
-            ])
+        let family = view.family
+        var parent = TemplateValue.null
+        if let link = run.parent {
+            parent = linked(link.run, family.parent, workspace: workspace, [("transition", .string(link.transition))])
+        }
+        var pending = TemplateValue.null
+        if let child = family.pending {
+            let form = child.form.map { secretFormValue($0, run: child.id, workspace: workspace, viewer: viewer) }
+            pending = linked(child.id, child.run, workspace: workspace, [("transition", .string(child.transition)), ("form", form ?? .null)])
         }
         return try page("run", title: "Run \(run.id)", viewer: viewer, [
             ("workspace", .string(workspace)), ("workspaceHref", .string(WebPaths.workspace(workspace))),
@@ -235,25 +236,54 @@ struct WebPages: Sendable {
                 ("place", .string(run.place)), ("error", run.error.map(TemplateValue.string) ?? .null),
                 ("createdAt", .string(run.createdAt)), ("updatedAt", .string(run.updatedAt)),
             ])),
-            ("secretForm", secretForm),
+            ("parent", parent),
+            ("pending", pending),
+            ("secretForm", view.secretForm.map { secretFormValue($0, run: run.id, workspace: workspace, viewer: viewer) } ?? .null),
             ("actions", .list(view.actions.map { action in
                 .dictionary([
                     ("label", .string(action.label)), ("csrf", .string(viewer.csrf)),
                     ("action", .string(WebPaths.transition(workspace, run.id, action.transition))),
                 ])
             })),
-            ("readOnly", .bool(!view.canWrite && run.status == .waiting)),
+            ("readOnly", .bool(!view.canWrite && (run.status == .waiting || family.pending?.run?.status == .waiting))),
             ("documents", .list(run.documents.map { document in
-                .dictionary([
-                    ("type", .string(document.type.rawValue)), ("transition", .string(document.transition)),
-                    ("html", .string(SafeMarkdown.html(document.markdown))),
-                ])
+                var content: (String, TemplateValue) = ("html", .string(SafeMarkdown.html(document.markdown)))
+                if document.type == .workflowLink {
+                    let id = document.content.property("workflowId").map(\.javaScriptString) ?? ""
+                    content = ("link", linked(id, family.child(id), workspace: workspace))
+                }
+                return .dictionary([("type", .string(document.type.rawValue)), ("transition", .string(document.transition)), content])
             })),
             ("history", .list(run.history.map { entry in
                 .dictionary([
                     ("transition", .string(entry.transition)), ("from", .string(entry.from)), ("to", .string(entry.to)),
                     ("manual", .bool(entry.manual)), ("at", .string(entry.at)),
                     ("error", entry.error.map(TemplateValue.string) ?? .null),
+                ])
+            })),
+        ])
+    }
+
+    /// A linked run for the page: `id`, and when `run` (loaded under that id) is there, `href`,
+    /// `workflow` and `status`; without it, `missing`. Then `extra`.
+    private func linked(_ id: String, _ run: WorkflowRun?, workspace: String, _ extra: [(String, TemplateValue)] = []) -> TemplateValue {
+        guard let run, run.id == id else { return .dictionary([("id", .string(id)), ("missing", .bool(true))] + extra) }
+        return .dictionary([
+            ("id", .string(id)), ("href", .string(WebPaths.run(workspace, id))), ("workflow", .string(run.workflow)),
+            ("status", .string(run.status.rawValue)),
+        ] + extra)
+    }
+
+    /// The `secretForm` partial's context: `form` posting to run `run`'s secrets.
+    private func secretFormValue(_ form: SecretForm, run: String, workspace: String, viewer: WebViewer) -> TemplateValue {
+        .dictionary([
+            ("label", .string(form.label)), ("action", .string(WebPaths.secrets(workspace, run))),
+            ("csrf", .string(viewer.csrf)),
+            ("fields", .list(form.fields.map { field in
+                .dictionary([
+                    ("id", .string("secret-\(field.key)")), ("name", .string(FormBody.secretPrefix + field.key)),
+                    ("key", .string(field.key)), ("description", field.description.map(TemplateValue.string) ?? .null),
+                    ("hasValue", .bool(field.hasValue)),
                 ])
             })),
         ])

@@ -154,10 +154,24 @@ struct WebHandlers: Sendable {
         let workspace = try core.workspace(parameter(context, "workspaceId"), for: viewer.token)
         let run = try await core.run(workspace, id: parameter(context, "runId"))
         let keys = try await core.listSecrets(workspace)
+        let canWrite = viewer.token.role >= .writer
         let view = RunView.build(run: run, definition: core.definition(workspace, run: run),
                                  manualTransitions: core.manualTransitions(workspace, run: run), keys: keys,
-                                 canWrite: viewer.token.role >= .writer)
+                                 canWrite: canWrite, family: try await family(of: run, workspace, keys: keys, canWrite: canWrite))
         return WebResponse.html(try pages.run(view, workspace: workspace.id, viewer: viewer.page))
+    }
+
+    /// The runs linked to `run`, with the secret form of the child it is pending on when a
+    /// writer views it (shown only for `show: inline`).
+    private func family(of run: WorkflowRun, _ workspace: Workspace, keys: [SecretKeyInfo], canWrite: Bool) async throws -> RunFamily {
+        let linked = try await core.linkedRuns(workspace, of: run)
+        var form: SecretForm?
+        if canWrite, let id = run.pendingTransition?.child, let child = linked.children.first(where: { $0.id == id }) {
+            form = RunView.secretForm(run: child, definition: core.definition(workspace, run: child),
+                                      manualTransitions: core.manualTransitions(workspace, run: child), keys: keys)
+        }
+        return RunFamily(parent: linked.parent, children: linked.children,
+                         pending: PendingChild.of(run, children: linked.children, form: form))
     }
 
     // MARK: Actions
@@ -203,7 +217,18 @@ struct WebHandlers: Sendable {
         }
         _ = try await core.provideSecrets(workspace, runID: run.id, values: form.secrets, transition: secretForm.transition,
                                           token: viewer.token)
-        return WebResponse.redirect(WebPaths.run(workspace.id, run.id))
+        return WebResponse.redirect(await page(after: run, workspace))
+    }
+
+    /// Where a person goes once run `run`'s form is stored: the parent's page when the parent
+    /// shows this child inline (the callback has just advanced it), else the run's own page.
+    /// Taken from the run's `parent` link as saved, never from the form.
+    private func page(after run: WorkflowRun, _ workspace: Workspace) async -> String {
+        if let link = run.parent, let parent = try? await core.run(workspace, id: link.run), parent.id == link.run,
+           parent.children.first(where: { $0.run == run.id })?.show == .inline {
+            return WebPaths.run(workspace.id, link.run)
+        }
+        return WebPaths.run(workspace.id, run.id)
     }
 
     // MARK: Sessions and forms

@@ -42,6 +42,28 @@ enum WebTemplates {
     {{#if hasValue}}<span class="badge stored">Stored</span>{{else}}<span class="badge missing">Missing</span>{{/if}}
     """
 
+    /// A secret-request form: `label`, `action`, `csrf`, `fields` (`id`, `name`, `key`,
+    /// `description`, `hasValue`). Each secret is a `textarea` (so a pasted PEM keeps its lines)
+    /// masked by the stylesheet; the Show checkbox before it unmasks it through a sibling
+    /// selector, with no script. It says how values and line breaks are stored, and that an
+    /// empty field keeps a stored value.
+    static let secretForm = """
+    <form method="post" action="{{action}}" class="card" autocomplete="off">
+    {{> csrf}}
+    <p class="hint" id="secret-format">Each value is stored exactly as entered: spaces, tabs and several lines (a PEM key) are kept. Line breaks are stored as LF: browsers send CR LF, Loopseal turns each into LF. Values stay hidden until you tick Show.</p>
+    {{#each fields}}
+    <div class="field">
+    <label for="{{id}}"><code>{{key}}</code>{{#if description}} <span class="description">{{description}}</span>{{/if}}</label>
+    {{#if hasValue}}<p class="hint"><span class="badge stored">Stored</span> Leave empty to keep the stored value.</p>{{/if}}
+    <input type="checkbox" id="{{id}}-show" class="reveal">
+    <label for="{{id}}-show" class="reveal">Show</label>
+    <textarea id="{{id}}" name="{{name}}" class="secret" rows="3" wrap="off" autocomplete="off" autocapitalize="off" spellcheck="false" aria-describedby="secret-format"{{#unless hasValue}} required{{/unless}}></textarea>
+    </div>
+    {{/each}}
+    <button type="submit">{{label}}</button>
+    </form>
+    """
+
     /// Sign-in: `csrf`, optional `error`.
     static let signIn = """
     <h1>Sign in</h1>
@@ -127,12 +149,12 @@ enum WebTemplates {
     """
 
     /// One run: `workspace`, `workspaceHref`, `run` (`id`, `workflow`, `status`, `place`, `error`,
-    /// `createdAt`, `updatedAt`), `documents` (`type`, `transition`, `html`), `history`,
-    /// optional `secretForm` (`label`, `action`, `csrf`, `fields`: `id`, `name`, `key`,
-    /// `description`, `hasValue`), `actions` (`label`, `action`, `csrf`) and `readOnly`.
-    /// Each secret is a `textarea` (so a pasted PEM keeps its lines) masked by the stylesheet; the
-    /// Show checkbox before it unmasks it through a sibling selector, with no script. The page
-    /// says how values and line breaks are stored, and that an empty field keeps a stored value.
+    /// `createdAt`, `updatedAt`), optional `parent` (the run that started it: `id`, `transition`,
+    /// and `href`, `workflow`, `status` or `missing`), optional `pending` (the child run it waits
+    /// on, the same fields, and `form`: the child's ``secretForm`` shown inline), `documents`
+    /// (`type`, `transition`, and `html` or, for a `workflow_link`, `link`: the child run as
+    /// `parent` is), `history`, optional `secretForm` (see ``secretForm``), `actions` (`label`,
+    /// `action`, `csrf`) and `readOnly`.
     static let run = """
     <nav class="crumbs"><a href="/workspaces">Workspaces</a> / <a href="{{workspaceHref}}">{{workspace}}</a></nav>
     <h1>Run <code>{{run.id}}</code></h1>
@@ -140,27 +162,25 @@ enum WebTemplates {
     <dt>Workflow</dt><dd>{{run.workflow}}</dd>
     <dt>Status</dt><dd><span class="badge status-{{run.status}}">{{run.status}}</span></dd>
     <dt>Place</dt><dd><code>{{run.place}}</code></dd>
+    {{#if parent}}<dt>Parent</dt><dd class="parent">Child of run {{#if parent.href}}<a href="{{parent.href}}"><code>{{parent.id}}</code></a> ({{parent.workflow}}, <span class="badge status-{{parent.status}}">{{parent.status}}</span>){{else}}<code>{{parent.id}}</code> (its run file is gone){{/if}}, started by its transition <code>{{parent.transition}}</code></dd>{{/if}}
     {{#if run.error}}<dt>Error</dt><dd class="alert">{{run.error}}</dd>{{/if}}
     <dt>Started</dt><dd>{{run.createdAt}}</dd>
     <dt>Updated</dt><dd>{{run.updatedAt}}</dd>
     </dl>
+    {{#if pending}}
+    <section class="widget child-run">
+    <h2>Waiting on child run {{#if pending.href}}<a href="{{pending.href}}"><code>{{pending.id}}</code></a>{{else}}<code>{{pending.id}}</code>{{/if}}</h2>
+    <p class="hint">This run is pending: its transition <code>{{pending.transition}}</code> started {{#if pending.missing}}child run <code>{{pending.id}}</code>, whose run file is gone{{else}}a run of <code>{{pending.workflow}}</code>, now <span class="badge status-{{pending.status}}">{{pending.status}}</span>{{/if}}. It goes on by itself once that run finishes.</p>
+    {{#if pending.form}}
+    <h3>{{pending.form.label}}</h3>
+    {{> secretForm pending.form}}
+    {{/if}}
+    </section>
+    {{/if}}
     {{#if secretForm}}
     <section class="widget">
     <h2>{{secretForm.label}}</h2>
-    <form method="post" action="{{secretForm.action}}" class="card" autocomplete="off">
-    {{> csrf secretForm}}
-    <p class="hint" id="secret-format">Each value is stored exactly as entered: spaces, tabs and several lines (a PEM key) are kept. Line breaks are stored as LF: browsers send CR LF, Loopseal turns each into LF. Values stay hidden until you tick Show.</p>
-    {{#each secretForm.fields}}
-    <div class="field">
-    <label for="{{id}}"><code>{{key}}</code>{{#if description}} <span class="description">{{description}}</span>{{/if}}</label>
-    {{#if hasValue}}<p class="hint"><span class="badge stored">Stored</span> Leave empty to keep the stored value.</p>{{/if}}
-    <input type="checkbox" id="{{id}}-show" class="reveal">
-    <label for="{{id}}-show" class="reveal">Show</label>
-    <textarea id="{{id}}" name="{{name}}" class="secret" rows="3" wrap="off" autocomplete="off" autocapitalize="off" spellcheck="false" aria-describedby="secret-format"{{#unless hasValue}} required{{/unless}}></textarea>
-    </div>
-    {{/each}}
-    <button type="submit">{{secretForm.label}}</button>
-    </form>
+    {{> secretForm secretForm}}
     </section>
     {{/if}}
     {{#if actions}}
@@ -181,7 +201,7 @@ enum WebTemplates {
     {{#each documents}}
     <article class="document doc-{{type}}">
     <header>{{type}} <span class="hint">from <code>{{transition}}</code></span></header>
-    <div class="markdown">{{{html}}}</div>
+    {{#if link}}<p class="child-link">Child run {{#if link.href}}<a href="{{link.href}}"><code>{{link.id}}</code></a> of workflow <code>{{link.workflow}}</code>: <span class="badge status-{{link.status}}">{{link.status}}</span>{{else}}<code>{{link.id}}</code>: its run file is gone{{/if}}</p>{{else}}<div class="markdown">{{{html}}}</div>{{/if}}
     </article>
     {{else}}
     <p>No documents yet.</p>
@@ -232,7 +252,7 @@ enum WebTemplates {
     th { color: var(--muted); font-weight: 600; }
     .badge { display: inline-block; font-size: .8em; padding: .05em .5em; border-radius: 999px; border: 1px solid currentColor; }
     .stored, .status-completed { color: var(--ok); }
-    .missing, .status-waiting, .status-running { color: var(--warn); }
+    .missing, .status-waiting, .status-running, .status-pending { color: var(--warn); }
     .status-failed, .alert { color: var(--bad); }
     .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem; max-width: 36rem; }
     form label { display: block; margin: .6rem 0 .2rem; }
@@ -259,6 +279,8 @@ enum WebTemplates {
     .document > header { padding: .3rem .8rem; border-bottom: 1px solid var(--line); font-size: .85em; color: var(--muted); }
     .document .markdown { padding: 0 .8rem; overflow-wrap: anywhere; }
     .doc-error { border-color: var(--bad); }
+    .document .child-link { padding: 0 .8rem; }
+    .child-run h3 { font-size: 1em; margin: .8rem 0 .4rem; }
     ul.links li { margin: .3rem 0; }
 
     """
