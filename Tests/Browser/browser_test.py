@@ -15,6 +15,16 @@ or any other file the server wrote; the run page carries Content-Security-Policy
 `Cache-Control: no-store`; the secret fields have autocomplete=off and are masked until shown; the session cookie is
 HttpOnly and SameSite=Strict.
 
+A second flow walks a sub-workflow (issue 15, must-hold 2): `agent-secrets-example`, started
+with the CLI once the first flow is done, is pending on a child run of the built-in `request-secrets` workflow (its
+`request_secrets_task` shows the child inline). The browser opens the PARENT's page, finds the
+child's form there (a link to the child, the same masked fields, no transition buttons), enters
+both keys (one multi-line), submits once, and lands on the parent's page, which already shows the
+run completed and its report ("has value" for each key); the child's page says whose child it is.
+Screenshots 06-agent-pending.png … 09-agent-child.png. `loopseal get` returns those values
+exactly, `loopseal run show` has the parent completed with the seed's text as the task's result,
+and the canary scan covers them too.
+
 Everything happens in a temporary directory (a fresh workspace plus a copy of the repository's
 workflows/), so the repository is never written to, except for the screenshots.
 
@@ -58,6 +68,9 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 WORKSPACE = "browser-demo"
 WORKFLOW = "secrets-example"
 KEYS = ["EXAMPLE_API_KEY", "EXAMPLE_SECRET"]
+AGENT_WORKFLOW = "agent-secrets-example"
+AGENT_KEYS = ["AGENT_API_KEY", "AGENT_WEBHOOK_SECRET"]
+SEED_TEXT = "Secrets have been stored securely by the user."
 SESSION_COOKIE = "loopseal_session"
 WAIT = 20  # seconds for any page condition
 
@@ -267,6 +280,11 @@ def main():
         ]) + "\n"
         values = {KEYS[0]: pem,
                   KEYS[1]: f" canary-{hexes[KEYS[1]]} p@ss+w&rd=100%/é\tend \t  "}
+        agent_hexes = {key: secrets.token_hex(12) for key in AGENT_KEYS}
+        agent_values = {
+            AGENT_KEYS[0]: f"agent-key-{agent_hexes[AGENT_KEYS[0]]}\nsecond line  \nthird=line/+\n",
+            AGENT_KEYS[1]: f"whsec_{agent_hexes[AGENT_KEYS[1]]}&x=1%2F é",
+        }
 
         driver = start_browser(os.path.join(tmp, "chromium-profile"))
         flow = Flow(driver, base, artifacts)
@@ -392,6 +410,11 @@ def main():
         if not deferred:
             log("the run completed and its report says 'has value' for " + ", ".join(KEYS))
 
+        # The agent's run starts only now (with the CLI, beside the running server): its child
+        # declares its keys, which the first run's report would otherwise list as missing.
+        parent_id, child_id = start_agent(cli, root)
+        agent_flow(flow, parent_id, child_id, agent_values)
+
         console = driver.get_log("browser")
         csp = [entry["message"] for entry in console if "Content Security Policy" in entry["message"]]
         check(not csp, f"the pages broke their own Content-Security-Policy: {csp}")
@@ -408,8 +431,21 @@ def main():
                                                f"{len(values[key].encode())} entered into the form"
                                                + (" (it holds a CR: line breaks must be stored as LF)" if b"\r" in got else ""))
         log("`loopseal get` returns exactly the entered values: a 5-line PEM with LF line breaks, a tab and trailing spaces")
+        for key in AGENT_KEYS:
+            got = cli("get", key, "--root", root, "-w", WORKSPACE, env=get_env).stdout
+            check(got == agent_values[key].encode(), f"`loopseal get {key}` returned {len(got)} bytes that differ from the "
+                                                     f"{len(agent_values[key].encode())} entered into the parent's inline form")
+        parent = json.loads(cli("run", "show", parent_id, "--root", root, "-w", WORKSPACE, "--json").stdout)
+        check(parent.get("status") == "completed", f"`loopseal run show {parent_id}` says {parent.get('status')!r}, not completed")
+        check(parent.get("state", {}).get("taskResult") == SEED_TEXT,
+              f"the parent's task result is {parent.get('state', {}).get('taskResult')!r}, not the seed's {SEED_TEXT!r}")
+        reported = {item.get("key"): item.get("hasValue") for item in parent.get("state", {}).get("secretKeys", [])}
+        check(all(reported.get(key) is True for key in AGENT_KEYS),
+              f"get_secret_keys in the parent does not report hasValue: true for {AGENT_KEYS}: {reported}")
+        log(f"`loopseal get` returns the values entered inline; run {parent_id} completed with {SEED_TEXT!r}")
         server.stop()
-        places = scan_for_canaries(flow.sources, server, state, root, list(hexes.values()))
+        places = scan_for_canaries(flow.sources, server, state, root, list(hexes.values()) + list(agent_hexes.values()),
+                                   KEYS + AGENT_KEYS)
         log("no canary in " + ", ".join(places))
         check(not deferred, "\n  ".join(deferred))
         log(f"passed in {time.monotonic() - started:.1f} s; screenshots in {shown(artifacts)}/")
@@ -432,6 +468,101 @@ def main():
             log(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def start_agent(cli, root):
+    """Starts the agent example with the CLI: the parent is pending on a child run asking for
+    AGENT_KEYS. Returns (parent id, child id)."""
+    parent = json.loads(cli("run", "start", AGENT_WORKFLOW, "--root", root, "-w", WORKSPACE, "--json").stdout)
+    pending = parent.get("pendingTransition") or {}
+    child_id = pending.get("child")
+    check(parent.get("status") == "pending" and child_id,
+          f"`loopseal run start {AGENT_WORKFLOW}` left the run {parent.get('status')!r}, not pending on a child run: {pending!r}")
+    links = parent.get("children") or []
+    check([link.get("run") for link in links] == [child_id] and links[0].get("show") == "inline",
+          f"run {parent['id']} lists children {links!r}, expected child {child_id} shown inline")
+    child = json.loads(cli("run", "show", child_id, "--root", root, "-w", WORKSPACE, "--json").stdout)
+    check(child.get("status") == "waiting" and child.get("requestedKeys") == AGENT_KEYS,
+          f"child run {child_id} is {child.get('status')!r} asking for {child.get('requestedKeys')!r}, expected waiting for {AGENT_KEYS}")
+    check((child.get("parent") or {}).get("run") == parent["id"], f"child run {child_id} does not name {parent['id']} as its parent")
+    log(f"run {parent['id']} ({AGENT_WORKFLOW}) is pending on child run {child_id} ({child.get('workflow')}) for {', '.join(AGENT_KEYS)}")
+    return parent["id"], child_id
+
+
+def agent_flow(flow, parent_id, child_id, values):
+    """The parent's page shows the child's form inline; one submit stores the values in the
+    child, and the browser lands on the parent's page, already completed by the callback."""
+    driver = flow.driver
+    parent_path = f"/workspaces/{WORKSPACE}/runs/{parent_id}"
+    child_path = f"/workspaces/{WORKSPACE}/runs/{child_id}"
+    form_selector = f"section.child-run form[action='{child_path}/secrets']"
+
+    # 6. The parent's page: pending, waiting on the child, the child's form inline.
+    driver.get(flow.base + parent_path)
+    form = flow.wait(EC.presence_of_element_located((By.CSS_SELECTOR, form_selector)),
+                     f"the child's form ({form_selector}) inline on the parent's page {parent_path}")
+    flow.fail_on_error_page("agent-parent")
+    check(status_text(driver) == "pending", f"the parent's page says {status_text(driver)!r}, not pending")
+    heading = driver.find_element(By.CSS_SELECTOR, "section.child-run h2")
+    check("Waiting on child run" in heading.text and heading.find_elements(By.CSS_SELECTOR, f"a[href='{child_path}']"),
+          f"the parent's page does not say it waits on child run {child_id} with a link: {heading.text!r}")
+    check(not driver.find_elements(By.CSS_SELECTOR, "form[action*='/transitions/']"),
+          "the pending parent's page offers transition buttons")
+    link_docs = driver.find_elements(By.CSS_SELECTOR, "article.doc-workflow_link")
+    check(link_docs and link_docs[0].find_elements(By.CSS_SELECTOR, f"a[href='{child_path}']") and "waiting" in link_docs[0].text,
+          f"the workflow_link document is not a link to the waiting child: {[d.text for d in link_docs]!r}")
+    check("loopseal run show" not in link_docs[0].text, f"the workflow_link document shows its raw Markdown: {link_docs[0].text!r}")
+    fields = form.find_elements(By.CSS_SELECTOR, "[name^='secret:']")
+    names = [field.get_attribute("name") for field in fields]
+    check(names == [f"secret:{key}" for key in AGENT_KEYS], f"the inline form's fields are {names}, expected {AGENT_KEYS}")
+    for field in fields:
+        name = field.get_attribute("name")
+        check(field.tag_name == "textarea", f"inline field {name} is a <{field.tag_name}>, not a <textarea>")
+        check(field.value_of_css_property("-webkit-text-security") == "disc", f"inline field {name} is not masked")
+        check(field.get_attribute("autocomplete") == "off", f"inline field {name} does not have autocomplete=off")
+    check(form.find_elements(By.CSS_SELECTOR, "input[type='hidden'][name='csrf']"), "the inline form has no CSRF field")
+    flow.record("agent-pending")
+    flow.shot("06-agent-pending")
+
+    # 7. Enter both values: the multi-line one typed (Enter makes each line break), the other pasted.
+    for field in fields:
+        key = field.get_attribute("name")[len("secret:"):]
+        if "\n" in values[key]:
+            field.send_keys(values[key])
+        else:
+            field.click()
+            driver.execute_cdp_cmd("Input.insertText", {"text": values[key]})
+        typed = field.get_attribute("value")
+        check(typed == values[key], f"inline field secret:{key} holds {len(typed)} characters, expected {len(values[key])}")
+    flow.shot("07-agent-filled")
+
+    # 8. One submit: the browser lands on the parent's page, which shows the completed report at once.
+    form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
+    flow.wait(lambda d: error_heading(d) or (d.current_url.endswith(parent_path) and not d.find_elements(By.CSS_SELECTOR, form_selector)),
+              f"the parent's page {parent_path} without the inline form after submitting it")
+    flow.fail_on_error_page("agent-submit")
+    flow.record("agent-completed")
+    flow.shot("08-agent-completed")
+    status = status_text(driver)
+    check(status == "completed", f"after one submit the parent's page says {status!r}, not completed: {flow.text()[:800]!r}")
+    reports = driver.find_elements(By.CSS_SELECTOR, "article.doc-markdown")
+    report = reports[-1].text if reports else ""
+    for key in AGENT_KEYS:
+        check(f"{key}: has value" in report, f"the parent's report does not say '{key}: has value': {report!r}")
+    link_docs = driver.find_elements(By.CSS_SELECTOR, "article.doc-workflow_link")
+    check(link_docs and "completed" in link_docs[0].text, f"the workflow_link document does not show the child completed: "
+                                                           f"{[d.text for d in link_docs]!r}")
+    log(f"one submit on the parent's page completed child {child_id} and parent {parent_id}; the report says 'has value' for "
+        + ", ".join(AGENT_KEYS))
+
+    # 9. The child's own page names its parent.
+    link_docs[0].find_element(By.CSS_SELECTOR, f"a[href='{child_path}']").click()
+    parent_fact = flow.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "dd.parent")), f"the child's page {child_path}")
+    check("Child of run" in parent_fact.text and parent_fact.find_elements(By.CSS_SELECTOR, f"a[href='{parent_path}']"),
+          f"the child's page does not link its parent {parent_id}: {parent_fact.text!r}")
+    check(status_text(driver) == "completed", f"the child's page says {status_text(driver)!r}, not completed")
+    flow.record("agent-child")
+    flow.shot("09-agent-child")
 
 
 def shown(path):
@@ -483,7 +614,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def scan_for_canaries(sources, server, state, root, needles):
+def scan_for_canaries(sources, server, state, root, needles, keys):
     """Fails when any needle (the random part of each value) is in a page, the server's output,
     or any file under the state directory or the temporary repository."""
     def hits(data):
@@ -503,7 +634,7 @@ def scan_for_canaries(sources, server, state, root, needles):
     with open(audit, "rb") as handle:
         audit_data = handle.read()
     check(not hits(audit_data), "a secret value appears in the audit log")
-    for key in KEYS:
+    for key in keys:
         check(key.encode() in audit_data, f"the audit log does not record the write of {key}")
     places.append(f"the audit log ({len(audit_data.splitlines())} lines)")
 
