@@ -103,6 +103,55 @@ struct SubWorkflowAPITests {
         #expect(!(try fixture.stateText()).contains(ServerFixture.canary))
     }
 
+    @Test("kill -9 of `loopseal run resume CHILD --fill` after the child completes: the next server start resumes the parent, once")
+    func settleAfterRealCrash() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addAgentWorkflows()
+        let (parent, child) = try fixture.startAgent()
+        let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/loopseal").path
+        #expect(FileManager.default.isExecutableFile(atPath: binary), "build the loopseal binary first (swift build)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", "resume", child, "--fill", "--root", fixture.root, "-w", "alpha"]
+        process.environment = ["HOME": fixture.state, "LOOPSEAL_STATE": fixture.state, "PATH": "/usr/bin:/bin",
+                               "LOOPSEAL_TEST_CRASH": "before-parent-resume"]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data("AGENT_KEY=\(ServerFixture.canary)\nAGENT_PEM=pem\n".utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
+        let service = RunService(workspace: try fixture.alpha)
+        #expect(try service.load(runID: child).status == .completed)
+        #expect(try service.load(runID: parent.id).status == .pending)
+
+        let restarted = try ServerCore(configuration: fixture.core.configuration)
+        #expect(try service.load(runID: parent.id).status == .completed)
+        #expect(try service.load(runID: parent.id).history.filter { $0.transition == "request_secrets" }.count == 1)
+        #expect(try restarted.audit.entries().map { "\($0.action) \($0.run ?? "")" } == ["run.resume \(parent.id)"])
+        #expect(try ServerCore(configuration: fixture.core.configuration).audit.entries().count == 1)
+        #expect(!(try fixture.stateText()).contains(ServerFixture.canary))
+    }
+
+    @Test("the run list of a server that was running during the crash settles the half-resumed run")
+    func listSettles() async throws {
+        let fixture = try ServerFixture()
+        try fixture.addAgentWorkflows()
+        let (parent, child) = try fixture.startAgent()
+        try fixture.crashAfterChildCompleted(child, values: ["AGENT_KEY": "a", "AGENT_PEM": "b"])
+        let app = Application(router: LoopsealHTTPServer.router(core: fixture.core))
+        try await app.test(.router) { client in
+            let list = try #require(try await client.call("/api/v1/workspaces/alpha/runs", token: fixture.readerAlpha).json as? [[String: Any]])
+            #expect(list.first { $0["id"] as? String == parent.id }?["status"] as? String == "completed")
+            _ = try await client.call("/api/v1/workspaces/alpha/runs", token: fixture.readerAlpha)
+        }
+        #expect(try fixture.core.audit.entries().map { "\($0.action) \($0.run ?? "") \($0.token)" } == ["run.resume \(parent.id) server"])
+    }
+
     @Test("a failing commit after the child's form undoes the child, its parent and the values together")
     func rollbackCoversParent() async throws {
         let fixture = try ServerFixture(gitCommit: true)

@@ -5,12 +5,14 @@ import LoopsealStore
 public struct AuditEntry: Sendable, Codable, Equatable {
     /// ISO 8601 UTC time.
     public var time: String
-    /// The acting token's id.
+    /// The acting token's id; `server` (``ServerCore/serverToken``) for what the server does
+    /// by itself (resuming runs a crash left half-resumed).
     public var token: String
     /// The workspace changed.
     public var workspace: String
     /// What happened: `secret.create`, `secret.update`, `secret.upsert`, `secret.delete`,
-    /// `run.start`, `run.transition`, `run.secrets`.
+    /// `run.start` (also a child run a transition started), `run.transition`, `run.secrets`,
+    /// `run.resume` (a parent resumed by its child's end; `transition` is the one that waited).
     public var action: String
     /// The secret key, for secret actions.
     public var key: String?
