@@ -187,7 +187,7 @@ public enum SealedSecretCodec {
     }
 
     /// The scalar of `node` with its position.
-    private static func located(_ node: Node, file: String, field: String) throws -> Located {
+    static func located(_ node: Node, file: String, field: String) throws -> Located {
         Located(text: try YAMLSource.scalar(node, file: file, field: field), line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
     }
 
@@ -249,7 +249,7 @@ public enum SealedSecretCodec {
     }
 
     /// `writer: loopsealsign1…` and `ed25519: <base64 of 64 bytes>`, each exactly once.
-    private static func buildSignature(_ entries: [(name: Located, value: Located)], line: Int, file: String) throws -> SealedSecret.Signature {
+    static func buildSignature(_ entries: [(name: Located, value: Located)], line: Int, file: String) throws -> SealedSecret.Signature {
         var values: [String: Located] = [:]
         for (name, value) in entries {
             guard signatureFields.contains(name.text) else {

@@ -415,23 +415,27 @@ public struct SecretService: Sendable {
                 }
             }
             guard problems.isEmpty else { throw StoreError.changeRefused(action: action, problems: problems) }
-            try replaceAllOrNothing(config: config, files: updates.map { ($0.path, SealedSecretCodec.encode($0.secret)) },
-                                    progress: progress)
+            let signing = try replaceAllOrNothing(config: config, files: updates.map { ($0.path, SealedSecretCodec.encode($0.secret)) },
+                                                  progress: progress)
             logger.info("recipients applied", metadata: ["workspace": "\(workspace.id)", "rewritten": "\(updates.count)"])
-            return RecipientChange(rewritten: updates.count, checked: scan.secrets.count, exposed: exposed)
+            return RecipientChange(rewritten: updates.count, checked: scan.secrets.count, exposed: exposed,
+                                   configSigning: signing ?? .notRequired)
         }
     }
 
-    /// Writes `workspace.yaml` (when given) and then every file (nil bytes: delete it); if any
-    /// write fails, puts back every file already written or deleted (and `workspace.yaml`)
-    /// from the bytes read just before, then rethrows.
+    /// Writes `workspace.yaml` (when given, signed with ``signingKeys``' key when it lists
+    /// writers) and then every file (nil bytes: delete it); if any write fails, puts back every
+    /// file already written or deleted (and `workspace.yaml`) from the bytes read just before,
+    /// then rethrows. Returns how `workspace.yaml` was signed.
+    @discardableResult
     private func replaceAllOrNothing(config: WorkspaceConfig?, files: [(path: String, bytes: [UInt8]?)],
-                                     progress: ((Int, Int) -> Void)?) throws {
+                                     progress: ((Int, Int) -> Void)?) throws -> ConfigSigning? {
         var restore: [(path: String, bytes: [UInt8]?)] = []
+        var signing: ConfigSigning?
         do {
             if let config {
                 let oldConfig = try FileIO.contents(workspace.configPath, limit: FileLimits.workspaceConfig, kind: "workspace.yaml")
-                try workspace.saveConfig(config)
+                signing = try workspace.saveConfig(config, signingKeys: signingKeys)
                 restore.append((workspace.configPath, oldConfig))
             }
             for (index, file) in files.enumerated() {
@@ -444,6 +448,7 @@ public struct SecretService: Sendable {
                 restore.append((file.path, old))
                 progress?(index + 1, files.count)
             }
+            return signing
         } catch {
             var stranded: [String] = []
             for (path, bytes) in restore.reversed() {

@@ -45,11 +45,59 @@ public struct Workspace: Sendable, Equatable {
         return try WorkspaceConfig.parse(text, file: configPath, expectedID: id)
     }
 
-    /// Writes `workspace.yaml` atomically when its text changes. Call while holding the lock.
-    public func saveConfig(_ config: WorkspaceConfig) throws {
-        let bytes = Array(try config.serialized().utf8)
-        if try FileIO.contentsIfExists(configPath, limit: FileLimits.workspaceConfig, followSymlinks: false) == bytes { return }
-        try FileIO.writeAtomically(bytes, to: configPath)
+    /// Writes `workspace.yaml` atomically when its content changes, signed when it lists writers
+    /// (docs/FORMAT.md §8, "The signed workspace file"). Call while holding the lock.
+    ///
+    /// A file whose content (what its signature covers) is unchanged is left byte for byte as it
+    /// is, comments included. A changed file is signed with the key `signingKeys` finds when that
+    /// key is a writer the file lists; otherwise it is written unsigned and the result says why.
+    /// With `resign` the file is signed even when its content is unchanged, keeping its text
+    /// where it can; then a missing key, or one that is not a listed writer, is an error.
+    @discardableResult
+    public func saveConfig(_ config: WorkspaceConfig, signingKeys: SigningKeyLoader? = nil, resign: Bool = false) throws -> ConfigSigning {
+        let unsigned = try config.serialized()
+        let saved = try WorkspaceConfig.parse(unsigned, file: configPath, expectedID: id)
+        let content = WorkspaceSignature.content(of: saved)
+        if let current = try currentConfigText(), let onDisk = try? WorkspaceConfig.parse(current, file: configPath, expectedID: id),
+           WorkspaceSignature.content(of: onDisk) == content {
+            guard resign else { return ConfigSigning.current(onDisk) }
+            let (signature, outcome) = try ConfigSigning.sign(saved, with: signingKeys, required: true)
+            let text = signature.map { resigned(current, with: $0, content: content) ?? unsigned + WorkspaceSignature.block($0) } ?? current
+            if text != current { try FileIO.writeAtomically(Array(text.utf8), to: configPath) }
+            return outcome
+        }
+        let (signature, outcome) = try ConfigSigning.sign(saved, with: signingKeys, required: resign)
+        try FileIO.writeAtomically(Array((unsigned + (signature.map(WorkspaceSignature.block) ?? "")).utf8), to: configPath)
+        return outcome
+    }
+
+    /// `text` (the file as it is) carrying `signature` instead of its own, when that reads back
+    /// as the same content with exactly that signature; nil otherwise.
+    private func resigned(_ text: String, with signature: SealedSecret.Signature, content: String) -> String? {
+        guard let replaced = Self.replacingSignature(of: text, with: signature),
+              let reread = try? WorkspaceConfig.parse(replaced, file: configPath, expectedID: id),
+              WorkspaceSignature.content(of: reread) == content, reread.signature == signature else { return nil }
+        return replaced
+    }
+
+    /// `workspace.yaml`'s text, or nil when it is missing or not UTF-8.
+    private func currentConfigText() throws -> String? {
+        guard let bytes = try FileIO.contentsIfExists(configPath, limit: FileLimits.workspaceConfig, followSymlinks: false) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// `text` with its `signature:` block replaced by `signature`'s, or the block appended when
+    /// there is none; nil when the block is not spelled as Loopseal writes it. The caller
+    /// re-reads the result before using it.
+    static func replacingSignature(of text: String, with signature: SealedSecret.Signature) -> String? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let start = lines.firstIndex(where: { $0.hasPrefix("signature:") }) else {
+            return text + (text.isEmpty || text.hasSuffix("\n") ? "" : "\n") + WorkspaceSignature.block(signature)
+        }
+        guard lines.count > start + 3, lines[start] == "signature:", lines[start + 1].hasPrefix("  writer: "),
+              lines[start + 2].hasPrefix("  ed25519: ") else { return nil }
+        let before = lines[..<start].map { $0 + "\n" }.joined()
+        return before + WorkspaceSignature.block(signature) + lines[(start + 3)...].joined(separator: "\n")
     }
 
     /// Runs `body` holding this workspace's writer lock.

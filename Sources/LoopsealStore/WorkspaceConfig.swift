@@ -15,8 +15,15 @@ public struct WorkspaceConfig: Sendable {
     public var targets: ConfigNode? { targetsNode.map { ConfigNode($0.node) } }
     /// The `targets:` list as composed, written back unchanged by ``serialized()``.
     private var targetsNode: YAMLNode?
+    /// The file's `signature:` block as read (docs/FORMAT.md §8, "The signed workspace file"):
+    /// a writer's signature over ``WorkspaceSignature/signedBytes(of:writer:)``. Nil when the
+    /// file has none or the value was made in memory. ``serialized()`` never writes it:
+    /// ``Workspace/saveConfig(_:signingKeys:resign:)`` decides what signs the saved file.
+    public var signature: SealedSecret.Signature?
 
-    static let knownFields = ["workspace", "recipients", "writers", "targets"]
+    /// Every top-level field. All but `signature` are covered by the signature: a new field
+    /// must be added to ``WorkspaceSignature/content(of:)`` too.
+    static let knownFields = ["workspace", "recipients", "writers", "targets", "signature"]
 
     /// Creates a configuration without targets.
     public init(workspace: String, recipients: [Recipient], writers: [Writer] = []) {
@@ -53,6 +60,7 @@ public struct WorkspaceConfig: Sendable {
         var recipients: [Recipient] = []
         var writers: [Writer] = []
         var targets: YAMLNode?
+        var signature: SealedSecret.Signature?
         for (keyNode, valueNode) in mapping {
             let field = try YAMLSource.scalar(keyNode, file: file, field: "field name")
             switch field {
@@ -72,6 +80,8 @@ public struct WorkspaceConfig: Sendable {
                 case .scalar(let s) where s.string.isEmpty || s.string == "null" || s.string == "~": targets = nil
                 default: throw YAMLSource.malformed(file, valueNode, "'targets' must be a list")
                 }
+            case "signature":
+                signature = try parseSignature(keyNode, valueNode, file: file)
             default:
                 throw YAMLSource.malformed(file, keyNode, "unknown field '\(StoreError.printable(field))' (known: \(knownFields.joined(separator: ", "))): remove it or upgrade loopseal")
             }
@@ -79,7 +89,21 @@ public struct WorkspaceConfig: Sendable {
         guard let workspace else {
             throw YAMLSource.malformed(file, root, "missing 'workspace: \(expectedID)'")
         }
-        return WorkspaceConfig(workspace: workspace, recipients: recipients, writers: writers, targets: targets)
+        var config = WorkspaceConfig(workspace: workspace, recipients: recipients, writers: writers, targets: targets)
+        config.signature = signature
+        return config
+    }
+
+    /// `signature:` maps exactly `writer` (a `loopsealsign1…` key) and `ed25519` (64 bytes of
+    /// canonical base64), as in a sealed file.
+    private static func parseSignature(_ keyNode: Node, _ valueNode: Node, file: String) throws -> SealedSecret.Signature {
+        guard case .mapping(let entries) = valueNode else {
+            throw YAMLSource.malformed(file, valueNode, "'signature' must map 'writer' and 'ed25519' to their values (run 'loopseal writers sign' to write it)")
+        }
+        let located = try entries.map {
+            (try SealedSecretCodec.located($0, file: file, field: "signature field"), try SealedSecretCodec.located($1, file: file, field: "signature value"))
+        }
+        return try SealedSecretCodec.buildSignature(located, line: keyNode.mark?.line ?? 0, file: file)
     }
 
     /// workspace.yaml uses plain YAML only. A local tag (`!name`) makes two keys that look the same

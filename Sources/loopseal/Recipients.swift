@@ -39,6 +39,7 @@ struct Recipients: ParsableCommand {
                 recipient, to: try workspace.service(signingKeys: signing.loader),
                 identities: noRekey ? [] : try identities.load(), rekey: !noRekey, progress: Rekey.progress)
             Terminal.warn("added recipient \(name)" + (noRekey ? "; run 'loopseal rekey' so they can read" : ", re-sealed \(change.rewritten) secret\(change.rewritten == 1 ? "" : "s")"))
+            ConfigSigningReport.show(change.configSigning)
             Recipients.reportExposed(change.exposed, by: "keys no longer listed")
         }
     }
@@ -59,6 +60,7 @@ struct Recipients: ParsableCommand {
                 name: name, from: try workspace.service(signingKeys: signing.loader),
                 identities: noRekey ? [] : try identities.load(), rekey: !noRekey, progress: Rekey.progress)
             Terminal.warn("removed recipient \(name)" + (noRekey ? "; run 'loopseal rekey' to re-seal without them" : ", re-sealed \(change.rewritten) secret\(change.rewritten == 1 ? "" : "s")"))
+            ConfigSigningReport.show(change.configSigning)
             Recipients.reportExposed(change.exposed, by: name)
         }
     }

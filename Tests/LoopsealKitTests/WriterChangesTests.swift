@@ -21,7 +21,7 @@ struct WriterChangesTests {
         let workspace = try Self.workspace(scratch)
         let key = try SigningKey.generate()
         let writer = try WriterChanges.newWriter(name: "ci", publicKey: key.publicKey.description)
-        #expect(try WriterChanges.add(writer, to: workspace) == ["OLD"])
+        #expect(try WriterChanges.add(writer, to: workspace).refused == ["OLD"])
         #expect(try workspace.loadConfig().writers == [writer])
         #expect(throws: StoreError.self) { try WriterChanges.add(writer, to: workspace) }
         let renamed = Writer(name: "other", publicKey: key.publicKey)
@@ -51,7 +51,7 @@ struct WriterChangesTests {
             file: try scratch.write("ci.key", ci.encodedSecretKey() + "\n"), environment: [:]))
         _ = try signer.upsert(key: "NEW", value: try SecureBytes(copying: Array("n".utf8)))
         #expect(WriterChanges.refused(in: workspace) == ["OLD"])
-        #expect(try WriterChanges.remove(name: "ci", from: workspace) == ["NEW", "OLD"])
+        #expect(try WriterChanges.remove(name: "ci", from: workspace).refused == ["NEW", "OLD"])
         #expect(throws: StoreError.self) { try WriterChanges.remove(name: "nobody", from: workspace) }
         #expect(throws: KitError.lastWriter(name: "ops")) { try WriterChanges.remove(name: "ops", from: workspace) }
         #expect(try workspace.loadConfig().writers.map(\.name) == ["ops"])
