@@ -25,8 +25,23 @@ public struct SyncTarget: Sendable, Equatable {
     public var sshOptions: [String]?
     /// `k8s` format: the Secret's namespace (its name is the target's name).
     public var namespace: String?
+    /// The hosts this target is for (names or globs); nil (no `hosts:`) means every host.
+    public var hosts: [HostPattern]?
 
-    static let fields = ["name", "type", "path", "command", "host", "url", "agent", "format", "keys", "restart", "options", "namespace"]
+    /// The `hosts:` for people: `web-1, web-*`, or `all` when the target has none.
+    public var hostsText: String { hosts.map { $0.map(\.text).joined(separator: ", ") } ?? "all" }
+
+    /// Where the target delivers, for people: resolved file path, command line, `host:path`, URL.
+    public func destination(in workspace: Workspace) -> String {
+        switch kind {
+        case .file: return FileTargetWriter.absolute(resolvedPath(path ?? "", in: workspace))
+        case .command: return (command ?? []).joined(separator: " ")
+        case .ssh: return "\(host ?? ""):\(path ?? "")"
+        case .agent: return url ?? ""
+        }
+    }
+
+    static let fields = ["name", "type", "path", "command", "host", "url", "agent", "format", "keys", "restart", "options", "namespace", "hosts"]
 
     /// Reads the `targets:` of `config`; `file` names workspace.yaml in errors.
     public static func parseAll(_ config: WorkspaceConfig, file: String) throws -> [SyncTarget] {
@@ -59,6 +74,36 @@ public struct SyncTarget: Sendable, Equatable {
         }
     }
 
+    /// `hosts:`: a non-empty list of host names or patterns (one scalar is a list of one).
+    private static func hostPatterns(_ node: ConfigNode?, _ file: String, target name: String) throws -> [HostPattern]? {
+        guard let node else { return nil }
+        let items: [ConfigNode]
+        switch node {
+        case .sequence(let list, _): items = list
+        case .scalar(let text, _): items = isEmptyScalar(text) ? [] : [node]
+        case .mapping: throw malformed(file, node, "target '\(name)': 'hosts' must be a list of host names or patterns, such as [web-1, \"web-*\"]")
+        }
+        guard !items.isEmpty else {
+            throw malformed(file, node, "target '\(name)': 'hosts' is empty: list the hosts this target is for, or remove 'hosts' to sync it on every host")
+        }
+        return try items.map { item in
+            guard let text = item.string else {
+                throw malformed(file, item, "target '\(name)': each item of 'hosts' must be a host name or pattern, such as web-1 or \"web-*\"")
+            }
+            if isEmptyScalar(text) {
+                throw malformed(file, item, "target '\(name)': an item of 'hosts' is empty: give a host name or pattern, such as web-1 or \"web-*\"")
+            }
+            do { return try HostPattern(text) } catch let error as SyncError {
+                throw malformed(file, item, "target '\(name)': \(error.message)")
+            }
+        }
+    }
+
+    /// Empty or YAML's null (`~`, `null`): no host at all.
+    private static func isEmptyScalar(_ text: String) -> Bool {
+        text.isEmpty || ["null", "Null", "NULL", "~"].contains(text)
+    }
+
     static func parse(_ node: ConfigNode, file: String) throws -> SyncTarget {
         guard case .mapping = node else { throw malformed(file, node, "a target is a mapping with 'name' and 'type'") }
         let mapping = node
@@ -83,7 +128,8 @@ public struct SyncTarget: Sendable, Equatable {
         let target = SyncTarget(name: name, kind: kind, path: mapping["path"]?.string, command: try strings(mapping["command"], file, "command"),
                                 host: mapping["host"]?.string, url: mapping["url"]?.string, agentKey: mapping["agent"]?.string,
                                 format: format, keys: keys, restart: try strings(mapping["restart"], file, "restart"),
-                                sshOptions: try strings(mapping["options"], file, "options"), namespace: mapping["namespace"]?.string)
+                                sshOptions: try strings(mapping["options"], file, "options"), namespace: mapping["namespace"]?.string,
+                                hosts: try hostPatterns(mapping["hosts"], file, target: name))
         switch kind {
         case .file where target.path == nil: throw malformed(file, node, "file target '\(name)' needs 'path'")
         case .command where (target.command ?? []).isEmpty: throw malformed(file, node, "command target '\(name)' needs 'command: [argv…]'")

@@ -37,16 +37,20 @@ public struct SyncPlan: Sendable {
 public struct TargetSyncer: Sendable {
     public let workspace: Workspace
     public let identities: [Identity]
+    /// The host whose targets are synced; nil: ``SyncHost/current()``, read when a sync starts.
+    public let host: SyncHost?
     /// Writers by target kind; `agent` is added by whoever links the agent client.
     public var writers: [SyncTarget.Kind: any TargetWriter] = [
         .file: FileTargetWriter(), .command: CommandTargetWriter(), .ssh: SSHTargetWriter(),
     ]
     private let logger: Logger
 
-    /// A syncer decrypting with `identities`.
-    public init(workspace: Workspace, identities: [Identity], logger: Logger = Logger(label: "loopseal.sync")) {
+    /// A syncer decrypting with `identities`, for the targets of `host` (nil: this machine's,
+    /// `$LOOPSEAL_HOST` or the host name).
+    public init(workspace: Workspace, identities: [Identity], host: SyncHost? = nil, logger: Logger = Logger(label: "loopseal.sync")) {
         self.workspace = workspace
         self.identities = identities
+        self.host = host
         self.logger = logger
         if let controller = identities.first { writers[.agent] = AgentTargetWriter(identity: controller) }
     }
@@ -58,7 +62,9 @@ public struct TargetSyncer: Sendable {
         return report.plans
     }
 
-    /// Plans (and unless `dryRun`, performs) the sync of every target, or those in `only`.
+    /// Plans (and unless `dryRun`, performs) the sync of every target for this host, or those in
+    /// `only`; the others are listed in ``SyncReport/skipped``. Naming a target that is not for
+    /// this host is refused before anything is written.
     /// A file target edited by hand since the last sync is refused unless `force`; a file that
     /// Loopseal never synced is refused unless `adopt` or `force`. A dry run checks everything
     /// the real run would (folders, links, drift) and reports the same refusals as failures.
@@ -68,13 +74,19 @@ public struct TargetSyncer: Sendable {
                        opened preopened: RevealedSecrets? = nil) throws -> SyncReport {
         let config = try workspace.loadConfig()
         let targets = try SyncTarget.parseAll(config, file: workspace.configPath)
+        let host = try self.host ?? SyncHost.current()
         if let only {
             for name in only where !targets.contains(where: { $0.name == name }) {
                 throw SyncError("no target named '\(name)' in \(workspace.configPath) (targets: \(targets.map(\.name).joined(separator: ", ")))")
             }
+            for target in targets where only.contains(target.name) && !host.applies(to: target) {
+                throw SyncError.notForThisHost(target, host: host)
+            }
         }
-        let selected = targets.filter { only?.contains($0.name) ?? true }
-        guard !selected.isEmpty else { return SyncReport(plans: [], failures: []) }
+        let named = targets.filter { only?.contains($0.name) ?? true }
+        let selected = named.filter(host.applies)
+        let skipped = named.filter { !host.applies(to: $0) }
+        guard !selected.isEmpty else { return SyncReport(plans: [], failures: [], host: host, skipped: skipped) }
         let opened = try preopened ?? SecretService(workspace: workspace).revealAll(identities: identities)
         var state = try SyncState.load(workspace)
         var plans: [SyncPlan] = []
@@ -94,7 +106,7 @@ public struct TargetSyncer: Sendable {
                 changed: keyHashes.keys.filter { record?.keys[$0] != nil && record?.keys[$0] != keyHashes[$0] }.sorted(),
                 removed: (record?.keys.keys.filter { keyHashes[$0] == nil } ?? []).sorted(),
                 needsWrite: record?.payloadHash != payloadHash, drifted: false, keys: values.map(\.0))
-            plan.destination = destination(of: target)
+            plan.destination = target.destination(in: workspace)
             plan.firstSync = record == nil
             defer { plans.append(plan) }
             do {
@@ -149,17 +161,7 @@ public struct TargetSyncer: Sendable {
                 failures.append(plan.refusal ?? "")
             }
         }
-        return SyncReport(plans: plans, failures: failures, sealing: opened.sealing)
-    }
-
-    /// Where `target` delivers, for people: resolved file path, command line, `host:path`, URL.
-    func destination(of target: SyncTarget) -> String {
-        switch target.kind {
-        case .file: return FileTargetWriter.absolute(resolvedPath(target.path ?? "", in: workspace))
-        case .command: return (target.command ?? []).joined(separator: " ")
-        case .ssh: return "\(target.host ?? ""):\(target.path ?? "")"
-        case .agent: return target.url ?? ""
-        }
+        return SyncReport(plans: plans, failures: failures, sealing: opened.sealing, host: host, skipped: skipped)
     }
 }
 
@@ -170,6 +172,10 @@ public struct SyncReport: Sendable {
     /// Who the files read are sealed to, beside `workspace.yaml`'s recipients (empty when no
     /// target was selected, so nothing was read).
     public var sealing = SealedRecipients()
+    /// The host the targets were chosen for (nil when the report was made without one).
+    public var host: SyncHost?
+    /// The targets whose `hosts:` leave out ``host``: not synced.
+    public var skipped: [SyncTarget] = []
 }
 
 /// A sync failure; never holds a secret value.

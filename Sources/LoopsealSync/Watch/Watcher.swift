@@ -26,6 +26,8 @@ public final class Watcher: @unchecked Sendable {
     /// Turns who the opened files are sealed to into a warning (files sealed to other recipients
     /// than `workspace.yaml` lists), or nil; a warning is logged when it first appears or changes.
     public var sealingWarning: (@Sendable (SealedRecipients) -> String?)?
+    /// The host whose targets are kept in sync; nil: ``SyncHost/current()``.
+    public var host: SyncHost?
     private let logger: Logger
     private var cache: [String: SecureBytes] = [:]
     private var sealedTo: [String: SealedRecipients.File] = [:]
@@ -168,18 +170,23 @@ public final class Watcher: @unchecked Sendable {
     /// it took, or why it failed.
     private func syncTargets(changedKeys: Set<String>?) {
         let targets: [SyncTarget]
+        let host: SyncHost
         do {
             targets = try SyncTarget.parseAll(try workspace.loadConfig(), file: workspace.configPath)
+            host = try self.host ?? SyncHost.current()
         } catch {
             logger.error("sync failed", metadata: ["error": "\(error)"])
             return
         }
-        let affected = targets.filter { target in
+        for target in targets where changedKeys == nil && !host.applies(to: target) {
+            logger.notice("skipped", metadata: ["target": "\(target.name)", "hosts": "\(target.hostsText)", "host": "\(host.name)"])
+        }
+        let affected = targets.filter(host.applies).filter { target in
             guard let changedKeys else { return true }
             return target.keys.map { !changedKeys.isDisjoint(with: $0) } ?? true
         }.map(\.name)
         let opened = RevealedSecrets(values: cache.keys.sorted().compactMap { key in cache[key].map { (key: key, value: $0) } }, missing: [])
-        let syncer = TargetSyncer(workspace: workspace, identities: identities, logger: logger)
+        let syncer = TargetSyncer(workspace: workspace, identities: identities, host: host, logger: logger)
         for name in affected {
             let started = Date()
             do {
