@@ -14,10 +14,12 @@ struct Rotate: ParsableCommand {
             (typed at a hidden prompt, or read from stdin like 'set'), then confirms (--yes, or answer \
             the prompt) so the workflow syncs the targets. Without confirmation the run waits: \
             'loopseal run resume ID --transition confirm' finishes it later. The run records the key \
-            name only, never the value.
+            name only, never the value. Only the targets for this host are synced (workspace.yaml \
+            'hosts:'; --host, else $LOOPSEAL_HOST, else the host name).
             """)
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var identities: IdentityOptions
+    @OptionGroup var host: HostOptions
     @Argument(help: "The secret to rotate.") var key: String
     @Option(help: "The rotation workflow under workflows/.") var workflow = "rotate-secret"
     @Flag(help: "Confirm without asking.") var yes = false
@@ -28,7 +30,7 @@ struct Rotate: ParsableCommand {
         try Names.checkKey(key)
         var rotation: SecretRotation
         do {
-            rotation = try SecretRotation(key: key, workflow: workflow, runs: RunSupport.service(try workspace.resolve(), identities))
+            rotation = try SecretRotation(key: key, workflow: workflow, runs: RunSupport.service(try workspace.resolve(), identities, host: host))
         } catch let refusal as RotationNotRequested {
             RunSupport.report(refusal.run, engine: refusal.engine, json: false)
             throw refusal

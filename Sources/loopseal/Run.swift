@@ -19,13 +19,14 @@ struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a run and advance it until it completes or waits for a person.")
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var identities: IdentityOptions
+        @OptionGroup var host: HostOptions
         @Argument(help: "A workflow name under workflows/ or a path to its YAML.") var workflow: String
         @Option(help: "The run's input (args) as a JSON object.") var input: String?
         @Flag(help: "Print the run as JSON.") var json = false
 
         func run() throws {
             let ws = try workspace.resolve()
-            let runs = RunSupport.service(ws, identities)
+            let runs = try RunSupport.service(ws, identities, host: host)
             let (definition, file) = try runs.loadWorkflow(workflow)
             let args = try input.map { try RunSupport.json($0, what: "--input") } ?? .dictionary([])
             let run = try runs.start(definition, file: file, args: args)
@@ -50,6 +51,7 @@ struct Run: ParsableCommand {
                 """)
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var identities: IdentityOptions
+        @OptionGroup var host: HostOptions
         @Argument(help: "The run id.") var runID: String
         @Option(help: "The manual transition to fire.") var transition: String?
         @Option(help: "Payload for runtime.transition.payload, as JSON.") var payload: String?
@@ -63,7 +65,7 @@ struct Run: ParsableCommand {
 
         func run() throws {
             let ws = try workspace.resolve()
-            let runs = RunSupport.service(ws, identities)
+            let runs = try RunSupport.service(ws, identities, host: host)
             let next: WorkflowRun
             if !fill && transition == nil {
                 let run = try runs.load(runID: runID)
@@ -130,9 +132,9 @@ enum RunSupport {
         }
     }
 
-    /// The run service, syncing with the identities given on the command line.
-    static func service(_ workspace: Workspace, _ identities: IdentityOptions) -> RunService {
-        RunService(workspace: workspace, syncer: IdentitySyncer(loader: IdentityLoader(files: identities.identity)))
+    /// The run service, syncing the targets for `host` with the identities given on the command line.
+    static func service(_ workspace: Workspace, _ identities: IdentityOptions, host: HostOptions) throws -> RunService {
+        RunService(workspace: workspace, syncer: IdentitySyncer(loader: IdentityLoader(files: identities.identity), host: try host.selected()))
     }
 
     /// Asks (without echo) for every requested secret still without a value or, when stdin is

@@ -9,7 +9,8 @@ struct Watch: AsyncParsableCommand {
         abstract: "Keep the sync targets up to date as secrets change (edits, git pull, git checkout).",
         discussion: """
             Syncs once at start, then on every change, and keeps going through errors. Stop with Ctrl-C \
-            or SIGTERM.
+            or SIGTERM. Only the targets for this host are synced (see 'loopseal targets'); the others \
+            are logged as skipped at start.
 
             Output (stderr): one line per target per sync, with the target's name, the names of its keys \
             (added, changed, removed) and how long it took, or why it failed; never a value. A warning names \
@@ -20,12 +21,14 @@ struct Watch: AsyncParsableCommand {
             """)
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var identities: IdentityOptions
+    @OptionGroup var host: HostOptions
     @Option(help: "Longest time (ms) a burst of changes is collected before syncing.") var debounce: Int = 100
 
     func run() async throws {
         let watcher = try Watcher(workspace: try workspace.resolve(), identities: try identities.load(),
                                   maxDelay: Double(max(1, debounce)) / 1000, logger: CommandLogger.make("loopseal.watch", level: .notice))
         watcher.sealingWarning = { StaleRecipients($0).warning }
+        watcher.host = try host.selected()
         watcher.stopOnSignals()
         try await watcher.runUntilStopped()
     }
