@@ -110,7 +110,7 @@ struct SubWorkflowAPITests {
         let (parent, child) = try fixture.startAgent()
         let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent(".build/debug/loopseal").path
-        #expect(FileManager.default.isExecutableFile(atPath: binary), "build the loopseal binary first (swift build)")
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the loopseal binary first (swift build)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["run", "resume", child, "--fill", "--root", fixture.root, "-w", "alpha"]
@@ -163,9 +163,7 @@ struct SubWorkflowAPITests {
         let childBefore = try fixture.runFile(child)
         let workspace = try fixture.alpha
         let secretsBefore = try ServerFixture.agentKeys.map { FileManager.default.contents(atPath: try workspace.secretPath(for: $0)) }
-        let hook = "\(fixture.root)/.git/hooks/pre-commit"
-        try "#!/bin/sh\necho 'refused by the test hook' >&2\nexit 1\n".write(toFile: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        try fixture.refuseCommits()
 
         let writer = try #require(try fixture.core.authenticate(bearer: fixture.writerAlpha))
         let values = try ServerFixture.agentKeys.map { (key: $0, value: try SecureBytes(copying: Array(ServerFixture.canary.utf8))) }
@@ -186,9 +184,7 @@ struct SubWorkflowAPITests {
         try fixture.addAgentWorkflows()
         try ServerFixture.git(["add", "-A"], in: fixture.root)
         try ServerFixture.git(["commit", "-q", "-m", "workflows"], in: fixture.root)
-        let hook = "\(fixture.root)/.git/hooks/pre-commit"
-        try "#!/bin/sh\nexit 1\n".write(toFile: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        try fixture.refuseCommits()
         let admin = try #require(try fixture.core.authenticate(bearer: fixture.adminAlpha))
         await #expect(throws: APIError.self) {
             _ = try await fixture.core.startRun(try fixture.alpha, workflow: "agent-inline", input: .dictionary([]), token: admin)

@@ -82,6 +82,13 @@ extension ServerFixture {
         try RunStore(workspace: workspace).save(done)
     }
 
+    /// Makes every git commit in the repository fail (a pre-commit hook that exits 1).
+    func refuseCommits() throws {
+        let hook = "\(root)/.git/hooks/pre-commit"
+        try "#!/bin/sh\necho 'refused by the test hook' >&2\nexit 1\n".write(toFile: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+    }
+
     /// The bytes of run `id`'s file in `alpha`.
     func runFile(_ id: String) throws -> Data {
         try #require(FileManager.default.contents(atPath: try RunStore(workspace: try alpha).file(id)))
