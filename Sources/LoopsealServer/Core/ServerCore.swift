@@ -312,9 +312,7 @@ public final class ServerCore: Sendable {
         let pending = try service.runs().filter { $0.status == .pending }
         let scope = try RunChangeScope(workspace, service: service, lineage: pending, rollback: rollback)
         let resumed = try service.settle()
-        let record = settleChange(resumed, workspace, entries: scope.finish(token: Self.serverToken), scope: scope)
-        return ChangeRecord(value: resumed, entries: record.entries, commitPaths: record.commitPaths, message: record.message,
-                            logLine: record.logLine, logMetadata: ["runs": "\(resumed.joined(separator: ","))"])
+        return settleChange(resumed, workspace, entries: scope.finish(token: Self.serverToken), scope: scope)
     }
 
     private func settleChange<Value: Sendable>(_ value: Value, _ workspace: Workspace, entries: [AuditEntry],
@@ -409,6 +407,8 @@ public final class ServerCore: Sendable {
             let message = (error as? APIError)?.message ?? "\(error)"
             throw APIError(.internalServerError, "audit_log", "\(message); the change was undone\(Self.describe(unrestored))\(undo)")
         }
+        // A settle another writer had already done changed nothing: nothing to log.
+        guard !record.entries.isEmpty else { return record.value }
         var metadata: Logger.Metadata = ["workspace": "\(workspace.id)", "action": "\(record.entries.last?.action ?? "")"]
         metadata.merge(record.logMetadata) { _, new in new }
         if let token = record.entries.last?.token { metadata["token"] = "\(token)" }
