@@ -46,7 +46,7 @@ public struct TrustRefusal: Sendable, Equatable, CustomStringConvertible {
                 : "\(file): refused: not signed by a writer"
         case .unpinned(let key):
             return "\(file): refused: signed by \(signer(key)), a key not pinned in \(trustFile)"
-                + (isConfig ? " (a workspace.yaml that lists a new writer must be signed by an already pinned one)" : "")
+                + (isConfig ? " (workspace.yaml must be signed by a pinned writer; one it merely lists is not enough)" : "")
         case .unlisted(let key):
             return "\(file): refused: signed by pinned key \(key), which workspace.yaml does not list under writers"
         case .mismatch(let key):

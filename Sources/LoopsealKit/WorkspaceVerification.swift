@@ -16,6 +16,11 @@ public struct VerificationReport: Sendable {
     public var signaturesRequired: Bool
     /// Values opened, or nil when none were (no identity found, or not asked to).
     public var opened: Int?
+    /// Findings that do not fail verification: a `workspace.yaml` that lists writers but is not
+    /// signed by one (hosts that pin writers refuse it).
+    public var warnings: [String] = []
+    /// The pinned-trust check, when a trust file was given (its refusals are also in `problems`).
+    public var trust: TrustReport?
 }
 
 /// Checks that every sealed file parses (a merge conflict is a problem), has its own id, is
@@ -26,7 +31,9 @@ public enum WorkspaceVerification {
     /// values are not opened, unless identity files were named (then their error is thrown).
     /// With `identities` nil no identity is looked for at all: every check but opening values,
     /// with public keys only (the gate for pull requests, where CI holds no identity).
-    public static func run(_ service: SecretService, identities: IdentityLoader?) throws -> VerificationReport {
+    /// With `trust`, `workspace.yaml` must also be signed by a pinned key and every file by a
+    /// key both pinned and listed (``PinnedTrust``); each refusal is a problem.
+    public static func run(_ service: SecretService, identities: IdentityLoader?, trust: PinnedTrust? = nil) throws -> VerificationReport {
         let workspace = service.workspace
         let config = try workspace.loadConfig()
         let scan = try service.scanAll()
@@ -63,9 +70,34 @@ public enum WorkspaceVerification {
                 }
             }
         }
-        return VerificationReport(workspaceID: workspace.id, problems: problems, secrets: scan.secrets.count,
-                                  withValue: scan.secrets.filter(\.hasValue).count,
-                                  signaturesRequired: signatures.required, opened: opened)
+        var report = VerificationReport(workspaceID: workspace.id, problems: problems, secrets: scan.secrets.count,
+                                        withValue: scan.secrets.filter(\.hasValue).count,
+                                        signaturesRequired: signatures.required, opened: opened)
+        if let trust {
+            let reported = Set(scan.problems.map(\.file) + (try refused.map { try workspace.secretPath(for: $0) }))
+            let checked = trust.verify(workspace)
+            report.problems += checked.refusals.filter { !reported.contains($0.file) }.map(\.description)
+            report.trust = checked
+        } else if signatures.required, let warning = configWarning(config, file: workspace.configPath) {
+            report.warnings.append(warning)
+        }
+        return report
+    }
+
+    /// Why `config` (listing writers) is not signed by one of them, or nil when it is.
+    private static func configWarning(_ config: WorkspaceConfig, file: String) -> String? {
+        let why: String
+        switch WorkspaceSignature.status(of: config) {
+        case .valid(let key):
+            guard !config.writers.contains(where: { $0.publicKey == key }) else { return nil }
+            why = "it is signed by \(key), which it does not list as a writer"
+        case .mismatch(let key):
+            let name = config.writers.first { $0.publicKey == key }?.name ?? key.description
+            why = "the signature by \(name) does not match its content (changed after signing)"
+        case .unsigned:
+            why = "it is not signed"
+        }
+        return "\(file): \(why); hosts that pin writers (--trust) refuse it: check it and run 'loopseal writers sign'"
     }
 
     /// The identities `loader` finds; nil when none is found and no file was named (a named

@@ -14,6 +14,11 @@ struct Verify: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var identities: IdentityOptions
     @Flag(help: "Open no value and look for no identity (for CI on pull requests).") var noDecrypt = false
+    @Option(help: ArgumentHelp(
+        "Also require pinned trust: workspace.yaml signed by a key in FILE, every sealed file by a key both in FILE and listed under writers.",
+        discussion: "FILE holds writers' loopsealsign1… public keys, one per line ('#' comments allowed): what 'watch --pull --trust FILE' accepts.",
+        valueName: "file"))
+    var trust: String?
 
     func validate() throws {
         guard !(noDecrypt && !identities.identity.isEmpty) else { throw ValidationError("--no-decrypt opens no value: it cannot go with --identity") }
@@ -21,7 +26,9 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let loader = noDecrypt ? nil : IdentityLoader(files: identities.identity)
-        let report = try WorkspaceVerification.run(try workspace.service(), identities: loader)
+        let pinned = try trust.map { try PinnedTrust(pinnedFile: $0) }
+        let report = try WorkspaceVerification.run(try workspace.service(), identities: loader, trust: pinned)
+        for warning in report.warnings { Terminal.warn("loopseal: warning: \(warning)") }
         for problem in report.problems { Terminal.warn("loopseal: problem: \(problem)") }
         let summary = "\(report.secrets) secret\(report.secrets == 1 ? "" : "s") (\(report.withValue) with a value)"
         guard report.problems.isEmpty else {
@@ -32,8 +39,9 @@ struct Verify: ParsableCommand {
     }
 
     private static func success(_ report: VerificationReport, summary: String, noDecrypt: Bool) -> String {
+        let pinned = report.trust.map { _ in "workspace.yaml and all files signed by pinned writers; " } ?? ""
         let signed = report.signaturesRequired ? ", signed by listed writers" : ""
-        if let opened = report.opened { return "ok: \(summary)\(signed); all \(opened) values open\n" }
-        return "ok: \(summary) parse and are sealed to the listed recipients\(signed); values not opened (\(noDecrypt ? "--no-decrypt" : "no identity"))\n"
+        if let opened = report.opened { return "ok: \(pinned)\(summary)\(signed); all \(opened) values open\n" }
+        return "ok: \(pinned)\(summary) parse and are sealed to the listed recipients\(signed); values not opened (\(noDecrypt ? "--no-decrypt" : "no identity"))\n"
     }
 }
