@@ -23,8 +23,10 @@ struct Watch: AsyncParsableCommand {
     @OptionGroup var identities: IdentityOptions
     @OptionGroup var host: HostOptions
     @Option(help: "Longest time (ms) a burst of changes is collected before syncing.") var debounce: Int = 100
+    @OptionGroup var pull: PullOptions
 
     func run() async throws {
+        if pull.pull { return try await pull.follow(workspace: try workspace.resolve(), identities: try identities.load(), host: try host.resolve()) }
         let watcher = try Watcher(workspace: try workspace.resolve(), identities: try identities.load(),
                                   maxDelay: Double(max(1, debounce)) / 1000, logger: CommandLogger.make("loopseal.watch", level: .notice))
         watcher.sealingWarning = { StaleRecipients($0).warning }

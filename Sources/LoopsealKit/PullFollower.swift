@@ -1,0 +1,282 @@
+import Foundation
+import Logging
+import LoopsealCrypto
+import LoopsealGit
+import LoopsealStore
+import LoopsealSync
+import LoopsealSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `loopseal watch --pull`: a host following a branch of a remote, GitOps style. Every
+/// `interval` (with jitter) it fetches; a new commit is applied only when it fast-forwards the
+/// applied one (a rewritten or diverged branch is refused and the last good state stays) and,
+/// with a pinned-trust check, only when that check accepts the commit's files, read from the
+/// commit itself before the checkout moves. Then it syncs this host's targets, which rewrites and
+/// restarts only the targets whose payload changed. It never merges, commits or pushes.
+///
+/// `run()` owns all mutable state on the thread that calls it; `stop()` only writes a byte to a
+/// pipe, which is safe from any thread. That is what the unchecked `Sendable` promises.
+public final class PullFollower: @unchecked Sendable {
+    /// How to follow.
+    public struct Options: Sendable {
+        /// The remote to fetch from.
+        public var remote = "origin"
+        /// The branch to follow.
+        public var branch = "main"
+        /// Seconds between fetches (±10 % jitter; doubled after each failure, up to 8 times).
+        public var interval: Double = 30
+        /// Where to write ``PullStatus`` after every fetch.
+        public var statusFile: String?
+        /// The host whose targets (`hosts:`) are synced.
+        public var host: SyncHost
+        /// Checks a commit's files (exported to a folder: the argument is its repository root)
+        /// before anything of it is applied; throws to refuse it.
+        public var trust: (@Sendable (String) throws -> Void)?
+
+        /// Follows `origin`/`main` every 30 s for `host`.
+        public init(host: SyncHost) { self.host = host }
+    }
+
+    /// What one pull did.
+    public enum Outcome: Equatable, Sendable {
+        /// The branch points at the applied commit.
+        case upToDate
+        /// A new commit was applied (and its targets synced).
+        case applied(commit: String)
+        /// A new commit was refused; nothing of it was applied.
+        case refused(commit: String, reason: String)
+        /// Fetching failed.
+        case fetchFailed(String)
+    }
+
+    public let workspace: Workspace
+    public let identities: [Identity]
+    public let options: Options
+    private let git: GitRunner
+    private let logger: Logger
+    private(set) var status: PullStatus
+    private let stopPipe: [Int32]
+    private var signalSources: [DispatchSourceSignal] = []
+
+    /// A follower of `options.remote`/`options.branch` in the clone holding `workspace`.
+    public init(workspace: Workspace, identities: [Identity], options: Options, logger: Logger = Logger(label: "loopseal.pull")) throws {
+        self.workspace = workspace
+        self.identities = identities
+        self.options = options
+        self.logger = logger
+        git = GitRunner(directory: workspace.root)
+        status = PullStatus(host: options.host.name, workspace: workspace.id, remote: options.remote, branch: options.branch)
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw PullError("cannot create a pipe for signals") }
+        stopPipe = fds
+        let top = try git.run(["rev-parse", "--show-toplevel"])
+        guard top.status == 0 else {
+            throw PullError("\(workspace.root) is not in a git clone: 'watch --pull' follows a branch of a clone (git clone URL, then run it there)")
+        }
+    }
+
+    deinit {
+        close(stopPipe[0])
+        close(stopPipe[1])
+    }
+
+    /// Makes SIGINT and SIGTERM end ``run()`` cleanly.
+    public func stopOnSignals() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            let writeEnd = stopPipe[1]
+            source.setEventHandler { var byte: UInt8 = 1; _ = Glibc.write(writeEnd, &byte, 1) }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    /// Asks a running follower to stop (from any thread).
+    public func stop() {
+        var byte: UInt8 = 1
+        _ = Glibc.write(stopPipe[1], &byte, 1)
+    }
+
+    /// Applies the checked-out commit, then pulls every interval until stopped.
+    public func run() throws {
+        applyCheckout()
+        logger.notice("following", metadata: ["remote": "\(options.remote)", "branch": "\(options.branch)", "host": "\(options.host.name)",
+                                              "commit": "\(status.appliedCommit ?? "-")"])
+        var failures = 0
+        while true {
+            let base = options.interval * Double(1 << min(failures, 3))
+            let delay = base * Double.random(in: 0.9...1.1)
+            if waitForStop(seconds: delay) { break }
+            switch pull() {
+            case .fetchFailed: failures += 1
+            default: failures = 0
+            }
+        }
+        logger.notice("stopped", metadata: ["remote": "\(options.remote)", "branch": "\(options.branch)"])
+    }
+
+    /// Syncs the commit checked out now (at start: a crash mid-sync converges here), after the
+    /// trust check when there is one.
+    public func applyCheckout() {
+        let head = (try? git.checked(["rev-parse", "HEAD"]).text) ?? "unknown"
+        if let trust = options.trust {
+            do {
+                try trust(workspace.root)
+            } catch {
+                refuse(head, reason: "the checked-out files are not trusted: \(error)")
+                writeStatus()
+                return
+            }
+        }
+        sync(commit: head)
+        writeStatus()
+    }
+
+    /// One fetch, and what it brought applied or refused.
+    @discardableResult
+    public func pull() -> Outcome {
+        let outcome = pullUnrecorded()
+        status.lastFetchAt = PullStatus.now()
+        if case .fetchFailed(let message) = outcome {
+            status.lastFetchResult = "failed"
+            status.lastError = message
+            logger.error("fetch failed", metadata: ["remote": "\(options.remote)", "error": "\(message)"])
+        } else {
+            status.lastFetchResult = "ok"
+        }
+        writeStatus()
+        return outcome
+    }
+
+    private func pullUnrecorded() -> Outcome {
+        let fetched: String
+        let head: String
+        do {
+            _ = try git.checked(["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", options.remote, options.branch])
+            fetched = try git.checked(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]).text
+            head = try git.checked(["rev-parse", "HEAD"]).text
+        } catch {
+            return .fetchFailed("\(error)")
+        }
+        guard fetched != head else {
+            status.refused = nil
+            return .upToDate
+        }
+        if let refusal = try? refusal(of: fetched, head: head) {
+            refuse(fetched, reason: refusal)
+            return .refused(commit: fetched, reason: refusal)
+        }
+        do {
+            _ = try git.checked(["merge", "--ff-only", "--quiet", fetched])
+        } catch {
+            let reason = "cannot move the checkout to it: \(error) (does the clone have local changes?)"
+            refuse(fetched, reason: reason)
+            return .refused(commit: fetched, reason: reason)
+        }
+        let changed = (try? git.checked(["diff", "--name-only", head, fetched]).text.split(separator: "\n").count) ?? 0
+        logger.notice("pulled", metadata: ["from": "\(head.prefix(12))", "to": "\(fetched.prefix(12))", "files": "\(changed)"])
+        status.refused = nil
+        sync(commit: fetched)
+        return .applied(commit: fetched)
+    }
+
+    /// Why `commit` must not be applied over `head`, or nil when it may.
+    private func refusal(of commit: String, head: String) throws -> String? {
+        let ancestry = try git.run(["merge-base", "--is-ancestor", head, commit])
+        if ancestry.status == 1 {
+            return "it does not fast-forward the applied commit \(head.prefix(12)): the branch was rewritten (force-pushed) or diverged; nothing of it is applied"
+        }
+        guard ancestry.status == 0 else { return "git merge-base failed: \(ancestry.stderr.prefix(300))" }
+        guard let trust = options.trust else { return nil }
+        let folder = try exportCommit(commit)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        do {
+            try trust(folder)
+        } catch {
+            return "not trusted: " + "\(error)".replacingOccurrences(of: folder + "/", with: "").replacingOccurrences(of: folder, with: "the commit")
+        }
+        return nil
+    }
+
+    /// The files of `commit` under `workspaces/`, in a new private folder.
+    private func exportCommit(_ commit: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.path + "/loopseal-pull-" + UUID().uuidString.lowercased()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let prefix = try git.checked(["rev-parse", "--show-prefix"]).text
+        let tar = try git.checked(["archive", "--format=tar", commit, "--", "\(prefix)workspaces"])
+        let unpack = try ChildProcess.run(["tar", "-x", "--no-same-owner", "--no-same-permissions", "-C", folder], input: tar.stdout)
+        guard unpack.status == 0 else { throw PullError("cannot unpack commit \(commit.prefix(12)): \(unpack.errorText.prefix(300))") }
+        return prefix.isEmpty ? folder : "\(folder)/\(prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)"
+    }
+
+    private func refuse(_ commit: String, reason: String) {
+        if status.refused?.commit != commit || status.refused?.reason != reason {
+            logger.error("refused", metadata: ["commit": "\(commit.prefix(12))", "reason": "\(reason)"])
+        }
+        status.refused = PullStatus.Refusal(commit: commit, reason: reason, at: PullStatus.now())
+        status.lastError = "commit \(commit.prefix(12)) refused: \(reason)"
+    }
+
+    /// Syncs this host's targets and records each in the status.
+    private func sync(commit: String) {
+        let syncer = TargetSyncer(workspace: workspace, identities: identities, host: options.host, logger: logger)
+        do {
+            let report = try syncer.report()
+            let now = PullStatus.now()
+            status.targets = status.targets.filter { name, _ in report.plans.contains { $0.target.name == name } }
+            for plan in report.plans {
+                let failure = report.failures.first { $0.contains("'\(plan.target.name)'") }
+                let result = failure != nil || plan.refusal != nil ? "failed" : plan.written ? "synced" : "unchanged"
+                status.targets[plan.target.name] = PullStatus.TargetStatus(at: now, result: result, keys: plan.keys.count,
+                                                                           error: failure ?? plan.refusal)
+                if result == "failed" {
+                    logger.error("sync failed", metadata: ["target": "\(plan.target.name)", "error": "\(failure ?? plan.refusal ?? "")"])
+                } else if plan.written {
+                    logger.notice("synced", metadata: ["target": "\(plan.target.name)", "keys": "\(plan.keys.joined(separator: ","))",
+                                                       "commit": "\(commit.prefix(12))"])
+                }
+            }
+            status.appliedCommit = commit
+            status.appliedAt = now
+            if report.failures.isEmpty && status.refused == nil { status.lastError = nil }
+            if let last = report.failures.last { status.lastError = last }
+        } catch {
+            status.lastError = "sync failed: \(error)"
+            logger.error("sync failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func writeStatus() {
+        guard let path = options.statusFile else { return }
+        do { try status.write(to: path) } catch { logger.error("cannot write the status file", metadata: ["error": "\(error)"]) }
+    }
+
+    /// Waits `seconds`, or less when asked to stop; true when asked to stop.
+    private func waitForStop(seconds: Double) -> Bool {
+        var poller = pollfd(fd: stopPipe[0], events: Int16(POLLIN), revents: 0)
+        let ready = poll(&poller, 1, Int32(max(0, min(seconds * 1000, Double(Int32.max)))))
+        return ready > 0
+    }
+}
+
+extension PullFollower {
+    /// ``run()`` for async callers, on a thread of its own; returns when it stops.
+    public func runUntilStopped() async throws {
+        try await withCheckedThrowingContinuation { (finished: CheckedContinuation<Void, any Error>) in
+            let thread = Thread {
+                do {
+                    try self.run()
+                    finished.resume()
+                } catch {
+                    finished.resume(throwing: error)
+                }
+            }
+            thread.name = "loopseal.pull"
+            thread.start()
+        }
+    }
+}
