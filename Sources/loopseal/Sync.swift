@@ -40,11 +40,11 @@ struct Sync: ParsableCommand {
     }
 
     /// `db (file): skipped (for hosts: db-1; this host is web-1)`.
-    static func skipped(_ target: SyncTarget, host: SyncHost?) -> String {
-        "\(target.name) (\(target.kind.rawValue)): skipped (for hosts: \(target.hostsText); this host is \(host?.name ?? "unknown"))"
+    static func skipped(_ target: SyncTarget, host: SyncHost) -> String {
+        "\(target.name) (\(target.kind.rawValue)): skipped (for hosts: \(target.hostsText); this host is \(host.name))"
     }
 
-    static func describe(_ plan: SyncPlan, host: SyncHost? = nil, dryRun: Bool) -> String {
+    static func describe(_ plan: SyncPlan, host: SyncHost, dryRun: Bool) -> String {
         var changes = plan.added.map { "+\($0)" } + plan.changed.map { "~\($0)" } + plan.removed.map { "-\($0)" }
         if changes.isEmpty && plan.needsWrite { changes = ["payload differs"] }
         let what = changes.isEmpty ? "" : " " + changes.joined(separator: " ")
@@ -56,7 +56,7 @@ struct Sync: ParsableCommand {
         if dryRun {
             text += "\n  to: \(plan.destination)"
             if let restart = plan.target.restart { text += "\n  then runs: \(restart.joined(separator: " "))" }
-            let matched = plan.target.hosts != nil ? host.map { " (this host, \($0.name), is one)" } ?? "" : ""
+            let matched = plan.target.hosts != nil ? " (this host, \(host.name), is one)" : ""
             text += "\n  for hosts: \(plan.target.hostsText)\(matched)"
         }
         if plan.outsideRepository && plan.firstSync {

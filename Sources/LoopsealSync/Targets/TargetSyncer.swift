@@ -172,8 +172,8 @@ public struct SyncReport: Sendable {
     /// Who the files read are sealed to, beside `workspace.yaml`'s recipients (empty when no
     /// target was selected, so nothing was read).
     public var sealing = SealedRecipients()
-    /// The host the targets were chosen for (nil when the report was made without one).
-    public var host: SyncHost?
+    /// The host the targets were chosen for.
+    public var host: SyncHost
     /// The targets whose `hosts:` leave out ``host``: not synced.
     public var skipped: [SyncTarget] = []
 }
