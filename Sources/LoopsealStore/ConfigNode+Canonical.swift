@@ -3,7 +3,8 @@
 /// and any node allowed as a key. It holds exactly what the node holds (scalar text, list
 /// order, pairs and their order) and nothing of how the file spells it (quotes, flow or block
 /// style, indentation, comments, tags, anchors), so every byte a reader acts on is covered and
-/// no formatting is.
+/// no formatting is. It is not `JSONString` (LoopsealValue), on purpose: these bytes are
+/// fixed by the format and must not move when the JSON output does.
 extension ConfigNode {
     /// The canonical text: a scalar as a JSON string, a list as `[a,b]`, a mapping as `{k:v,…}`.
     public var canonicalText: String {

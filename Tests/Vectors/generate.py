@@ -235,15 +235,20 @@ def canonical(node):
     return "{" + ",".join(canonical(k) + ":" + canonical(v) for k, v in node.items()) + "}"
 
 
-def config_content(config):
-    """The content lines a workspace.yaml signature covers."""
+def config_head(config):
+    """`workspace:`, `recipients:` and `writers:` lines: the same in the file and in the signed bytes."""
     text = "workspace: %s\nrecipients:\n" % config["workspace"]
     for name, recipient in config["recipients"].items():
         text += "  %s: %s\n" % (name, recipient)
     text += "writers:\n"
     for name, writer in config["writers"].items():
         text += "  %s: %s\n" % (name, writer)
-    return text + "targets: %s\n" % canonical(config["targets"])
+    return text
+
+
+def config_content(config):
+    """The content lines a workspace.yaml signature covers."""
+    return config_head(config) + "targets: %s\n" % canonical(config["targets"])
 
 
 def config_signed_bytes(config, writer):
@@ -273,12 +278,7 @@ def block_yaml(node, indent=0):
 
 def config_file(config, signature=None):
     """workspace.yaml as Loopseal writes it (FORMAT.md §7), the signature block last."""
-    text = "workspace: %s\nrecipients:\n" % config["workspace"]
-    for name, recipient in config["recipients"].items():
-        text += "  %s: %s\n" % (name, recipient)
-    text += "writers:\n"
-    for name, writer in config["writers"].items():
-        text += "  %s: %s\n" % (name, writer)
+    text = config_head(config)
     text += "targets:\n" + block_yaml(config["targets"]) if config["targets"] else "targets: []\n"
     return text + signature_block(signature)
 
