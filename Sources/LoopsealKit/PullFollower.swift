@@ -6,10 +6,6 @@ import LoopsealStore
 import LoopsealSync
 import LoopsealSystem
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `loopseal watch --pull`: a host following a branch of a remote, GitOps style. Every
 /// `interval` (with jitter) it fetches; a new commit is applied only when it fast-forwards the
 /// applied one (a rewritten or diverged branch is refused and the last good state stays) and,
@@ -17,8 +13,8 @@ import Glibc
 /// commit itself before the checkout moves. Then it syncs this host's targets, which rewrites and
 /// restarts only the targets whose payload changed. It never merges, commits or pushes.
 ///
-/// `run()` owns all mutable state on the thread that calls it; `stop()` only writes a byte to a
-/// pipe, which is safe from any thread. That is what the unchecked `Sendable` promises.
+/// `run()` owns all mutable state on the thread that calls it; `stop()` only requests a
+/// ``StopSignal``, which is safe from any thread. That is what the unchecked `Sendable` promises.
 public final class PullFollower: @unchecked Sendable {
     /// How to follow.
     public struct Options: Sendable {
@@ -58,8 +54,7 @@ public final class PullFollower: @unchecked Sendable {
     private let git: GitRunner
     private let logger: Logger
     private(set) var status: PullStatus
-    private let stopPipe: [Int32]
-    private var signalSources: [DispatchSourceSignal] = []
+    private let stopSignal: StopSignal
 
     /// A follower of `options.remote`/`options.branch` in the clone holding `workspace`.
     public init(workspace: Workspace, identities: [Identity], options: Options, logger: Logger = Logger(label: "loopseal.pull")) throws {
@@ -69,37 +64,18 @@ public final class PullFollower: @unchecked Sendable {
         self.logger = logger
         git = GitRunner(directory: workspace.root)
         status = PullStatus(host: options.host.name, workspace: workspace.id, remote: options.remote, branch: options.branch)
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw PullError("cannot create a pipe for signals") }
-        stopPipe = fds
+        stopSignal = try StopSignal()
         let top = try git.run(["rev-parse", "--show-toplevel"])
         guard top.status == 0 else {
             throw PullError("\(workspace.root) is not in a git clone: 'watch --pull' follows a branch of a clone (git clone URL, then run it there)")
         }
     }
 
-    deinit {
-        close(stopPipe[0])
-        close(stopPipe[1])
-    }
-
     /// Makes SIGINT and SIGTERM end ``run()`` cleanly.
-    public func stopOnSignals() {
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let writeEnd = stopPipe[1]
-            source.setEventHandler { var byte: UInt8 = 1; _ = Glibc.write(writeEnd, &byte, 1) }
-            source.resume()
-            signalSources.append(source)
-        }
-    }
+    public func stopOnSignals() { stopSignal.onSignals() }
 
     /// Asks a running follower to stop (from any thread).
-    public func stop() {
-        var byte: UInt8 = 1
-        _ = Glibc.write(stopPipe[1], &byte, 1)
-    }
+    public func stop() { stopSignal.request() }
 
     /// Applies the checked-out commit, then pulls every interval until stopped.
     public func run() throws {
@@ -110,7 +86,7 @@ public final class PullFollower: @unchecked Sendable {
         while true {
             let base = options.interval * Double(1 << min(failures, 3))
             let delay = base * Double.random(in: 0.9...1.1)
-            if waitForStop(seconds: delay) { break }
+            if stopSignal.wait(seconds: delay) { break }
             switch pull() {
             case .fetchFailed: failures += 1
             default: failures = 0
@@ -255,28 +231,12 @@ public final class PullFollower: @unchecked Sendable {
         do { try status.write(to: path) } catch { logger.error("cannot write the status file", metadata: ["error": "\(error)"]) }
     }
 
-    /// Waits `seconds`, or less when asked to stop; true when asked to stop.
-    private func waitForStop(seconds: Double) -> Bool {
-        var poller = pollfd(fd: stopPipe[0], events: Int16(POLLIN), revents: 0)
-        let ready = poll(&poller, 1, Int32(max(0, min(seconds * 1000, Double(Int32.max)))))
-        return ready > 0
-    }
+
 }
 
 extension PullFollower {
     /// ``run()`` for async callers, on a thread of its own; returns when it stops.
     public func runUntilStopped() async throws {
-        try await withCheckedThrowingContinuation { (finished: CheckedContinuation<Void, any Error>) in
-            let thread = Thread {
-                do {
-                    try self.run()
-                    finished.resume()
-                } catch {
-                    finished.resume(throwing: error)
-                }
-            }
-            thread.name = "loopseal.pull"
-            thread.start()
-        }
+        try await StopSignal.runOnThread(named: "loopseal.pull") { try self.run() }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LoopsealCrypto
 import LoopsealStore
+import LoopsealSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -14,8 +15,8 @@ import Glibc
 /// Each sync logs one line per target at `notice` (names of targets and keys, never values);
 /// errors are logged with key and target names and the watcher keeps going.
 ///
-/// `run()` owns all mutable state on the thread that calls it; `stop()` only writes a byte to a
-/// pipe, which is safe from any thread. That is what the unchecked `Sendable` promises.
+/// `run()` owns all mutable state on the thread that calls it; `stop()` only requests a
+/// ``StopSignal``, which is safe from any thread. That is what the unchecked `Sendable` promises.
 public final class Watcher: @unchecked Sendable {
     public let workspace: Workspace
     public let identities: [Identity]
@@ -32,8 +33,7 @@ public final class Watcher: @unchecked Sendable {
     private var cache: [String: SecureBytes] = [:]
     private var sealedTo: [String: SealedRecipients.File] = [:]
     private var lastWarning: String?
-    private let stopPipe: [Int32]
-    private var signalSources: [DispatchSourceSignal] = []
+    private let stopSignal: StopSignal
 
     /// A watcher for `workspace` (`maxDelay` in seconds).
     public init(workspace: Workspace, identities: [Identity], maxDelay: Double = 0.1, logger: Logger = Logger(label: "loopseal.watch")) throws {
@@ -41,33 +41,14 @@ public final class Watcher: @unchecked Sendable {
         self.identities = identities
         self.maxDelay = maxDelay
         self.logger = logger
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw SyncError("cannot create a pipe for signals") }
-        stopPipe = fds
-    }
-
-    deinit {
-        close(stopPipe[0])
-        close(stopPipe[1])
+        stopSignal = try StopSignal()
     }
 
     /// Makes SIGINT and SIGTERM end ``run()`` cleanly.
-    public func stopOnSignals() {
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let writeEnd = stopPipe[1]
-            source.setEventHandler { var byte: UInt8 = 1; _ = Glibc.write(writeEnd, &byte, 1) }
-            source.resume()
-            signalSources.append(source)
-        }
-    }
+    public func stopOnSignals() { stopSignal.onSignals() }
 
     /// Asks a running watcher to stop (from any thread).
-    public func stop() {
-        var byte: UInt8 = 1
-        _ = Glibc.write(stopPipe[1], &byte, 1)
-    }
+    public func stop() { stopSignal.request() }
 
     /// Syncs everything once, then watches until stopped.
     public func run() throws {
@@ -80,7 +61,7 @@ public final class Watcher: @unchecked Sendable {
         syncTargets(changedKeys: nil)
         logger.notice("watching", metadata: ["workspace": "\(workspace.id)", "directory": "\(workspace.directory)"])
         while true {
-            let (events, stop) = inotify.wait(timeout: -1, otherFD: stopPipe[0])
+            let (events, stop) = inotify.wait(timeout: -1, otherFD: stopSignal.fileDescriptor)
             if stop { break }
             guard events else { continue }
             var changedKeys: Set<String> = []
@@ -102,7 +83,7 @@ public final class Watcher: @unchecked Sendable {
                 }
                 let elapsed = Date().timeIntervalSince(started)
                 guard elapsed < maxDelay else { break }
-                let (more, stopNow) = inotify.wait(timeout: min(quietPeriod, maxDelay - elapsed), otherFD: stopPipe[0])
+                let (more, stopNow) = inotify.wait(timeout: min(quietPeriod, maxDelay - elapsed), otherFD: stopSignal.fileDescriptor)
                 if stopNow { return }
                 guard more else { break }
                 batch = inotify.read()
