@@ -120,6 +120,9 @@ section "Watch latency" \
 section "Agents" \
     "One \`loopseal sync\` pushing a 1,000-secret dotenv payload to 10 \`loopseal agent\` processes on loopback. No peer and no goal." \
     "Benchmarks/agents.sh $bin" Benchmarks/agents.sh "$bin"
+section "Pull followers vs push agents" \
+    "30 hosts following one git remote (\`loopseal watch --pull --interval 2 --host host-N\`, each in its own clone of a bare repository served by \`git daemon\` on loopback, a file target per host with \`hosts: [host-N]\`) against today's push of the same change from one controller to 30 \`loopseal agent\` processes on loopback (one \`loopseal sync\`), rounds alternating: the time from \`git push\` returning (push: from the \`sync\` start) until each host's file holds the changed secret, p50, p99 and max; then each follower's CPU per idle hour (fetches that bring nothing), the git commands it runs included. No peer and no goal (issue 16)." \
+    "Benchmarks/pull.sh $bin" Benchmarks/pull.sh "$bin"
 section "Server" \
     "\`loopseal serve\` under wrk on loopback: listing 100 keys, and upserts (distinct keys, and all to one key, which serializes on the workspace lock and fsyncs each write). No peer and no goal." \
     "Benchmarks/server.sh $bin $seconds" Benchmarks/server.sh "$bin" "$seconds"
