@@ -3,9 +3,10 @@ import LoopsealStore
 import LoopsealWorkflows
 import LoopsealDiagnostics
 
-/// Rotating one secret through the rotation workflow (`workflows/rotate-secret.yaml` by
-/// default): the run starts with `{key: KEY}` and must ask for exactly that key; the new value
-/// is sealed through the run; a `confirm` transition then syncs the targets. The run records
+/// Rotating one secret through the rotation workflow (the built-in `rotate-secret`, or the
+/// repository's own `workflows/rotate-secret.yaml`): the run starts with `{key: KEY}` and must
+/// ask for exactly that key; the new value is sealed through the run; a `confirm` transition
+/// then syncs the targets. The run records
 /// the key's name only, never the value.
 public struct SecretRotation {
     /// The runs of the workspace.

@@ -10,7 +10,7 @@ struct Rotate: ParsableCommand {
         commandName: "rotate",
         abstract: "Rotate KEY through the rotation workflow: new value, confirmation, sync to every target.",
         discussion: """
-            Starts workflows/rotate-secret.yaml (or --workflow) with {key: KEY}, stores the new value \
+            Starts the built-in rotate-secret workflow (a repository's own workflows/rotate-secret.yaml replaces it; or --workflow) with {key: KEY}, stores the new value \
             (typed at a hidden prompt, or read from stdin like 'set'), then confirms (--yes, or answer \
             the prompt) so the workflow syncs the targets. Without confirmation the run waits: \
             'loopseal run resume ID --transition confirm' finishes it later. The run records the key \
@@ -21,7 +21,7 @@ struct Rotate: ParsableCommand {
     @OptionGroup var identities: IdentityOptions
     @OptionGroup var host: HostOptions
     @Argument(help: "The secret to rotate.") var key: String
-    @Option(help: "The rotation workflow under workflows/.") var workflow = "rotate-secret"
+    @Option(help: "The rotation workflow: a name under workflows/ or a built-in one.") var workflow = "rotate-secret"
     @Flag(help: "Confirm without asking.") var yes = false
     @Option(help: "Who confirms (recorded in the run; default: $USER).") var by: String?
     @OptionGroup var input: ValueInputOptions

@@ -90,5 +90,88 @@ public enum BuiltInWorkflows {
 
         """
 
-    private static let sources: [String: String] = ["request-secrets": requestSecrets]
+    /// Rotation (`loopseal rotate`): asks for a new value of `args.key`, waits for a person to
+    /// confirm, then syncs this host's targets.
+    static let rotateSecret = """
+        title: Rotate a secret
+        description: Requests a new value for args.key, waits for confirmation, then syncs the workspace's targets.
+        ui:
+          widgets:
+            - widget: secret-input
+              enabledWhen: [awaiting_value]
+              options:
+                transition: value_provided
+                label: Save new value
+            - widget: button
+              enabledWhen: [confirming]
+              options:
+                transition: confirm
+                label: Confirm and sync
+            - widget: button
+              enabledWhen: [confirming]
+              options:
+                transition: cancel
+                label: Cancel
+            - widget: button
+              enabledWhen: [sync_failed]
+              options:
+                transition: acknowledge_failure
+                label: Acknowledge
+        transitions:
+          - id: request_new_value
+            from: start
+            to: awaiting_value
+            call:
+              - tool: request_secrets
+                args:
+                  variables:
+                    - key: ${{ args.key }}
+                      description: New value for {{ args.key }}
+              - tool: create_document
+                args:
+                  document: message
+                  content:
+                    content: "Enter the new value of {{ args.key }}, then confirm to sync it."
+
+          - id: value_provided
+            from: awaiting_value
+            to: confirming
+            wait: true
+
+          - id: confirm
+            from: confirming
+            to: syncing
+            wait: true
+            assign:
+              confirmedBy: ${{ runtime.transition.payload.by || 'someone' }}
+
+          - id: cancel
+            from: confirming
+            to: end
+            wait: true
+
+          - id: sync
+            from: syncing
+            to: end
+            retryAttempts: 2
+            retryDelay: 500
+            onError: sync_failed
+            call:
+              - tool: sync_secrets
+                assign:
+                  synced: ${{ result.data.count }}
+              - tool: create_document
+                args:
+                  document: markdown
+                  content:
+                    markdown: "Rotated **{{ args.key }}** (confirmed by {{ state.confirmedBy }}) and synced {{ state.synced }} target(s)."
+
+          - id: acknowledge_failure
+            from: sync_failed
+            to: end
+            wait: true
+
+        """
+
+    private static let sources: [String: String] = ["request-secrets": requestSecrets, "rotate-secret": rotateSecret]
 }
