@@ -54,6 +54,10 @@ public final class PullFollower: @unchecked Sendable {
     private let git: GitRunner
     private let logger: Logger
     private(set) var status: PullStatus
+    /// The commit checked out, as this follower last saw it.
+    private var appliedHead: String?
+    /// The status as last written, and when (an idle poll rewrites it at most once a minute).
+    private var written: (text: String, at: Date)?
     private let stopSignal: StopSignal
 
     /// A follower of `options.remote`/`options.branch` in the clone holding `workspace`.
@@ -99,6 +103,7 @@ public final class PullFollower: @unchecked Sendable {
     /// trust check when there is one.
     public func applyCheckout() {
         let head = (try? git.checked(["rev-parse", "HEAD"]).text) ?? "unknown"
+        appliedHead = head
         if let trust = options.trust {
             do {
                 try trust(workspace.root)
@@ -128,13 +133,23 @@ public final class PullFollower: @unchecked Sendable {
         return outcome
     }
 
+    /// An idle poll is one `git ls-remote` (a few ms of CPU); only a tip that is neither the
+    /// applied commit nor the one already refused is fetched.
     private func pullUnrecorded() -> Outcome {
         let fetched: String
         let head: String
         do {
-            _ = try git.checked(["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", options.remote, options.branch])
+            let tip = try remoteTip()
+            if let tip, tip == appliedHead {
+                status.refused = nil
+                return .upToDate
+            }
+            if let tip, let refused = status.refused, refused.commit == tip { return .refused(commit: tip, reason: refused.reason) }
+            _ = try git.checked(["-c", "maintenance.auto=false", "-c", "gc.auto=0", "fetch", "--quiet", "--no-tags",
+                                 "--no-recurse-submodules", options.remote, options.branch])
             fetched = try git.checked(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]).text
             head = try git.checked(["rev-parse", "HEAD"]).text
+            appliedHead = head
         } catch {
             return .fetchFailed("\(error)")
         }
@@ -154,10 +169,21 @@ public final class PullFollower: @unchecked Sendable {
             return .refused(commit: fetched, reason: reason)
         }
         let changed = (try? git.checked(["diff", "--name-only", head, fetched]).text.split(separator: "\n").count) ?? 0
+        appliedHead = fetched
         logger.notice("pulled", metadata: ["from": "\(head.prefix(12))", "to": "\(fetched.prefix(12))", "files": "\(changed)"])
         status.refused = nil
         sync(commit: fetched)
         return .applied(commit: fetched)
+    }
+
+    /// The commit the followed branch points at on the remote, or nil when git does not say.
+    private func remoteTip() throws -> String? {
+        let listing = try git.checked(["ls-remote", "--quiet", options.remote, "refs/heads/\(options.branch)"]).text
+        let tip = listing.split(separator: "\t").first.map(String.init)
+        guard let tip, tip.count >= 40, tip.allSatisfy(\.isHexDigit) else {
+            throw PullError("the remote '\(options.remote)' has no branch '\(options.branch)' (git ls-remote listed nothing for refs/heads/\(options.branch))")
+        }
+        return tip
     }
 
     /// Why `commit` must not be applied over `head`, or nil when it may.
@@ -226,9 +252,19 @@ public final class PullFollower: @unchecked Sendable {
         }
     }
 
+    /// Writes the status file when something besides the fetch time changed, or once a minute.
     private func writeStatus() {
         guard let path = options.statusFile else { return }
-        do { try status.write(to: path) } catch { logger.error("cannot write the status file", metadata: ["error": "\(error)"]) }
+        var compared = status
+        compared.lastFetchAt = nil
+        let text = compared.asValue.jsonText()
+        if let written, written.text == text, Date().timeIntervalSince(written.at) < 60 { return }
+        do {
+            try status.write(to: path)
+            self.written = (text, Date())
+        } catch {
+            logger.error("cannot write the status file", metadata: ["error": "\(error)"])
+        }
     }
 
 
