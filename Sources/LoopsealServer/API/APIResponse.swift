@@ -42,13 +42,23 @@ enum RequestBody {
             if required { throw APIError.invalid("the request needs a JSON body") }
             return nil
         }
-        try requireContentType(request, "application/json")
+        // A chunked body may turn out empty (clients that stream send `0\r\n\r\n` for none):
+        // one without a media type is read, bounded, before its type is refused.
+        let mayBeEmpty = length == nil && request.headers[.contentType] == nil
+        if !mayBeEmpty { try requireContentType(request, "application/json") }
         if let length, length > ServerLimits.maxBodyBytes { throw APIError.tooLarge }
+        let buffer: ByteBuffer
         do {
-            return try await request.body.collect(upTo: ServerLimits.maxBodyBytes)
+            buffer = try await request.body.collect(upTo: ServerLimits.maxBodyBytes)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError.tooLarge
         }
+        if buffer.readableBytes == 0 {
+            if required { throw APIError.invalid("the request needs a JSON body") }
+            return nil
+        }
+        if mayBeEmpty { try requireContentType(request, "application/json") }
+        return buffer
     }
 
     /// Checks, before reading, that the request has a JSON body within the limit (400, 415, 413).

@@ -58,6 +58,9 @@ enum APIRoutes {
             guard let body = try RequestBody.value(try await RequestBody.json(request, required: true)) else {
                 throw APIError.invalid("the request needs a JSON body {\"workflow\": NAME, \"input\"?: {…}}")
             }
+            if case .object(let fields) = body, let unknown = fields.keys.first(where: { $0 != "workflow" && $0 != "input" }) {
+                throw APIError.invalid("body: unknown field '\(printable(String(unknown.prefix(40))))'; expected 'workflow' and 'input'")
+            }
             guard case .string(let workflow)? = body.property("workflow") else {
                 throw APIError.invalid("body: 'workflow' (a workflow name under workflows/) is required and must be a string")
             }

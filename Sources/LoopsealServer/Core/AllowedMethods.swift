@@ -5,7 +5,7 @@ import Hummingbird
 /// `HEAD` is allowed wherever `GET` is (the router answers it from the `GET` handler).
 enum AllowedMethods {
     /// The methods a wrong-method request may use to get 405 (others stay 404).
-    static let answered: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
+    static let answered: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options, .trace]
 
     /// Adds, for each routed path, a handler for every other method in ``answered`` that returns
     /// `answer(request, allow)`, `allow` being the `Allow` header's value.
