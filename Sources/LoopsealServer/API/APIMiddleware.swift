@@ -46,7 +46,7 @@ struct APIErrorMiddleware: RouterMiddleware {
             return APIResponse.error(.malformedFraming(error))
         } catch let error as any HTTPResponseError {
             let code = error.status == .notFound ? "not_found" : error.status == .contentTooLarge ? "body_too_large" : "http_error"
-            let message = error.status == .notFound ? "no such route: see the README for the API" : error.status.reasonPhrase
+            let message = error.status == .notFound ? "no such route: the API is described at GET /api/v1/openapi.json" : error.status.reasonPhrase
             return APIResponse.error(APIError(error.status, code, message))
         } catch {
             let mapped = APIError.from(error)

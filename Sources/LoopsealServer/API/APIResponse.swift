@@ -15,6 +15,11 @@ enum APIResponse {
         raw(Array(value.jsonText().utf8), status: status)
     }
 
+    /// `text`, already JSON, as it is.
+    static func json(text: String) -> Response {
+        raw(Array(text.utf8), status: .ok)
+    }
+
     static func error(_ error: APIError) -> Response {
         struct Body: Encodable { let error: String; let message: String }
         let encoder = JSONEncoder()

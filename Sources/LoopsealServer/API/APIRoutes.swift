@@ -6,9 +6,11 @@ import LoopsealWorkflows
 import LoopsealValue
 
 /// The REST API (DESIGN.md §8) under `/api/v1`: workspaces, secrets (keys and flags only,
-/// never values) and runs. Every route needs a bearer token scoped to the workspace.
+/// never values) and runs. Every route needs a bearer token scoped to the workspace, but the
+/// API's own OpenAPI document (`docs/openapi.json`, embedded), which needs none.
 enum APIRoutes {
     static func add(to router: Router<ServerRequestContext>, core: ServerCore) {
+        router.get("api/v1/openapi.json") { _, _ in APIResponse.json(text: OpenAPIDocument.json) }
         let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(core: core))
 
         api.get("workspaces") { _, context in
