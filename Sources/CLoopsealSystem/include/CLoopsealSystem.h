@@ -32,4 +32,8 @@ void loopseal_foreground_child_set(int pid);
    folder is gone (or was never there), -1 otherwise. */
 int loopseal_wipe_folder(const char *path);
 
+/* fstatfs(fd)'s f_type, the filesystem's magic number (Filesystem.c): the Swift Glibc module
+   does not declare statfs. Returns 0, or -1 with errno set (ENOSYS where statfs has no f_type). */
+int loopseal_filesystem_type(int fd, unsigned long *type);
+
 #endif

@@ -6,9 +6,19 @@ import LoopsealValue
 /// JSON responses of the API.
 enum APIResponse {
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        raw(try encoded(value), status: status)
+    }
+
+    /// The body ``json(_:status:)`` answers for `value`.
+    static func encoded<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return raw(Array(try encoder.encode(value)), status: status)
+        return Array(try encoder.encode(value))
+    }
+
+    /// A 200 whose body, made by ``encoded(_:)``, is sent as it is (shared, not copied).
+    static func json(encoded body: ByteBuffer) -> Response {
+        Response(status: .ok, headers: jsonHeaders, body: .init(byteBuffer: body))
     }
 
     static func json(_ value: TemplateValue, status: HTTPResponse.Status = .ok) -> Response {
@@ -29,10 +39,10 @@ enum APIResponse {
         return raw(bytes, status: error.status)
     }
 
+    private static let jsonHeaders: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
+
     private static func raw(_ bytes: [UInt8], status: HTTPResponse.Status) -> Response {
-        Response(status: status,
-                 headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        Response(status: status, headers: jsonHeaders, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
 

@@ -21,7 +21,7 @@ enum APIRoutes {
         // MARK: Secrets
         api.get("workspaces/:workspaceId/secrets") { _, context in
             let (workspace, _) = try context.workspace(core, .reader)
-            return try APIResponse.json(try await core.listSecrets(workspace))
+            return APIResponse.json(encoded: try await core.secretListing(workspace).json)
         }
         api.post("workspaces/:workspaceId/secrets") { request, context in
             let (workspace, token) = try context.workspace(core, .writer)

@@ -19,6 +19,7 @@ public final class ServerCore: Sendable {
     public let audit: AuditLog
     private let git: GitCommitter?
     private let queues = BlockingQueues()
+    private let listings: ListingCache
     private let logger: Logger
 
     /// A core for `configuration`. Fails when `--git-commit` is set outside a git repository.
@@ -30,6 +31,7 @@ public final class ServerCore: Sendable {
         audit = AuditLog(path: configuration.auditLogPath)
         git = configuration.gitCommit ? try GitCommitter(root: configuration.root) : nil
         logger = configuration.logger
+        listings = ListingCache(logger: configuration.logger)
         settleRuns()
     }
 
@@ -79,9 +81,17 @@ public final class ServerCore: Sendable {
 
     // MARK: Secrets
 
-    /// `{id, key, hasValue}` for every secret; nothing is decrypted.
+    /// `{id, key, hasValue}` for every secret (each unreadable file with its problem), as
+    /// ``SecretService/keys()`` lists them; nothing is decrypted. From memory while nothing
+    /// changed (``ListingCache``); what changed is read off the event loop.
     public func listSecrets(_ workspace: Workspace) async throws -> [SecretKeyInfo] {
-        try await queues.read { try self.secrets(workspace).keys() }
+        try await secretListing(workspace).items
+    }
+
+    /// ``listSecrets(_:)`` with its JSON body, encoded once per change of the listing.
+    func secretListing(_ workspace: Workspace) async throws -> SecretListing {
+        if let listing = listings.current(workspace) { return listing }
+        return try await queues.read { try self.listings.refresh(self.secrets(workspace)) }
     }
 
     /// Creates `key`; 409 when it exists.

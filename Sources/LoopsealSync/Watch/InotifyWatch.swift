@@ -4,18 +4,25 @@ import Foundation
 import Glibc
 #endif
 
-/// A thin wrapper over Linux inotify: add watches, wait for events with a timeout.
-final class InotifyWatch {
-    struct Event {
-        var watch: Int32
-        var mask: UInt32
-        var name: String
+/// A thin wrapper over Linux inotify: add watches, wait for events with a timeout. Not
+/// thread-safe: one owner reads it (the watcher's loop, the server's listing cache under its lock).
+public final class InotifyWatch {
+    /// One event: the watch it came from, its mask (`IN_…`), and the entry it names ("" for the
+    /// watched folder itself).
+    public struct Event {
+        /// The watch descriptor, or -1 for `IN_Q_OVERFLOW`.
+        public var watch: Int32
+        /// The `IN_…` bits.
+        public var mask: UInt32
+        /// The name of the entry in the watched folder; "" when the event is about the folder.
+        public var name: String
     }
 
     let fd: Int32
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
-    init() throws {
+    /// A non-blocking inotify instance; throws when the kernel refuses one (no instances left).
+    public init() throws {
         fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw SyncError("cannot start inotify: \(String(cString: strerror(errno)))") }
     }
@@ -23,10 +30,15 @@ final class InotifyWatch {
     deinit { close(fd) }
 
     /// Watches `path` for `mask`; returns the watch descriptor.
-    func add(_ path: String, mask: UInt32) throws -> Int32 {
+    public func add(_ path: String, mask: UInt32) throws -> Int32 {
         let wd = inotify_add_watch(fd, path, mask)
         guard wd >= 0 else { throw SyncError("cannot watch \(path): \(String(cString: strerror(errno)))") }
         return wd
+    }
+
+    /// Stops watch `watch` (its `IN_IGNORED` event follows).
+    public func remove(_ watch: Int32) {
+        _ = inotify_rm_watch(fd, watch)
     }
 
     /// Waits up to `timeout` seconds (negative: forever) for this or `otherFD` to be readable.
@@ -39,8 +51,8 @@ final class InotifyWatch {
         return (fds[0].revents & Int16(POLLIN) != 0, fds[1].revents & Int16(POLLIN) != 0)
     }
 
-    /// Reads every pending event.
-    func read() -> [Event] {
+    /// Reads every pending event; returns at once (empty) when there is none.
+    public func read() -> [Event] {
         var events: [Event] = []
         while true {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
