@@ -309,6 +309,27 @@ struct ListingFromMemoryTests {
         #expect(try #require(cache.current(alpha)).items.map(\.key) == ["A", "B", "C", "D"])
     }
 
+    @Test("more events than the kernel queues (an overflow): the next list is read anew and right")
+    func eventQueueOverflow() async throws {
+        let other = SecretService(workspace: try fixture.alpha)
+        try other.upsert(key: "A", value: try Self.value(ServerFixture.canary))
+        try other.upsert(key: "B", value: try Self.value(ServerFixture.canary))
+        let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16384
+        try #require(limit <= 1_000_000, "max_queued_events is \(limit): too many events to overflow in a test")
+        let paths = try ["A", "B"].map { try fixture.alpha.secretPath(for: $0) }
+        try await app.test(.router) { client in
+            try await list(client)
+            for index in 0...(limit / 2 + 8) {
+                for path in paths { #expect(chmod(path, index % 2 == 0 ? 0o600 : 0o644) == 0) }
+            }
+            try other.upsert(key: "AFTER", value: try Self.value(ServerFixture.canary))
+            #expect(try await list(client).map(\.key) == ["A", "AFTER", "B"])
+            try other.upsert(key: "NEXT", value: try Self.value(ServerFixture.canary))
+            #expect(try await list(client).map(\.key) == ["A", "AFTER", "B", "NEXT"])
+        }
+    }
+
     @Test("a list reads no file when nothing changed: a write through a shared memory map (which makes no inotify event) shows only once the writer closes the file")
     func noReadWithoutEvent() async throws {
         let other = SecretService(workspace: try fixture.alpha)

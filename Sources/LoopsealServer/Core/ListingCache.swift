@@ -21,14 +21,15 @@ import Glibc
 /// (10,000 stats to list 10,000 keys). Events also name the file, so a change re-reads that
 /// file alone. Each request also checks (two `stat`s) that the workspace folder and `secrets/`
 /// paths still name the folders watched, so a folder recreated or moved into place is read
-/// anew; events on `secrets/` itself, on `workspace.yaml`, and a lost-events overflow re-read
-/// every file.
+/// anew; events on `secrets/` itself or on `workspace.yaml` re-read every file, and a queue
+/// overflow (lost events) starts every listing again.
 ///
 /// What inotify does not see is not cached: folders on network or FUSE filesystems (a change
 /// made by another machine makes no event; ``WatchedFolder/localFilesystems``), and everything
 /// when the kernel refuses an instance or a watch: those workspaces are read in full at every
-/// request, as before. Writes through a shared memory map make no event; nothing writes sealed
-/// files that way.
+/// request, as before. Two writes make no event on `secrets/`, and nothing of Loopseal's, git's
+/// or an editor's makes them: a write through a shared memory map (seen once the writer closes
+/// the file), and a write through a hard link to a sealed file from another folder.
 final class ListingCache: @unchecked Sendable {
     private static let mask = UInt32(IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO
         | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
@@ -187,7 +188,8 @@ final class ListingCache: @unchecked Sendable {
         for event in inotify.read() {
             clock += 1
             if event.mask & UInt32(IN_Q_OVERFLOW) != 0 {
-                for id in listings.keys { listings[id]?.staleSince = clock }
+                // Lost events may have been a watch's end: every folder is watched and read anew.
+                for id in Array(listings.keys) { drop(id, inotify) }
                 continue
             }
             guard let users = owners[event.watch] else { continue }
