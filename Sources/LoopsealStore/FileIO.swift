@@ -158,6 +158,17 @@ public enum FileIO {
     /// A link, device, FIFO or directory at `path` is refused (``checkReplaceable(_:)``).
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
         try checkReplaceable(path)
+        let tempPath = try writeTemporary(bytes, for: path, mode: mode)
+        try replace(path, with: tempPath)
+        let directory = FileIO.parentDirectory(path)
+        syncDirectory(directory.isEmpty ? "." : directory)
+    }
+
+    /// The first half of ``writeAtomically(_:to:mode:)``: writes `bytes` to a new temporary
+    /// file beside `path` (`.NAME.tmp-XXXXXX`), gives it `mode` and fsyncs it. Returns its path;
+    /// on failure nothing is left behind. Hand it to ``replace(_:with:)``, then flush the folder
+    /// (``flushDirectory(_:)``) before relying on the new name.
+    public static func writeTemporary(_ bytes: [UInt8], for path: String, mode: mode_t = 0o644) throws -> String {
         let directory = FileIO.parentDirectory(path)
         let name = (path as NSString).lastPathComponent
         var template = Array("\(directory.isEmpty ? "." : directory)/.\(name).tmp-XXXXXX".utf8CString)
@@ -166,25 +177,37 @@ public enum FileIO {
             throw StoreError.io(path: path, problem: "cannot create a temporary file: \(String(cString: strerror(errno)))")
         }
         let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var committed = false
-        defer { if !committed { unlink(tempPath) } }
         do {
             try writeAll(fd, bytes, path: path)
             guard fchmod(fd, mode) == 0, fsync(fd) == 0 else {
-                let problem = String(cString: strerror(errno))
-                close(fd)
-                throw StoreError.io(path: path, problem: "cannot flush: \(problem)")
+                throw StoreError.io(path: path, problem: "cannot flush: \(String(cString: strerror(errno)))")
             }
         } catch {
             close(fd)
+            unlink(tempPath)
             throw error
         }
         close(fd)
+        return tempPath
+    }
+
+    /// Renames the temporary file `tempPath` (from ``writeTemporary(_:for:mode:)``) over `path`;
+    /// when that fails the temporary file is removed and the error names `path`.
+    public static func replace(_ path: String, with tempPath: String) throws {
         guard rename(tempPath, path) == 0 else {
-            throw StoreError.io(path: path, problem: "cannot replace: \(String(cString: strerror(errno)))")
+            let problem = String(cString: strerror(errno))
+            unlink(tempPath)
+            throw StoreError.io(path: path, problem: "cannot replace: \(problem)")
         }
-        committed = true
-        syncDirectory(directory.isEmpty ? "." : directory)
+    }
+
+    /// Fsyncs the folder `path`, making the renames and removals made in it durable; unlike the
+    /// best-effort flush after a single write, a failure is an error naming the folder.
+    public static func flushDirectory(_ path: String) throws {
+        let fd = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.io(path: path, problem: "cannot open the folder to flush it: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw StoreError.io(path: path, problem: "cannot flush the folder: \(String(cString: strerror(errno)))") }
     }
 
     /// True for the name of a temporary file ``writeAtomically(_:to:mode:)`` makes (`.NAME.tmp-XXXXXX`).

@@ -277,7 +277,10 @@ public struct SecretService: Sendable {
                       signatures: WriterSignatures)
         throws -> (outcomes: [(key: String, outcome: SecretWriteOutcome)], writes: [(path: String, secret: SealedSecret?)]) {
         let decisions = try parallelMap(changes) { change in
-            Result { try self.decide(change, identities: identities, overwrite: overwrite, recipients: recipients, signatures: signatures) }
+            Result {
+                try self.decide(change, existing: try self.find(key: change.key), identities: identities, overwrite: overwrite,
+                                recipients: recipients, signatures: signatures)
+            }
         }
         var outcomes: [(key: String, outcome: SecretWriteOutcome)] = []
         var writes: [(path: String, secret: SealedSecret?)] = []
@@ -296,12 +299,11 @@ public struct SecretService: Sendable {
         return (outcomes, writes)
     }
 
-    /// One change of ``plan(_:identities:overwrite:recipients:signatures:)``: its outcome and the
-    /// file to write, if any.
-    private func decide(_ change: SecretChange, identities: [Identity], overwrite: Bool, recipients: [PublicKey],
-                        signatures: WriterSignatures) throws -> (outcome: SecretWriteOutcome, write: (path: String, secret: SealedSecret?)?) {
+    /// One change of ``plan(_:identities:overwrite:recipients:signatures:)`` against `existing`
+    /// (the secret stored for its key, or nil): its outcome and the file to write, if any.
+    func decide(_ change: SecretChange, existing: SealedSecret?, identities: [Identity], overwrite: Bool, recipients: [PublicKey],
+                signatures: WriterSignatures) throws -> (outcome: SecretWriteOutcome, write: (path: String, secret: SealedSecret?)?) {
         let path = try workspace.secretPath(for: change.key)
-        let existing = try find(key: change.key)
         switch change {
         case .remove(let key):
             guard existing != nil else { throw StoreError.secretNotFound(key: key, workspace: workspace.id) }
@@ -323,7 +325,7 @@ public struct SecretService: Sendable {
     /// False when it cannot be told, or when the file needs a re-seal anyway.
     private func isSameValue(_ existing: SealedSecret, _ value: SecureBytes, identities: [Identity],
                              signatures: WriterSignatures, recipients: [PublicKey]) throws -> Bool {
-        guard Set(existing.recipients.keys) == Set(recipients.map(\.description)) else { return false }
+        guard !identities.isEmpty, Set(existing.recipients.keys) == Set(recipients.map(\.description)) else { return false }
         return try holds(existing, value, identities: identities, signatures: signatures)
     }
 
@@ -529,11 +531,12 @@ public struct SecretService: Sendable {
         }
     }
 
-    /// Runs `body` holding the workspace lock, after removing stale temporary files, with
-    /// `workspace.yaml` and its recipients (none is an error: nothing could be sealed).
-    func withWriteLock<T>(_ body: (WorkspaceConfig, [PublicKey]) throws -> T) throws -> T {
+    /// Runs `body` holding the workspace lock, after removing stale temporary files (unless
+    /// `removingStaleFiles` is false), with `workspace.yaml` and its recipients (none is an
+    /// error: nothing could be sealed).
+    func withWriteLock<T>(removingStaleFiles: Bool = true, _ body: (WorkspaceConfig, [PublicKey]) throws -> T) throws -> T {
         try workspace.withLock {
-            removeStaleTemporaryFiles()
+            if removingStaleFiles { removeStaleTemporaryFiles() }
             let config = try workspace.loadConfig()
             let recipients = config.publicKeys
             guard !recipients.isEmpty else { throw StoreError.noRecipients(workspace: workspace.id) }

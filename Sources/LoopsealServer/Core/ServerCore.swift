@@ -17,10 +17,11 @@ public final class ServerCore: Sendable {
     public let tokens: TokenStore
     /// The audit log.
     public let audit: AuditLog
-    private let git: GitCommitter?
+    let git: GitCommitter?
     private let queues = BlockingQueues()
+    let sweeps = StaleFileSweep()
     private let listings: ListingCache
-    private let logger: Logger
+    let logger: Logger
 
     /// A core for `configuration`. Fails when `--git-commit` is set outside a git repository.
     /// Resumes the runs a crash left half-resumed in every workspace (``settleRuns()``) before
@@ -97,35 +98,26 @@ public final class ServerCore: Sendable {
     /// Creates `key`; 409 when it exists.
     public func createSecret(_ workspace: Workspace, key: String, value: SecureBytes, token: TokenRecord) async throws -> SecretKeyInfo {
         try checkKey(key)
-        return try await writeSecret(workspace, token: token, action: "create", key: key) {
-            try self.secrets(workspace).create(key: key, value: value)
-        }
+        return try await writeSecret(workspace, SecretWrite(key: key, operation: .create(value), token: token.id))
     }
 
     /// Sets `key`, creating it when needed. With ``ServerConfiguration/identities`` (opt-in),
     /// a value equal to the current one leaves the file untouched.
     public func upsertSecret(_ workspace: Workspace, key: String, value: SecureBytes, token: TokenRecord) async throws -> SecretKeyInfo {
         try checkKey(key)
-        return try await writeSecret(workspace, token: token, action: "upsert", key: key) {
-            try self.secrets(workspace).upsert(key: key, value: value, identities: self.configuration.identities?.loadIfAny() ?? [])
-        }
+        return try await writeSecret(workspace, SecretWrite(key: key, operation: .upsert(value), token: token.id))
     }
 
     /// Replaces the value of the secret with `id`; 404 when there is none.
     public func updateSecret(_ workspace: Workspace, id: String, value: SecureBytes, token: TokenRecord) async throws -> SecretKeyInfo {
         let key = try await secretKey(workspace, id: id)
-        return try await writeSecret(workspace, token: token, action: "update", key: key) {
-            try self.secrets(workspace).update(id: id, value: value)
-        }
+        return try await writeSecret(workspace, SecretWrite(key: key, operation: .update(id: id, value), token: token.id))
     }
 
     /// Deletes the secret with `id`; 404 when there is none.
     public func deleteSecret(_ workspace: Workspace, id: String, token: TokenRecord) async throws {
         let key = try await secretKey(workspace, id: id)
-        _ = try await writeSecret(workspace, token: token, action: "delete", key: key) { () -> SecretKeyInfo? in
-            try self.secrets(workspace).delete(id: id)
-            return nil
-        }
+        _ = try await writeSecret(workspace, SecretWrite(key: key, operation: .delete(id: id), token: token.id))
     }
 
     private func secretKey(_ workspace: Workspace, id: String) async throws -> String {
@@ -346,23 +338,15 @@ public final class ServerCore: Sendable {
     }
 
     /// The secrets of `workspace`, written with the configured signing key.
-    private func secrets(_ workspace: Workspace) -> SecretService {
+    func secrets(_ workspace: Workspace) -> SecretService {
         SecretService(workspace: workspace, signingKeys: configuration.signingKeys)
     }
 
-    /// A secret write, audited (`secret.ACTION`) and, with `--git-commit`, committed.
-    private func writeSecret<Info: Sendable>(_ workspace: Workspace, token: TokenRecord, action: String, key: String,
-                                             _ body: @escaping @Sendable () throws -> Info) async throws -> Info {
-        try await change(workspace) { rollback in
-            let path = try workspace.secretPath(for: key)
-            try rollback.remember(path)
-            let info = try body()
-            return ChangeRecord(value: info,
-                                entries: [AuditEntry(token: token.id, workspace: workspace.id, action: "secret.\(action)", key: key)],
-                                commitPaths: [self.relative(path)],
-                                message: "loopseal: \(action) \(key) in workspace \(workspace.id)",
-                                logLine: "secret changed", logMetadata: ["key": "\(key)"])
-        }
+    /// A secret write, queued with the others waiting for `workspace` and applied in their batch
+    /// (``commitSecretWrites(_:_:)``): audited (`secret.ACTION`) and, with `--git-commit`,
+    /// committed; answered once its batch is durable.
+    private func writeSecret(_ workspace: Workspace, _ write: SecretWrite) async throws -> SecretKeyInfo {
+        try await queues.batched(workspace: workspace.id, write) { writes in self.commitSecretWrites(workspace, writes) }
     }
 
     /// One change to a workspace, on its write queue, that succeeds whole or not at all: the
@@ -389,10 +373,24 @@ public final class ServerCore: Sendable {
             throw error
         }
         rollback.noteChanged()
+        try commitAndAudit(workspace, entries: record.entries, commitPaths: record.commitPaths, message: record.message,
+                           appender: appender, rollback: rollback)
+        // A settle another writer had already done changed nothing: nothing to log.
+        guard !record.entries.isEmpty else { return record.value }
+        logChange(record.logLine, workspace, entries: record.entries, record.logMetadata)
+        return record.value
+    }
+
+    /// Records a change whose files `rollback` remembers (``FileRollback/noteChanged()`` done):
+    /// the git commit of `commitPaths` (with `--git-commit`), then `entries` appended to the
+    /// audit log in one write and fsync. When either fails, every remembered file is put back
+    /// (a commit already made is undone by another), and the error says so.
+    func commitAndAudit(_ workspace: Workspace, entries: [AuditEntry], commitPaths: [String], message: String,
+                        appender: AuditAppender, rollback: FileRollback) throws {
         var committed = false
-        if let git, !record.commitPaths.isEmpty {
+        if let git, !commitPaths.isEmpty {
             do {
-                committed = try git.commit(paths: record.commitPaths, message: record.message)
+                committed = try git.commit(paths: commitPaths, message: message)
             } catch {
                 let unrestored = rollback.restore(workspace)
                 reportUnrestored(unrestored, workspace)
@@ -401,15 +399,17 @@ public final class ServerCore: Sendable {
             }
         }
         do {
-            try appender.append(record.entries)
+            try appender.append(entries)
         } catch {
             let unrestored = rollback.restore(workspace)
             reportUnrestored(unrestored, workspace)
             var undo = ""
             if committed, let git {
+                let subject = message.prefix { $0 != "\n" }
+                let undoMessage = subject.replacingOccurrences(of: "loopseal: ", with: "loopseal: undo ")
+                    + " (its audit line could not be written)" + message.dropFirst(subject.count)
                 do {
-                    try git.commit(paths: record.commitPaths, message: record.message.replacingOccurrences(of: "loopseal: ", with: "loopseal: undo ")
-                                   + " (its audit line could not be written)")
+                    try git.commit(paths: commitPaths, message: undoMessage)
                 } catch {
                     undo = "; its commit could not be undone (\(error)): revert it by hand"
                 }
@@ -417,22 +417,23 @@ public final class ServerCore: Sendable {
             let message = (error as? APIError)?.message ?? "\(error)"
             throw APIError(.internalServerError, "audit_log", "\(message); the change was undone\(Self.describe(unrestored))\(undo)")
         }
-        // A settle another writer had already done changed nothing: nothing to log.
-        guard !record.entries.isEmpty else { return record.value }
-        var metadata: Logger.Metadata = ["workspace": "\(workspace.id)", "action": "\(record.entries.last?.action ?? "")"]
-        metadata.merge(record.logMetadata) { _, new in new }
-        if let token = record.entries.last?.token { metadata["token"] = "\(token)" }
-        logger.info("\(record.logLine)", metadata: metadata)
-        return record.value
     }
 
-    private func reportUnrestored(_ unrestored: [String], _ workspace: Workspace) {
+    /// The info log line of a change recorded: its workspace, last action and token, and `extra`.
+    func logChange(_ line: String, _ workspace: Workspace, entries: [AuditEntry], _ extra: Logger.Metadata) {
+        var metadata: Logger.Metadata = ["workspace": "\(workspace.id)", "action": "\(entries.last?.action ?? "")"]
+        metadata.merge(extra) { _, new in new }
+        if let token = entries.last?.token { metadata["token"] = "\(token)" }
+        logger.info("\(line)", metadata: metadata)
+    }
+
+    func reportUnrestored(_ unrestored: [String], _ workspace: Workspace) {
         guard !unrestored.isEmpty else { return }
         logger.error("a failed change could not be fully undone",
                      metadata: ["workspace": "\(workspace.id)", "files": "\(unrestored.joined(separator: "; "))"])
     }
 
-    private static func describe(_ unrestored: [String]) -> String {
+    static func describe(_ unrestored: [String]) -> String {
         unrestored.isEmpty ? "" : " except for \(unrestored.joined(separator: "; "))"
     }
 
@@ -456,7 +457,7 @@ public final class ServerCore: Sendable {
         return keys.filter { seen.insert($0).inserted }.compactMap { try? relative(workspace.secretPath(for: $0)) }
     }
 
-    private func relative(_ path: String) -> String {
+    func relative(_ path: String) -> String {
         let root = configuration.root
         return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
     }
