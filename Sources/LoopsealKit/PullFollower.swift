@@ -56,6 +56,8 @@ public final class PullFollower: @unchecked Sendable {
     private(set) var status: PullStatus
     /// The commit checked out, as this follower last saw it.
     private var appliedHead: String?
+    /// A commit refused for what it is (history, trust): not fetched again while the branch points at it.
+    private var stickyRefusal: String?
     /// The status as last written, and when (an idle poll rewrites it at most once a minute).
     private var written: (text: String, at: Date)?
     private let stopSignal: StopSignal
@@ -102,16 +104,13 @@ public final class PullFollower: @unchecked Sendable {
     /// Syncs the commit checked out now (at start: a crash mid-sync converges here), after the
     /// trust check when there is one.
     public func applyCheckout() {
+        recoverCheckout()
         let head = (try? git.checked(["rev-parse", "HEAD"]).text) ?? "unknown"
         appliedHead = head
-        if let trust = options.trust {
-            do {
-                try trust(workspace.root)
-            } catch {
-                refuse(head, reason: "the checked-out files are not trusted: \(error)")
-                writeStatus()
-                return
-            }
+        if let problem = checkedOutProblem() {
+            refuse(head, reason: "the checkout is not applied: \(problem)", sticky: false)
+            writeStatus()
+            return
         }
         sync(commit: head)
         writeStatus()
@@ -144,7 +143,7 @@ public final class PullFollower: @unchecked Sendable {
                 status.refused = nil
                 return .upToDate
             }
-            if let tip, let refused = status.refused, refused.commit == tip { return .refused(commit: tip, reason: refused.reason) }
+            if let tip, tip == stickyRefusal, let refused = status.refused { return .refused(commit: tip, reason: refused.reason) }
             _ = try git.checked(["-c", "maintenance.auto=false", "-c", "gc.auto=0", "fetch", "--quiet", "--no-tags",
                                  "--no-recurse-submodules", options.remote, options.branch])
             fetched = try git.checked(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]).text
@@ -157,15 +156,29 @@ public final class PullFollower: @unchecked Sendable {
             status.refused = nil
             return .upToDate
         }
-        if let refusal = try? refusal(of: fetched, head: head) {
-            refuse(fetched, reason: refusal)
+        let refusal: String?
+        do {
+            refusal = try self.refusal(of: fetched, head: head)
+        } catch {
+            refusal = "it could not be checked: \(error)"
+        }
+        if let refusal {
+            refuse(fetched, reason: refusal, sticky: true)
             return .refused(commit: fetched, reason: refusal)
         }
         do {
-            _ = try git.checked(["merge", "--ff-only", "--quiet", fetched])
+            // A fast-forward (ancestry was checked): unlike `merge --ff-only`, it also replaces
+            // files a checkout killed half-way left untracked.
+            _ = try git.checked(["reset", "--hard", "--quiet", fetched])
         } catch {
-            let reason = "cannot move the checkout to it: \(error) (does the clone have local changes?)"
-            refuse(fetched, reason: reason)
+            let reason = "cannot move the checkout to it: \(error)"
+            refuse(fetched, reason: reason, sticky: false)
+            return .refused(commit: fetched, reason: reason)
+        }
+        if let problem = checkedOutProblem() {
+            _ = try? git.checked(["reset", "--hard", "--quiet", head])
+            let reason = "its checked-out files are not what was checked (\(problem)); the checkout is back at \(head.prefix(12))"
+            refuse(fetched, reason: reason, sticky: true)
             return .refused(commit: fetched, reason: reason)
         }
         let changed = (try? git.checked(["diff", "--name-only", head, fetched]).text.split(separator: "\n").count) ?? 0
@@ -204,18 +217,45 @@ public final class PullFollower: @unchecked Sendable {
         return nil
     }
 
-    /// The files of `commit` under `workspaces/`, in a new private folder.
+    /// The files of `commit` under `workspaces/` as git stores them (``CommitFiles``), in a new
+    /// private folder; returns the folder standing for the repository root.
     private func exportCommit(_ commit: String) throws -> String {
         let folder = FileManager.default.temporaryDirectory.path + "/loopseal-pull-" + UUID().uuidString.lowercased()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         let prefix = try git.checked(["rev-parse", "--show-prefix"]).text
-        let tar = try git.checked(["archive", "--format=tar", commit, "--", "\(prefix)workspaces"])
-        let unpack = try ChildProcess.run(["tar", "-x", "--no-same-owner", "--no-same-permissions", "-C", folder], input: tar.stdout)
-        guard unpack.status == 0 else { throw PullError("cannot unpack commit \(commit.prefix(12)): \(unpack.errorText.prefix(300))") }
+        try CommitFiles(git: git).write(commit: commit, path: "\(prefix)workspaces", into: folder)
         return prefix.isEmpty ? folder : "\(folder)/\(prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)"
     }
 
-    private func refuse(_ commit: String, reason: String) {
+    /// Why the checkout does not hold what was checked, or nil: the workspace's folders must be
+    /// folders (a link there would lead elsewhere than the checked files), and with `--trust` the
+    /// files as checked out (after `.gitattributes` did its work) must pass the check too.
+    private func checkedOutProblem() -> String? {
+        for folder in ["\(workspace.root)/workspaces", workspace.directory, workspace.secretsDirectory] {
+            var info = stat()
+            if lstat(folder, &info) != 0 { continue }
+            if info.st_mode & S_IFMT != S_IFDIR { return "\(folder) is not a folder" }
+        }
+        guard let trust = options.trust else { return nil }
+        do { try trust(workspace.root) } catch { return "not trusted as checked out: \(error)" }
+        return nil
+    }
+
+    /// After a crash in the middle of moving the checkout (git's `index.lock` left, files half
+    /// written), puts the checkout back at its commit so the next pull can move it.
+    private func recoverCheckout() {
+        let gitDirectory = (try? git.checked(["rev-parse", "--absolute-git-dir"]).text) ?? "\(workspace.root)/.git"
+        let lock = "\(gitDirectory)/index.lock"
+        let locked = FileManager.default.fileExists(atPath: lock)
+        let dirty = (try? git.run(["diff", "--quiet", "HEAD"]).status) != 0
+        guard locked || dirty else { return }
+        if locked { try? FileManager.default.removeItem(atPath: lock) }
+        _ = try? git.checked(["reset", "--hard", "--quiet", "HEAD"])
+        logger.warning("checkout repaired", metadata: ["lockRemoved": "\(locked)", "commit": "\(appliedHead?.prefix(12) ?? "-")"])
+    }
+
+    private func refuse(_ commit: String, reason: String, sticky: Bool) {
+        stickyRefusal = sticky ? commit : nil
         if status.refused?.commit != commit || status.refused?.reason != reason {
             logger.error("refused", metadata: ["commit": "\(commit.prefix(12))", "reason": "\(reason)"])
         }

@@ -242,6 +242,92 @@ struct PullFollowerTests {
         #expect(fleet.status("web-1")["refused"] is NSNull)
     }
 
+    @Test("hostile commits are checked as git stores them: export-subst, export-ignore and a linked workspaces/ are refused; a check that cannot run refuses")
+    func hostileCommitsRefused() throws {
+        let fleet = try Fleet(hosts: ["web-1"])
+        let pinned = try fleet.makeAliceWriter()
+        try fleet.writeTargets([("web-1", ["API_KEY"])])
+        try fleet.devOK(["writers", "sign"])
+        try fleet.devOK(["set", "API_KEY"], stdin: "trusted-1")
+        try fleet.push("first")
+        try fleet.startFollower("web-1", trust: pinned)
+        let first = try fleet.head()
+        #expect(waitUntil(20) { fleet.applied("web-1") == first }, "\(fleet.status("web-1"))")
+        let config = "\(fleet.dev)/workspaces/app/workspace.yaml"
+        let signed = try String(contentsOfFile: config, encoding: .utf8)
+        let evil = "\(fleet.box.root)/evil-ran"
+
+        func expectRefused(_ label: String) throws {
+            let commit = try fleet.head()
+            #expect(waitUntil(20) { (fleet.status("web-1")["refused"] as? [String: Any])?["commit"] as? String == commit },
+                    "\(label): \(fleet.status("web-1"))")
+            #expect(fleet.applied("web-1") == first, "\(label)")
+            #expect(fleet.contents(fleet.target("web-1")) == "API_KEY='trusted-1'\n", "\(label)")
+            #expect(!FileManager.default.fileExists(atPath: evil), "\(label)")
+        }
+
+        // export-subst: `git archive` turns the edited line back into the signed one (` $Format:%x23$…`
+        // becomes ` #…`, a YAML comment), while the checkout keeps another path.
+        let pathLine = "path: \(fleet.target("web-1"))"
+        try #require(signed.contains(pathLine))
+        try signed.replacingOccurrences(of: pathLine, with: pathLine + " $Format:%x23$/elsewhere")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        try ".gitattributes export-ignore\nworkspaces/app/workspace.yaml export-subst\n"
+            .write(toFile: "\(fleet.dev)/.gitattributes", atomically: true, encoding: .utf8)
+        try fleet.push("export-subst")
+        try expectRefused("export-subst")
+
+        // export-ignore: the edited workspace would be missing from an archive, leaving only a trusted one.
+        let restart = "echo restarted >> \(fleet.restarts("web-1"))"
+        try signed.replacingOccurrences(of: restart, with: "touch \(evil)").write(toFile: config, atomically: true, encoding: .utf8)
+        try "workspaces/app export-ignore\n".write(toFile: "\(fleet.dev)/.gitattributes", atomically: true, encoding: .utf8)
+        try fleet.push("export-ignore")
+        try expectRefused("export-ignore")
+
+        // A link at workspaces/: what is checked and what is checked out could differ.
+        try fleet.gitOK(["rm", "-q", "-r", "--cached", "workspaces"], in: fleet.dev)
+        try FileManager.default.moveItem(atPath: "\(fleet.dev)/workspaces", toPath: "\(fleet.dev)/copy")
+        try FileManager.default.createSymbolicLink(atPath: "\(fleet.dev)/workspaces", withDestinationPath: "copy")
+        try fleet.push("linked workspaces")
+        try expectRefused("a linked workspaces/")
+        let reason = (fleet.status("web-1")["refused"] as? [String: Any])?["reason"] as? String ?? ""
+        #expect(reason.contains("symbolic link at workspaces"), "\(reason)")
+    }
+
+    @Test("a check that cannot run refuses the commit; a checkout left half-moved (index.lock) is repaired at start")
+    func failedCheckAndRepair() throws {
+        let fleet = try Fleet(hosts: ["web-1"])
+        let pinned = try fleet.makeAliceWriter()
+        try fleet.writeTargets([("web-1", ["API_KEY"])])
+        try fleet.devOK(["writers", "sign"])
+        try fleet.devOK(["set", "API_KEY"], stdin: "value-1")
+        try fleet.push("first")
+        try fleet.gitOK(["clone", "--quiet", fleet.url, fleet.clone("web-1")])
+        fleet.followers["web-1"] = try fleet.box.runner.start(
+            ["watch", "--pull", "--interval", "0.3", "--host", "web-1", "--status-file", fleet.statusFile("web-1"), "--trust", pinned],
+            env: ["LOOPSEAL_IDENTITY_FILE": fleet.hostKeys["web-1"]?.path, "TMPDIR": "\(fleet.box.root)/no-such-folder"], cwd: fleet.clone("web-1"))
+        let first = try fleet.head()
+        #expect(waitUntil(20) { fleet.applied("web-1") == first }, "\(fleet.status("web-1"))")
+        try fleet.devOK(["set", "API_KEY"], stdin: "value-2")
+        try fleet.push("second")
+        let second = try fleet.head()
+        #expect(waitUntil(20) { (fleet.status("web-1")["refused"] as? [String: Any])?["commit"] as? String == second })
+        let reason = (fleet.status("web-1")["refused"] as? [String: Any])?["reason"] as? String ?? ""
+        #expect(reason.contains("could not be checked"), "\(reason)")
+        #expect(fleet.contents(fleet.target("web-1")) == "API_KEY='value-1'\n")
+        try #require(fleet.followers["web-1"]).send(SIGKILL)
+        _ = try #require(fleet.followers["web-1"]).wait(timeout: 10)
+        fleet.followers["web-1"] = nil
+
+        // What a SIGKILL in the middle of moving the checkout leaves: git's lock and a half-written file.
+        try "".write(toFile: "\(fleet.clone("web-1"))/.git/index.lock", atomically: true, encoding: .utf8)
+        try "half".write(toFile: "\(fleet.clone("web-1"))/workspaces/app/secrets/API_KEY.sealed", atomically: true, encoding: .utf8)
+        try fleet.startFollower("web-1", trust: pinned)
+        #expect(waitUntil(20) { fleet.applied("web-1") == second && fleet.contents(fleet.target("web-1")) == "API_KEY='value-2'\n" },
+                "\(fleet.status("web-1"))")
+        #expect(!FileManager.default.fileExists(atPath: "\(fleet.clone("web-1"))/.git/index.lock"))
+    }
+
     @Test("a follower killed with SIGKILL mid-sync holds the old or new payload and converges on restart")
     func killedFollowerConverges() throws {
         let fleet = try Fleet(hosts: ["web-1"])
