@@ -16,14 +16,16 @@ struct APIContractRegressionTests {
         app = Application(router: LoopsealHTTPServer.router(core: fixture.core))
     }
 
-    @Test("TRACE, a method no path has, is 405 with Allow like any other wrong method (it was 404)", arguments: [
+    @Test("TRACE and QUERY, methods no path has, are 405 with Allow like any other wrong method (they were 404)", arguments: ["TRACE", "QUERY"], [
         ("/healthz", "GET, HEAD"),
         ("/api/v1/workspaces", "GET, HEAD"),
         ("/api/v1/workspaces/alpha/secrets/abc", "PUT, DELETE"),
     ])
-    func traceIs405(path: String, allow: String) async throws {
+    func unusedMethodsAre405(method: String, route: (path: String, allow: String)) async throws {
+        let method = try #require(HTTPRequest.Method(method))
+        let (path, allow) = route
         try await app.test(.router) { client in
-            let response = try await client.execute(uri: path, method: .trace)
+            let response = try await client.execute(uri: path, method: method)
             #expect(response.status == .methodNotAllowed)
             #expect(response.headers[.allow] == allow)
         }

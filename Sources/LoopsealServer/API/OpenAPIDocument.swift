@@ -622,15 +622,6 @@ enum OpenAPIDocument {
                       "runId": "$response.body#/id"
                     },
                     "description": "The run's `id` reads it again."
-                  },
-                  "FireTransition": {
-                    "operationId": "fireTransition",
-                    "parameters": {
-                      "workspaceId": "$request.path.workspaceId",
-                      "runId": "$response.body#/id",
-                      "transitionId": "$response.body#/waitingFor/0"
-                    },
-                    "description": "A transition of `waitingFor` fires it."
                   }
                 }
               },
@@ -709,17 +700,6 @@ enum OpenAPIDocument {
                     "schema": {
                       "$ref": "#/components/schemas/Run"
                     }
-                  }
-                },
-                "links": {
-                  "FireTransition": {
-                    "operationId": "fireTransition",
-                    "parameters": {
-                      "workspaceId": "$request.path.workspaceId",
-                      "runId": "$response.body#/id",
-                      "transitionId": "$response.body#/waitingFor/0"
-                    },
-                    "description": "A transition of `waitingFor` fires it."
                   }
                 }
               },
