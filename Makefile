@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN := .build/debug/loopseal
 
-.PHONY: all build deps test-deps browser-deps demo test mcp-test browser-test bench fuzz clean
+.PHONY: all build deps test-deps browser-deps demo test mcp-test openapi-test browser-test bench fuzz clean
 
 all: build
 
@@ -25,11 +25,18 @@ test: test-deps
 	python3 scripts/check-imports.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	LOOPSEAL_BIN=$(BIN) python3 Tests/OpenAPI/schemathesis_test.py
 
 # The official MCP Python SDK drives `loopseal mcp` (also run by `make test`, as an end-to-end test).
 mcp-test: test-deps
 	$(SWIFT) build --product loopseal
 	LOOPSEAL_BIN=$(BIN) python3 Tests/MCP/mcp_client_test.py
+
+# Schemathesis fuzzes a live `loopseal serve` against the OpenAPI document it serves (docs/openapi.json):
+# no 5xx, no answer the document does not describe (also run by `make test`).
+openapi-test: test-deps
+	$(SWIFT) build --product loopseal
+	LOOPSEAL_BIN=$(BIN) python3 Tests/OpenAPI/schemathesis_test.py
 
 # Headless Chromium walks the web page's secret-request flow; screenshots go to artifacts/browser/.
 browser-test: deps browser-deps

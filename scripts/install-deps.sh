@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Loopseal needs when it is missing: libsodium-dev to build; with --test, also the
-# reference tools the interop tests compare against (age, PyNaCl, python-dotenv, PyYAML, sshd);
+# reference tools the interop tests compare against (age, PyNaCl, python-dotenv, PyYAML, sshd) and
+# the test drivers (the MCP Python SDK, schemathesis);
 # with --browser, what the real-browser test needs (Debian's chromium and chromium-driver, Selenium);
 # with --bench, the peers `make bench` measures against (age, handlebars.js on node, wrk, PyNaCl,
 # python-dotenv) and curl; with --dist, what `make dist deb dist-test` needs (binutils, dpkg-dev
@@ -70,6 +71,13 @@ if [ "$want_tests" = 1 ]; then
         python3 -m pip install -q mcp 2>/dev/null \
             || python3 -m pip install -q --break-system-packages mcp 2>/dev/null \
             || echo "could not install the MCP Python SDK: the MCP client test will be skipped" >&2
+    fi
+    # Schemathesis: Tests/OpenAPI/schemathesis_test.py fuzzes `loopseal serve` against docs/openapi.json.
+    if ! python3 -c 'import schemathesis' 2>/dev/null; then
+        echo "installing schemathesis" >&2
+        python3 -m pip install -q 'schemathesis>=4,<5' 2>/dev/null \
+            || python3 -m pip install -q --break-system-packages 'schemathesis>=4,<5' 2>/dev/null \
+            || echo "could not install schemathesis: the OpenAPI fuzz test in 'make test' will fail" >&2
     fi
 fi
 
