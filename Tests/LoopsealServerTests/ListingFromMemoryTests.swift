@@ -309,6 +309,27 @@ struct ListingFromMemoryTests {
         #expect(try #require(cache.current(alpha)).items.map(\.key) == ["A", "B", "C", "D"])
     }
 
+    @Test("the web workspace page shows the listing from memory: Missing, then Stored, then gone, as another process changes the file")
+    func webWorkspacePage() async throws {
+        let other = SecretService(workspace: try fixture.alpha)
+        try other.declare(key: "ASKED")
+        let missing = #"<code>ASKED</code></td><td><span class="badge missing">Missing</span>"#
+        let stored = #"<code>ASKED</code></td><td><span class="badge stored">Stored</span>"#
+        try await app.test(.router) { client in
+            var browser = WebBrowser()
+            #expect(try await browser.signIn(client, token: fixture.readerAlpha).status == .seeOther)
+            var page = String(buffer: try await browser.request(client, "/workspaces/alpha").body)
+            #expect(page.contains(missing))
+            try other.upsert(key: "ASKED", value: try Self.value(ServerFixture.canary))
+            page = String(buffer: try await browser.request(client, "/workspaces/alpha").body)
+            #expect(page.contains(stored))
+            try other.delete(key: "ASKED")
+            page = String(buffer: try await browser.request(client, "/workspaces/alpha").body)
+            #expect(!page.contains("<code>ASKED</code>"))
+            #expect(!browser.transcript.contains(ServerFixture.canary))
+        }
+    }
+
     @Test("more events than the kernel queues (an overflow): the next list is read anew and right")
     func eventQueueOverflow() async throws {
         let other = SecretService(workspace: try fixture.alpha)

@@ -35,10 +35,9 @@ final class ListingCache: @unchecked Sendable {
         | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
     private enum Watcher {
+        /// Not yet started, or the kernel refused an instance (tried again at the next listing).
         case notStarted
         case running(InotifyWatch)
-        /// The kernel refused an inotify instance: nothing is cached.
-        case unavailable
     }
 
     /// What a refresh read from: the listing's generation and version, and the event clock.
@@ -60,6 +59,7 @@ final class ListingCache: @unchecked Sendable {
     /// Stamps events and snapshots.
     private var clock: UInt64 = 0
     private var generations: UInt64 = 0
+    /// Each refusal (why a listing is read in full) is logged once.
     private var refusalsLogged: Set<String> = []
 
     /// An empty cache; inotify starts with the first listing.
@@ -84,7 +84,7 @@ final class ListingCache: @unchecked Sendable {
     }
 
     /// The listing of `service`'s workspace, reading what changed since it was last read (every
-    /// file the first time). Blocks on file reads.
+    /// file the first time, and every time when it cannot be watched). Blocks on file reads.
     func refresh(_ service: SecretService) throws -> SecretListing {
         let workspace = service.workspace
         guard let snapshot = lock.withLock({ prepare(workspace) }) else { return try SecretListing(service.keys()) }
@@ -131,21 +131,16 @@ final class ListingCache: @unchecked Sendable {
     }
 
     private func started() -> InotifyWatch? {
-        switch watcher {
-        case .running(let inotify):
+        if case .running(let inotify) = watcher { return inotify }
+        do {
+            let inotify = try InotifyWatch()
+            watcher = .running(inotify)
             return inotify
-        case .unavailable:
-            return nil
-        case .notStarted:
-            do {
-                let inotify = try InotifyWatch()
-                watcher = .running(inotify)
-                return inotify
-            } catch {
-                watcher = .unavailable
-                logger.warning("listings are read in full at every request", metadata: ["reason": "\(error)"])
-                return nil
+        } catch {
+            if refusalsLogged.insert("\(error)").inserted {
+                logger.warning("listings are read in full at every request until inotify can be had", metadata: ["reason": "\(error)"])
             }
+            return nil
         }
     }
 
