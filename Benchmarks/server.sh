@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `loopseal serve` on loopback under wrk: requests/s and p50/p99 latency for listing keys
 # (100 secrets) and for upserts (distinct keys, and all to one key), median of ROUNDS runs each.
-# Usage: server.sh BIN [SECONDS]
+# Lists: `GET /healthz` and listing 100 and 10,000 keys (workspaces no upsert touches), the
+# three alternating in each round against the same server with the same 16 connections, and
+# the ratio list/healthz of each round.
+# Usage: server.sh BIN [SECONDS]      (LISTS_ONLY=1: the list rows alone)
 set -euo pipefail
 bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,6 +20,11 @@ unset LOOPSEAL_IDENTITY LOOPSEAL_IDENTITY_FILE
 pub=$("$bin" keygen -o "$tmp/bench.key")
 python3 "$here/make_workspace.py" "$tmp/root" bench 100 "$pub"
 token=$("$bin" token create -w bench --role writer 2>/dev/null)
+if [ "${UPSERTS_ONLY:-0}" != 1 ]; then
+    python3 "$here/make_workspace.py" "$tmp/root" list100 100 "$pub"
+    python3 "$here/make_workspace.py" "$tmp/root" list10k 10000 "$pub"
+    reader=$("$bin" token create -w list100 -w list10k --role reader 2>/dev/null)
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 LOOPSEAL_LOG_LEVEL=error "$bin" serve --listen "127.0.0.1:$port" --root "$tmp/root" 2>"$tmp/serve.log" &
 pid=$!
@@ -61,16 +69,48 @@ auth="Authorization: Bearer $token"
 show="wrk -t2 -d${seconds}s --latency -H 'Authorization: Bearer \$TOKEN'"
 url='http://127.0.0.1:$PORT/api/v1/workspaces/bench/secrets'
 json="Content-Type: application/json"
+lists="http://127.0.0.1:$port/api/v1/workspaces"
+if [ "${UPSERTS_ONLY:-0}" != 1 ]; then
+    curl -sf -H "Authorization: Bearer $reader" "$lists/list10k/secrets" | python3 -c 'import json,sys; n=len(json.load(sys.stdin)); sys.exit(0 if n == 10000 else f"list10k lists {n} keys")'
+    for round in $(seq 1 "$rounds"); do
+        wrk -t2 -c16 -d"${seconds}s" --latency "http://127.0.0.1:$port/healthz" > "$tmp/healthz.$round"
+        wrk -t2 -c16 -d"${seconds}s" --latency -H "Authorization: Bearer $reader" "$lists/list100/secrets" > "$tmp/list100.$round"
+        wrk -t2 -c16 -d"${seconds}s" --latency -H "Authorization: Bearer $reader" "$lists/list10k/secrets" > "$tmp/list10k.$round"
+    done
+fi
+list_rows() {  # the list rows and, below the table, each list's ratio to /healthz
+    row "GET /healthz, 16 connections" "wrk -t2 -d${seconds}s --latency -c16 http://127.0.0.1:\$PORT/healthz" "$tmp"/healthz.*
+    row "GET list, 100 keys, 16 connections" "$show -c16 ${url%/bench/secrets}/list100/secrets" "$tmp"/list100.*
+    row "GET list, 10,000 keys, 16 connections" "$show -c16 ${url%/bench/secrets}/list10k/secrets" "$tmp"/list10k.*
+}
+list_ratios() {
+    python3 - "$tmp" "$rounds" <<'PY'
+import re, statistics, sys
+tmp, rounds = sys.argv[1], int(sys.argv[2])
+rps = lambda name, r: float(re.search(r"Requests/sec:\s+([\d.]+)", open(f"{tmp}/{name}.{r}").read()).group(1))
+for name, label in (("list100", "100 keys"), ("list10k", "10,000 keys")):
+    ratios = [rps(name, r) / rps("healthz", r) for r in range(1, rounds + 1)]
+    print(f"Ratio list/healthz, {label}: {statistics.median(ratios):.2f} (rounds {', '.join(f'{x:.2f}' for x in ratios)}; each round's list req/s over the same round's /healthz req/s).")
+PY
+}
+if [ "${LISTS_ONLY:-0}" = 1 ]; then
+    echo "| loopseal serve, loopback, wrk -t2, ${seconds} s per run | throughput: median (range) | latency | latency | errors, all runs | command |"
+    echo "|---|---|---|---|---|---|"
+    list_rows
+    echo
+    list_ratios
+    exit 0
+fi
 for round in $(seq 1 "$rounds"); do
-    wrk -t2 -c64 -d"${seconds}s" --latency -H "$auth" "$base" > "$tmp/list.$round"
     wrk -t2 -c16 -d"${seconds}s" --latency -H "$auth" -H "$json" -s "$tmp/upsert.lua" "$base/upsert" > "$tmp/distinct.$round"
     SAME_KEY=1 wrk -t2 -c16 -d"${seconds}s" --latency -H "$auth" -H "$json" -s "$tmp/upsert.lua" "$base/upsert" > "$tmp/same.$round"
 done
 echo "| loopseal serve, loopback, wrk -t2, ${seconds} s per run | throughput: median (range) | latency | latency | errors, all runs | command |"
 echo "|---|---|---|---|---|---|"
-row "GET list, 100 keys, 64 connections" "$show -c64 $url" "$tmp"/list.*
+list_rows
 row "PUT upsert, distinct keys, 16 connections" "$show -c16 -H '$json' -s upsert.lua $url/upsert" "$tmp"/distinct.*
 row "PUT upsert, one key, 16 connections" "SAME_KEY=1 $show -c16 -H '$json' -s upsert.lua $url/upsert" "$tmp"/same.*
 echo
+list_ratios
 echo "Medians of $rounds wrk runs per row (the rows alternate round by round), wrk and the server sharing the machine's cores; the latencies are the median over runs of each run's p50 and p99. upsert.lua is written by the script. No peer tool."
-"$bin" verify --root "$tmp/root" -i "$tmp/bench.key" >/dev/null && echo "After the run every sealed file opens: \`loopseal verify\` passed."
+"$bin" verify --root "$tmp/root" -w bench -i "$tmp/bench.key" >/dev/null && echo "After the run every sealed file the upserts wrote opens: \`loopseal verify -w bench\` passed."
