@@ -4,6 +4,7 @@ import HummingbirdTesting
 import LoopsealCrypto
 import LoopsealServer
 import LoopsealStore
+import LoopsealWorkflows
 import Testing
 
 /// Issue 17, OpenAPI: a live server on loopback is driven through every operation of
@@ -220,6 +221,13 @@ final class ConformanceSession: @unchecked Sendable {
         try await call(client, .get, run, ["workspaceId": "alpha", "runId": "ABC"], token: reader, expect: 400)
         try await call(client, .get, run, ["workspaceId": "alpha", "runId": "abc"], token: reader, expect: 404)
         try await call(client, .get, run, ["workspaceId": "alpha", "runId": askID], token: nil, expect: 401)
+
+        // A run file that is not JSON: the list and the run answer 409.
+        let corrupt = try RunStore(workspace: try fixture.alpha).file("0badf11e0000")
+        try Data("{".utf8).write(to: URL(fileURLWithPath: corrupt))
+        try await call(client, .get, runs, alpha, token: reader, expect: 409)
+        try await call(client, .get, run, ["workspaceId": "alpha", "runId": "0badf11e0000"], token: reader, expect: 409)
+        try FileManager.default.removeItem(atPath: corrupt)
 
         // Fire.
         let writer = try token("POST", fire)

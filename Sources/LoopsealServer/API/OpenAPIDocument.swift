@@ -131,8 +131,7 @@ enum OpenAPIDocument {
                 }
               },
               "401": {
-                "$ref": "#/components/responses/Unauthorized",
-                "description": "No `Authorization: Bearer` header, or the token is unknown or revoked (`unauthorized`)."
+                "$ref": "#/components/responses/Unauthorized"
               },
               "500": {
                 "$ref": "#/components/responses/ServerError",
@@ -185,8 +184,7 @@ enum OpenAPIDocument {
                 "description": "The workspace id is not lowercase letters, digits, `_` and `-`, or a path part is `.`, `..` or encodes `/`, `\\` or NUL (`invalid_request`)."
               },
               "401": {
-                "$ref": "#/components/responses/Unauthorized",
-                "description": "No `Authorization: Bearer` header, or the token is unknown or revoked (`unauthorized`)."
+                "$ref": "#/components/responses/Unauthorized"
               },
               "404": {
                 "$ref": "#/components/responses/NotFound",
@@ -232,20 +230,10 @@ enum OpenAPIDocument {
                 },
                 "links": {
                   "UpdateSecret": {
-                    "operationId": "updateSecret",
-                    "parameters": {
-                      "workspaceId": "$request.path.workspaceId",
-                      "id": "$response.body#/id"
-                    },
-                    "description": "The `id` of the answer names the secret in `PUT …/secrets/{id}`."
+                    "$ref": "#/components/links/UpdateSecret"
                   },
                   "DeleteSecret": {
-                    "operationId": "deleteSecret",
-                    "parameters": {
-                      "workspaceId": "$request.path.workspaceId",
-                      "id": "$response.body#/id"
-                    },
-                    "description": "The `id` of the answer names the secret in `DELETE …/secrets/{id}`."
+                    "$ref": "#/components/links/DeleteSecret"
                   }
                 }
               },
@@ -254,8 +242,7 @@ enum OpenAPIDocument {
                 "description": "The key is not `[A-Za-z_][A-Za-z0-9_]*` (at most 200 characters); the body is missing, not JSON, not an object, lacks `key` or `value`, has another field or a field twice, or a non-string field (`invalid_request`); or the workspace id is not lowercase letters, digits, `_` and `-`, or a path part is `.`, `..` or encodes `/`, `\\` or NUL (`invalid_request`)."
               },
               "401": {
-                "$ref": "#/components/responses/Unauthorized",
-                "description": "No `Authorization: Bearer` header, or the token is unknown or revoked (`unauthorized`)."
+                "$ref": "#/components/responses/Unauthorized"
               },
               "403": {
                 "$ref": "#/components/responses/Forbidden",
@@ -274,16 +261,14 @@ enum OpenAPIDocument {
                 "description": "The body is over 64 KiB (`body_too_large`)."
               },
               "415": {
-                "$ref": "#/components/responses/UnsupportedMediaType",
-                "description": "The body is not `application/json` (`unsupported_media_type`)."
+                "$ref": "#/components/responses/UnsupportedMediaType"
               },
               "500": {
                 "$ref": "#/components/responses/ServerError",
                 "description": "The server failed: its tokens file cannot be read (`token_store`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
               },
               "503": {
-                "$ref": "#/components/responses/Busy",
-                "description": "Another process holds the workspace lock past the wait (`busy`): retry."
+                "$ref": "#/components/responses/Busy"
               }
             }
           }
@@ -328,20 +313,10 @@ enum OpenAPIDocument {
                 },
                 "links": {
                   "UpdateSecret": {
-                    "operationId": "updateSecret",
-                    "parameters": {
-                      "workspaceId": "$request.path.workspaceId",
-                      "id": "$response.body#/id"
-                    },
-                    "description": "The `id` of the answer names the secret in `PUT …/secrets/{id}`."
+                    "$ref": "#/components/links/UpdateSecret"
                   },
                   "DeleteSecret": {
-                    "operationId": "deleteSecret",
-                    "parameters": {
-                      "workspaceId": "$request.path.workspaceId",
-                      "id": "$response.body#/id"
-                    },
-                    "description": "The `id` of the answer names the secret in `DELETE …/secrets/{id}`."
+                    "$ref": "#/components/links/DeleteSecret"
                   }
                 }
               },
@@ -350,8 +325,7 @@ enum OpenAPIDocument {
                 "description": "As for `createSecret` (`invalid_request`)."
               },
               "401": {
-                "$ref": "#/components/responses/Unauthorized",
-                "description": "No `Authorization: Bearer` header, or the token is unknown or revoked (`unauthorized`)."
+                "$ref": "#/components/responses/Unauthorized"
               },
               "403": {
                 "$ref": "#/components/responses/Forbidden",
@@ -370,16 +344,14 @@ enum OpenAPIDocument {
                 "description": "The body is over 64 KiB (`body_too_large`)."
               },
               "415": {
-                "$ref": "#/components/responses/UnsupportedMediaType",
-                "description": "The body is not `application/json` (`unsupported_media_type`)."
+                "$ref": "#/components/responses/UnsupportedMediaType"
               },
               "500": {
                 "$ref": "#/components/responses/ServerError",
                 "description": "The server failed: its tokens file cannot be read (`token_store`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
               },
               "503": {
-                "$ref": "#/components/responses/Busy",
-                "description": "Another process holds the workspace lock past the wait (`busy`): retry."
+                "$ref": "#/components/responses/Busy"
               }
             }
           }
@@ -431,8 +403,7 @@ enum OpenAPIDocument {
                 "description": "The id is not hex digits and `-` (at most 64); the body is missing, not JSON, not an object, lacks `value`, has another field or a non-string `value` (`invalid_request`); or the workspace id is not lowercase letters, digits, `_` and `-`, or a path part is `.`, `..` or encodes `/`, `\\` or NUL (`invalid_request`)."
               },
               "401": {
-                "$ref": "#/components/responses/Unauthorized",
-                "description": "No `Authorization: Bearer` header, or the token is unknown or revoked (`unauthorized`)."
+                "$ref": "#/components/responses/Unauthorized"
               },
               "403": {
                 "$ref": "#/components/responses/Forbidden",
@@ -451,16 +422,14 @@ enum OpenAPIDocument {
                 "description": "The body is over 64 KiB (`body_too_large`)."
               },
               "415": {
-                "$ref": "#/components/responses/UnsupportedMediaType",
-                "description": "The body is not `application/json` (`unsupported_media_type`)."
+                "$ref": "#/components/responses/UnsupportedMediaType"
               },
               "500": {
                 "$ref": "#/components/responses/ServerError",
                 "description": "The server failed: its tokens file cannot be read (`token_store`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
               },
               "503": {
-                "$ref": "#/components/responses/Busy",
-                "description": "Another process holds the workspace lock past the wait (`busy`): retry."
+                "$ref": "#/components/responses/Busy"
               }
             }
           },
@@ -499,8 +468,7 @@ enum OpenAPIDocument {
                 "description": "The id is not hex digits and `-` (at most 64) (`invalid_request`); or the workspace id is not lowercase letters, digits, `_` and `-`, or a path part is `.`, `..` or encodes `/`, `\\` or NUL (`invalid_request`)."
               },
               "401": {
-                "$ref": "#/components/responses/Unauthorized",
-                "description": "No `Authorization: Bearer` header, or the token is unknown or revoked (`unauthorized`)."
+                "$ref": "#/components/responses/Unauthorized"
               },
               "403": {
                 "$ref": "#/components/responses/Forbidden",
@@ -519,8 +487,7 @@ enum OpenAPIDocument {
                 "description": "The server failed: its tokens file cannot be read (`token_store`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
               },
               "503": {
-                "$ref": "#/components/responses/Busy",
-                "description": "Another process holds the workspace lock past the wait (`busy`): retry."
+                "$ref": "#/components/responses/Busy"
               }
             }
           }
@@ -569,12 +536,15 @@ enum OpenAPIDocument {
                 "description": "The workspace id is not lowercase letters, digits, `_` and `-`, or a path part is `.`, `..` or encodes `/`, `\\` or NUL (`invalid_request`)."
               },
               "401": {
-                "$ref": "#/components/responses/Unauthorized",
-                "description": "No `Authorization: Bearer` header, or the token is unknown or revoked (`unauthorized`)."
+                "$ref": "#/components/responses/Unauthorized"
               },
               "404": {
                 "$ref": "#/components/responses/NotFound",
                 "description": "No such workspace, or the token is not scoped to it: both answer alike, so a token cannot learn which workspaces exist (`not_found`)."
+              },
+              "409": {
+                "$ref": "#/components/responses/Conflict",
+                "description": "A run file is not valid JSON or not a run (`conflict`); the message names it."
               },
               "500": {
                 "$ref": "#/components/responses/ServerError",
@@ -616,12 +586,7 @@ enum OpenAPIDocument {
                 },
                 "links": {
                   "GetRun": {
-                    "operationId": "getRun",
-                    "parameters": {
-                      "workspaceId": "$request.path.workspaceId",
-                      "runId": "$response.body#/id"
-                    },
-                    "description": "The run's `id` reads it again."
+                    "$ref": "#/components/links/GetRun"
                   }
                 }
               },
@@ -630,8 +595,7 @@ enum OpenAPIDocument {
                 "description": "The body is missing, not JSON, not an object, lacks a string `workflow`, has a non-object `input` or another field (`invalid_request`); or the workspace id is not lowercase letters, digits, `_` and `-`, or a path part is `.`, `..` or encodes `/`, `\\` or NUL (`invalid_request`)."
               },
               "401": {
-                "$ref": "#/components/responses/Unauthorized",
-                "description": "No `Authorization: Bearer` header, or the token is unknown or revoked (`unauthorized`)."
+                "$ref": "#/components/responses/Unauthorized"
               },
               "403": {
                 "$ref": "#/components/responses/Forbidden",
@@ -650,16 +614,14 @@ enum OpenAPIDocument {
                 "description": "The body is over 64 KiB (`body_too_large`), the input over its limit (`payload_too_large`), or the run over its size or history limit (`run_too_large`)."
               },
               "415": {
-                "$ref": "#/components/responses/UnsupportedMediaType",
-                "description": "The body is not `application/json` (`unsupported_media_type`)."
+                "$ref": "#/components/responses/UnsupportedMediaType"
               },
               "500": {
                 "$ref": "#/components/responses/ServerError",
                 "description": "The server failed: its tokens file cannot be read (`token_store`), the workflow file does not validate (`workflow_invalid`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
               },
               "503": {
-                "$ref": "#/components/responses/Busy",
-                "description": "Another process holds the workspace lock past the wait (`busy`): retry."
+                "$ref": "#/components/responses/Busy"
               }
             }
           }
@@ -708,12 +670,15 @@ enum OpenAPIDocument {
                 "description": "The run id is not lowercase letters, digits and `-` (at most 64) (`invalid_request`); or the workspace id is not lowercase letters, digits, `_` and `-`, or a path part is `.`, `..` or encodes `/`, `\\` or NUL (`invalid_request`)."
               },
               "401": {
-                "$ref": "#/components/responses/Unauthorized",
-                "description": "No `Authorization: Bearer` header, or the token is unknown or revoked (`unauthorized`)."
+                "$ref": "#/components/responses/Unauthorized"
               },
               "404": {
                 "$ref": "#/components/responses/NotFound",
                 "description": "No such workspace, or the token is not scoped to it: both answer alike, so a token cannot learn which workspaces exist (`not_found`), or no run has this id (`not_found`)."
+              },
+              "409": {
+                "$ref": "#/components/responses/Conflict",
+                "description": "The run file is not valid JSON or not a run (`conflict`)."
               },
               "500": {
                 "$ref": "#/components/responses/ServerError",
@@ -768,12 +733,7 @@ enum OpenAPIDocument {
                 },
                 "links": {
                   "GetRun": {
-                    "operationId": "getRun",
-                    "parameters": {
-                      "workspaceId": "$request.path.workspaceId",
-                      "runId": "$response.body#/id"
-                    },
-                    "description": "The run's `id` reads it again."
+                    "$ref": "#/components/links/GetRun"
                   }
                 }
               },
@@ -782,8 +742,7 @@ enum OpenAPIDocument {
                 "description": "The run id is not lowercase letters, digits and `-`; the body is not JSON or not `{\"payload\"?: …}` (`invalid_request`); or the workspace id is not lowercase letters, digits, `_` and `-`, or a path part is `.`, `..` or encodes `/`, `\\` or NUL (`invalid_request`)."
               },
               "401": {
-                "$ref": "#/components/responses/Unauthorized",
-                "description": "No `Authorization: Bearer` header, or the token is unknown or revoked (`unauthorized`)."
+                "$ref": "#/components/responses/Unauthorized"
               },
               "403": {
                 "$ref": "#/components/responses/Forbidden",
@@ -802,22 +761,46 @@ enum OpenAPIDocument {
                 "description": "The body is over 64 KiB (`body_too_large`), the payload over 16 KiB (`payload_too_large`), or the run over its size or history limit (`run_too_large`)."
               },
               "415": {
-                "$ref": "#/components/responses/UnsupportedMediaType",
-                "description": "The body is not `application/json` (`unsupported_media_type`)."
+                "$ref": "#/components/responses/UnsupportedMediaType"
               },
               "500": {
                 "$ref": "#/components/responses/ServerError",
                 "description": "The server failed: its tokens file cannot be read (`token_store`), the workflow file no longer validates (`workflow_invalid`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
               },
               "503": {
-                "$ref": "#/components/responses/Busy",
-                "description": "Another process holds the workspace lock past the wait (`busy`): retry."
+                "$ref": "#/components/responses/Busy"
               }
             }
           }
         }
       },
       "components": {
+        "links": {
+          "UpdateSecret": {
+            "operationId": "updateSecret",
+            "parameters": {
+              "workspaceId": "$request.path.workspaceId",
+              "id": "$response.body#/id"
+            },
+            "description": "The `id` of the answer names the secret in `PUT …/secrets/{id}`."
+          },
+          "DeleteSecret": {
+            "operationId": "deleteSecret",
+            "parameters": {
+              "workspaceId": "$request.path.workspaceId",
+              "id": "$response.body#/id"
+            },
+            "description": "The `id` of the answer names the secret in `DELETE …/secrets/{id}`."
+          },
+          "GetRun": {
+            "operationId": "getRun",
+            "parameters": {
+              "workspaceId": "$request.path.workspaceId",
+              "runId": "$response.body#/id"
+            },
+            "description": "The run's `id` reads it again."
+          }
+        },
         "securitySchemes": {
           "bearerAuth": {
             "type": "http",
@@ -961,7 +944,7 @@ enum OpenAPIDocument {
             }
           },
           "Unauthorized": {
-            "description": "No valid token.",
+            "description": "No `Authorization: Bearer` header, or the token is unknown or revoked (`unauthorized`).",
             "headers": {
               "Cache-Control": {
                 "$ref": "#/components/headers/CacheControl"
@@ -1036,7 +1019,7 @@ enum OpenAPIDocument {
             }
           },
           "UnsupportedMediaType": {
-            "description": "Not JSON.",
+            "description": "The body is not `application/json` (`unsupported_media_type`).",
             "headers": {
               "Cache-Control": {
                 "$ref": "#/components/headers/CacheControl"
@@ -1066,7 +1049,7 @@ enum OpenAPIDocument {
             }
           },
           "Busy": {
-            "description": "The workspace is locked by another process.",
+            "description": "Another process held the workspace lock for the whole wait (60 s) (`busy`): retry.",
             "headers": {
               "Cache-Control": {
                 "$ref": "#/components/headers/CacheControl"

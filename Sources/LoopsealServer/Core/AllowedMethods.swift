@@ -4,8 +4,8 @@ import Hummingbird
 /// header, instead of the router's 404. Call ``add(to:answer:)`` after every route is added.
 /// `HEAD` is allowed wherever `GET` is (the router answers it from the `GET` handler).
 enum AllowedMethods {
-    /// The methods a wrong-method request may use to get 405 (others stay 404): RFC 9110's and
-    /// QUERY (a request-body GET some clients and fuzzers send).
+    /// The methods a wrong-method request may use to get 405 (others stay 404): those of RFC 9110
+    /// but CONNECT, PATCH, and QUERY (a GET with a body, which clients and fuzzers send).
     static let answered: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options, .trace]
         + [HTTPRequest.Method("QUERY")].compactMap { $0 }
 
