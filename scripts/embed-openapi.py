@@ -42,8 +42,15 @@ def swift_source(text):
 def main():
     with open(SOURCE, encoding="utf-8") as handle:
         text = handle.read()
+    def unique(pairs):
+        names = [name for name, _ in pairs]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            sys.exit(f"{SOURCE}: a key appears twice in one object: {', '.join(repeated)}")
+        return dict(pairs)
+
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=unique)
     except json.JSONDecodeError as error:
         sys.exit(f"{SOURCE}:{error.lineno}:{error.colno}: not JSON: {error.msg}")
     if not str(document.get("openapi", "")).startswith("3.1."):

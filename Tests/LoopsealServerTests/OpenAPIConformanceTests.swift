@@ -17,7 +17,6 @@ struct OpenAPIConformanceTests {
     /// Documented statuses this test cannot bring about, with the reason.
     static let unreachable: [String: String] = [
         "503": "another process must hold the workspace lock for its whole 60 s wait",
-        "startRun 409": "a step's tool refusing at start fails the run (201, status failed) instead",
     ]
 
     @Test("every operation, happy path and documented errors, answers per the document")

@@ -605,10 +605,6 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/NotFound",
                 "description": "No such workspace, or the token is not scoped to it: both answer alike, so a token cannot learn which workspaces exist (`not_found`), or no workflow of this name is listed under `workflows/` (`not_found`)."
               },
-              "409": {
-                "$ref": "#/components/responses/Conflict",
-                "description": "A step's tool refused (`conflict`), or a file it wrote conflicts (`repository_conflict`, `bad_signature`)."
-              },
               "413": {
                 "$ref": "#/components/responses/ContentTooLarge",
                 "description": "The body is over 64 KiB (`body_too_large`), the input over its limit (`payload_too_large`), or the run over its size or history limit (`run_too_large`)."
