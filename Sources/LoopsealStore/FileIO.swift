@@ -169,6 +169,15 @@ public enum FileIO {
     /// on failure nothing is left behind. Hand it to ``replace(_:with:)``, then flush the folder
     /// (``flushDirectory(_:)``) before relying on the new name.
     public static func writeTemporary(_ bytes: [UInt8], for path: String, mode: mode_t = 0o644) throws -> String {
+        let temporary = try createTemporary(bytes, for: path, mode: mode)
+        try flushTemporary(temporary, for: path)
+        return temporary.path
+    }
+
+    /// ``writeTemporary(_:for:mode:)`` without the fsync: the file written and still open. Pass
+    /// it to ``flushTemporary(_:for:)`` (which may run on another thread); on failure nothing
+    /// is left behind.
+    static func createTemporary(_ bytes: [UInt8], for path: String, mode: mode_t = 0o644) throws -> (fd: Int32, path: String) {
         let directory = FileIO.parentDirectory(path)
         let name = (path as NSString).lastPathComponent
         var template = Array("\(directory.isEmpty ? "." : directory)/.\(name).tmp-XXXXXX".utf8CString)
@@ -179,16 +188,27 @@ public enum FileIO {
         let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         do {
             try writeAll(fd, bytes, path: path)
-            guard fchmod(fd, mode) == 0, fsync(fd) == 0 else {
-                throw StoreError.io(path: path, problem: "cannot flush: \(String(cString: strerror(errno)))")
+            guard fchmod(fd, mode) == 0 else {
+                throw StoreError.io(path: path, problem: "cannot set the mode: \(String(cString: strerror(errno)))")
             }
         } catch {
             close(fd)
             unlink(tempPath)
             throw error
         }
-        close(fd)
-        return tempPath
+        return (fd, tempPath)
+    }
+
+    /// Fsyncs and closes a temporary file from ``createTemporary(_:for:mode:)``; when the fsync
+    /// fails the file is removed and the error names `path`.
+    static func flushTemporary(_ temporary: (fd: Int32, path: String), for path: String) throws {
+        guard fsync(temporary.fd) == 0 else {
+            let problem = String(cString: strerror(errno))
+            close(temporary.fd)
+            unlink(temporary.path)
+            throw StoreError.io(path: path, problem: "cannot flush: \(problem)")
+        }
+        close(temporary.fd)
     }
 
     /// Renames the temporary file `tempPath` (from ``writeTemporary(_:for:mode:)``) over `path`;

@@ -134,19 +134,32 @@ public final class SecretWriteBatch {
         pending[key] = .some(secret)
     }
 
-    /// Writes each file with bytes to its temporary file, on up to ``flushers``' count of
-    /// threads at once (an fsync waits on the disk, not on a core, and a disk commits concurrent
-    /// flushes together). Returns the temporary paths in order (nil for a removal); on any
-    /// failure removes those made and throws the first error in file order.
+    /// Writes each file with bytes to its temporary file: created and written one after the
+    /// other on this thread (creating files in one folder at once only contends for its lock),
+    /// then fsynced on up to ``flushers``' count of threads at once (an fsync waits on the
+    /// disk, not on a core, and a disk commits concurrent flushes together). Returns the
+    /// temporary paths in order (nil for a removal); on any failure removes those made and
+    /// throws the first error in file order.
     private static func writeTemporaries(_ files: [(path: String, bytes: [UInt8]?)]) throws -> [String?] {
+        var created: [(fd: Int32, path: String)?] = []
+        do {
+            for file in files { created.append(try file.bytes.map { try FileIO.createTemporary($0, for: file.path) }) }
+        } catch {
+            for case let temporary? in created {
+                close(temporary.fd)
+                unlink(temporary.path)
+            }
+            throw error
+        }
+        let opened = created
         let slots = TemporarySlots(count: files.count)
         let workers = min(files.count, flushers.count)
         let group = DispatchGroup()
         for worker in 0..<workers {
             flushers[worker].async(group: group) {
                 for index in stride(from: worker, to: files.count, by: workers) {
-                    guard let bytes = files[index].bytes else { continue }
-                    slots.set(index, Result { try FileIO.writeTemporary(bytes, for: files[index].path) })
+                    guard let temporary = opened[index] else { continue }
+                    slots.set(index, Result { try FileIO.flushTemporary(temporary, for: files[index].path) }.map { temporary.path })
                 }
             }
         }
