@@ -146,7 +146,8 @@ async def exercise(root, env, key, seen, fills):
                 _, workflows = await call("list_workflows", {"workspace": "app"})
                 check([(w.get("name"), w.get("file")) for w in workflows.get("workflows", [])]
                       == [("agent-secrets-example", "workflows/agent-secrets-example.yaml"),
-                          ("request-secrets", "<built-in>/request-secrets.yaml"), ("secrets-example", "workflows/secrets-example.yaml")],
+                          ("request-secrets", "<built-in>/request-secrets.yaml"), ("rotate-secret", "<built-in>/rotate-secret.yaml"),
+                          ("secrets-example", "workflows/secrets-example.yaml")],
                       f"list_workflows: {workflows}")
 
                 # The tools that write, in this throwaway workspace.
