@@ -78,15 +78,20 @@ public final class SecretWriteBatch {
     /// be written, nothing is renamed and the error names its file. A rename that fails stops
     /// the write with the files before it already replaced: callers that need all or nothing
     /// keep their own copies (the server's rollback). Nothing is durable until this returns.
-    public func write() throws {
-        guard !order.isEmpty else { return }
+    ///
+    /// `spares` are unused files on the same file system (old versions the caller kept) to
+    /// write into instead of creating temporary files; a spare linked anywhere else is skipped.
+    /// Returns the spares used (renamed into `secrets/`).
+    @discardableResult
+    public func write(reusing spares: [String] = []) throws -> Set<String> {
+        guard !order.isEmpty else { return [] }
         let directory = service.workspace.secretsDirectory
         try FileIO.makeDirectory(directory)
         let files: [(path: String, bytes: [UInt8]?)] = try order.map { key in
             (try service.workspace.secretPath(for: key), pending[key]?.map(SealedSecretCodec.encode))
         }
         for file in files { try FileIO.checkReplaceable(file.path) }
-        let temporary = try Self.writeTemporaries(files)
+        let temporary = try Self.writeTemporaries(files, spares: spares)
         var renamed = 0
         defer { for tempPath in temporary.dropFirst(renamed).compactMap({ $0 }) { unlink(tempPath) } }
         for (file, tempPath) in zip(files, temporary) {
@@ -100,6 +105,7 @@ public final class SecretWriteBatch {
         try FileIO.flushDirectory(directory)
         order = []
         pending = [:]
+        return Set(temporary.compactMap { $0 }).intersection(spares)
     }
 
     // MARK: Private
@@ -134,16 +140,23 @@ public final class SecretWriteBatch {
         pending[key] = .some(secret)
     }
 
-    /// Writes each file with bytes to its temporary file: created and written one after the
-    /// other on this thread (creating files in one folder at once only contends for its lock),
-    /// then fsynced on up to ``flushers``' count of threads at once (an fsync waits on the
-    /// disk, not on a core, and a disk commits concurrent flushes together). Returns the
-    /// temporary paths in order (nil for a removal); on any failure removes those made and
-    /// throws the first error in file order.
-    private static func writeTemporaries(_ files: [(path: String, bytes: [UInt8]?)]) throws -> [String?] {
+    /// Writes each file with bytes to its temporary file (a spare while any is left): created
+    /// and written one after the other on this thread (creating files in one folder at once only
+    /// contends for its lock), then fsynced on up to ``flushers``' count of threads at once (an
+    /// fsync waits on the disk, not on a core, and a disk commits concurrent flushes together).
+    /// Returns the temporary paths in order (nil for a removal); on any failure removes those
+    /// made and throws the first error in file order.
+    private static func writeTemporaries(_ files: [(path: String, bytes: [UInt8]?)], spares: [String]) throws -> [String?] {
         var created: [(fd: Int32, path: String)?] = []
+        var spares = spares[...]
+        func temporary(_ bytes: [UInt8], for path: String) throws -> (fd: Int32, path: String) {
+            while let spare = spares.popFirst() {
+                if let reused = FileIO.reuseSpare(spare, bytes: bytes, for: path) { return reused }
+            }
+            return try FileIO.createTemporary(bytes, for: path)
+        }
         do {
-            for file in files { created.append(try file.bytes.map { try FileIO.createTemporary($0, for: file.path) }) }
+            for file in files { created.append(try file.bytes.map { try temporary($0, for: file.path) }) }
         } catch {
             for case let temporary? in created {
                 close(temporary.fd)

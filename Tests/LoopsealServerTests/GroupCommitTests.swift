@@ -118,6 +118,31 @@ struct GroupCommitTests {
         #expect(!fixture.logs.text.contains("a batch of writes was undone"))
     }
 
+    @Test("old versions a batch replaced are kept as spares and filled by the next batch instead of new files")
+    func oldVersionsAreReused() throws {
+        let fixture = try ServerFixture()
+        let workspace = try fixture.alpha
+        let undo = "\(workspace.stateDirectory)/undo"
+        _ = fixture.core.commitSecretWrites(workspace, [SecretWrite(key: "A", operation: .upsert(try value("a1")), token: "t")])
+        let firstInode = try inode(try workspace.secretPath(for: "A"))
+        _ = fixture.core.commitSecretWrites(workspace, [SecretWrite(key: "A", operation: .upsert(try value("a2")), token: "t")])
+        let spares = try FileIO.directoryEntries(undo)
+        #expect(spares.count == 1 && spares.allSatisfy { $0.hasPrefix("spare-") }, "\(spares)")
+        #expect(try inode("\(undo)/\(spares[0])") == firstInode, "A's first version is the spare")
+        let results = fixture.core.commitSecretWrites(workspace, [SecretWrite(key: "B", operation: .create(try value("b")), token: "t")])
+        #expect(try results[0].get().key == "B")
+        #expect(try inode(try workspace.secretPath(for: "B")) == firstInode, "B was written into the spare")
+        #expect(try FileIO.directoryEntries(undo).isEmpty)
+        #expect(try fixture.reveal("A") == "a2")
+        #expect(try fixture.reveal("B") == "b")
+    }
+
+    private func inode(_ path: String) throws -> UInt64 {
+        var info = stat()
+        try #require(lstat(path, &info) == 0, "\(path)")
+        return UInt64(info.st_ino)
+    }
+
     private func value(_ text: String) throws -> SecureBytes { try SecureBytes(copying: Array(text.utf8)) }
 
     private func hook(_ fixture: ServerFixture, _ body: String) throws {

@@ -111,4 +111,34 @@ import Testing
         #expect(try ws.text("KEPT") == keptBefore)
         #expect(try FileIO.directoryEntries(ws.workspace.secretsDirectory).filter { $0.hasPrefix(".") }.isEmpty)
     }
+
+    @Test func sparesAreFilledInsteadOfNewFilesAndAFileInUseIsNeverOverwritten() throws {
+        let ws = try TempWorkspace()
+        try ws.service.upsert(key: "LIVE", value: try secure("live"))
+        let liveBefore = try ws.text("LIVE")
+        let spares = "\(ws.workspace.stateDirectory)/spares"
+        try FileIO.makeDirectory(spares)
+        try FileIO.writeAtomically(Array(String(repeating: "old ciphertext ", count: 400).utf8), to: "\(spares)/free")
+        #expect(link(try ws.path("LIVE"), "\(spares)/linked") == 0)
+        let freeInode = try inode("\(spares)/free")
+        let used = try ws.service.batch { batch in
+            _ = try batch.upsert(key: "NEW", value: try secure("n"), identities: [])
+            _ = try batch.upsert(key: "OTHER", value: try secure("o"), identities: [])
+            return try batch.write(reusing: ["\(spares)/linked", "\(spares)/free", "\(spares)/missing"])
+        }
+        #expect(used == ["\(spares)/free"])
+        #expect(try inode(try ws.path("NEW")) == freeInode, "the free spare became NEW's file")
+        #expect(try ws.text("LIVE") == liveBefore, "a spare linked to a file in use is skipped")
+        #expect(FileManager.default.fileExists(atPath: "\(spares)/linked"))
+        #expect(plain(try ws.service.reveal(key: "NEW", identities: [ws.alice])) == "n")
+        #expect(plain(try ws.service.reveal(key: "OTHER", identities: [ws.alice])) == "o")
+        #expect(try ws.text("NEW").count < 1000, "the spare was cut to the new file's length")
+        #expect(try FileIO.directoryEntries(ws.workspace.secretsDirectory).filter { $0.hasPrefix(".") }.isEmpty)
+    }
+
+    private func inode(_ path: String) throws -> UInt64 {
+        var info = stat()
+        try #require(lstat(path, &info) == 0, "\(path)")
+        return UInt64(info.st_ino)
+    }
 }

@@ -13,7 +13,14 @@ import Glibc
 /// absent. ``restore(_:)`` puts each file back under the workspace lock, but only where it is
 /// still what this change left: a write another process made since is never overwritten, it is
 /// reported instead. Backups of a crashed server are removed by the next change after ten minutes.
+///
+/// After a change that succeeded, ``recycle()`` keeps the old versions as spares
+/// (`.loopseal/undo/spare-*`, at most ``spareLimit``) that the next batch of writes fills with
+/// new files (``spares(_:)``) instead of allocating inodes; unused spares go after ten minutes.
 final class FileRollback {
+    /// The most spare files kept per workspace.
+    static let spareLimit = 512
+
     private struct Entry {
         let path: String
         /// The kept copy; nil when the file did not exist.
@@ -91,6 +98,33 @@ final class FileRollback {
         discard()
         return problems
     }
+
+    /// Up to `count` spare files to write new files into (call holding the workspace lock, so
+    /// no other writer takes the same ones).
+    func spares(_ count: Int) -> [String] {
+        guard count > 0 else { return [] }
+        let names = ((try? FileIO.directoryEntries(directory)) ?? []).filter { $0.hasPrefix(Self.sparePrefix) }
+        return names.prefix(count).map { "\(directory)/\($0)" }
+    }
+
+    /// After a change that succeeded: keeps each backup that is the only link to an old version
+    /// as a spare (up to ``spareLimit`` in all), removes the others.
+    func recycle() {
+        var room = Self.spareLimit - ((try? FileIO.directoryEntries(directory)) ?? []).filter { $0.hasPrefix(Self.sparePrefix) }.count
+        for entry in entries {
+            guard let backup = entry.backup else { continue }
+            var info = stat()
+            if room > 0, lstat(backup, &info) == 0, info.st_nlink == 1,
+               rename(backup, "\(directory)/\(Self.sparePrefix)\(UUID().uuidString.lowercased())") == 0 {
+                room -= 1
+            } else {
+                unlink(backup)
+            }
+        }
+        entries = []
+    }
+
+    private static let sparePrefix = "spare-"
 
     /// Removes the backups (after a change that succeeded, or once restored).
     func discard() {

@@ -62,8 +62,9 @@ extension ServerCore {
             try secrets(workspace).batch(removingStaleFiles: sweeps.due(workspace.id)) { batch in
                 results = writes.map { write in Result { try apply(write, to: batch, identities: identities) } }
                 writing = true
-                for path in try batch.paths { try rollback.remember(path) }
-                try batch.write()
+                let paths = try batch.paths
+                for path in paths { try rollback.remember(path) }
+                try batch.write(reusing: rollback.spares(paths.count))
             }
         } catch {
             guard writing else { return .refused(error) }
@@ -86,6 +87,7 @@ extension ServerCore {
         if logger.logLevel <= .info {
             for (write, entry) in zip(done, entries) { logChange("secret changed", workspace, entries: [entry], ["key": "\(write.key)"]) }
         }
+        rollback.recycle()
         return .applied(results)
     }
 
