@@ -14,9 +14,10 @@ import Glibc
 /// still what this change left: a write another process made since is never overwritten, it is
 /// reported instead. Backups of a crashed server are removed by the next change after ten minutes.
 ///
-/// After a change that succeeded, ``recycle()`` keeps the old versions as spares
-/// (`.loopseal/undo/spare-*`, at most ``spareLimit``) that the next batch of writes fills with
-/// new files (``spares(_:)``) instead of allocating inodes; unused spares go after ten minutes.
+/// After a change that succeeded, ``recycle(keeping:)`` keeps the old versions as spares
+/// (`.loopseal/undo/spare-*`, at most ``spareLimit``) and tops them up with empty files, off the
+/// writer's thread; the next batch of writes fills spares (``spares(_:)``) instead of
+/// allocating inodes while it holds the lock. Unused spares go after ten minutes.
 final class FileRollback {
     /// The most spare files kept per workspace.
     static let spareLimit = 512
@@ -107,22 +108,39 @@ final class FileRollback {
         return names.prefix(count).map { "\(directory)/\($0)" }
     }
 
-    /// After a change that succeeded: keeps each backup that is the only link to an old version
-    /// as a spare (up to ``spareLimit`` in all), removes the others.
-    func recycle() {
-        var room = Self.spareLimit - ((try? FileIO.directoryEntries(directory)) ?? []).filter { $0.hasPrefix(Self.sparePrefix) }.count
-        for entry in entries {
-            guard let backup = entry.backup else { continue }
+    /// After a change that succeeded: hands the backups over to a background thread, which
+    /// keeps each that is the only link to an old version as a spare and removes the others,
+    /// then creates empty spares until there are `target` (never more than ``spareLimit``).
+    /// Allocating files can cost more than writing them (see ``FileIO``'s spares), and here it
+    /// costs no request any time.
+    func recycle(keeping target: Int) {
+        let backups = entries.compactMap(\.backup)
+        entries = []
+        let directory = directory
+        Self.recycler.async { Self.recycle(backups, in: directory, keeping: min(target, Self.spareLimit)) }
+    }
+
+    private static func recycle(_ backups: [String], in directory: String, keeping target: Int) {
+        var count = ((try? FileIO.directoryEntries(directory)) ?? []).filter { $0.hasPrefix(sparePrefix) }.count
+        for backup in backups {
             var info = stat()
-            if room > 0, lstat(backup, &info) == 0, info.st_nlink == 1,
-               rename(backup, "\(directory)/\(Self.sparePrefix)\(UUID().uuidString.lowercased())") == 0 {
-                room -= 1
+            if count < spareLimit, lstat(backup, &info) == 0, info.st_nlink == 1,
+               rename(backup, "\(directory)/\(sparePrefix)\(UUID().uuidString.lowercased())") == 0 {
+                count += 1
             } else {
                 unlink(backup)
             }
         }
-        entries = []
+        while count < target {
+            let fd = open("\(directory)/\(sparePrefix)\(UUID().uuidString.lowercased())", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { return }
+            close(fd)
+            count += 1
+        }
     }
+
+    /// The thread that recycles backups and creates spares for every workspace.
+    private static let recycler = DispatchQueue(label: "loopseal.server.recycle")
 
     private static let sparePrefix = "spare-"
 

@@ -87,7 +87,8 @@ extension ServerCore {
         if logger.logLevel <= .info {
             for (write, entry) in zip(done, entries) { logChange("secret changed", workspace, entries: [entry], ["key": "\(write.key)"]) }
         }
-        rollback.recycle()
+        // Room for the next batch: twice this one's files in spares, at least 32.
+        rollback.recycle(keeping: max(32, 2 * writes.count))
         return .applied(results)
     }
 
