@@ -81,9 +81,11 @@ public final class SecretWriteBatch {
     ///
     /// `spares` are unused files on the same file system (old versions the caller kept) to
     /// write into instead of creating temporary files; a spare linked anywhere else is skipped.
-    /// Returns the spares used (renamed into `secrets/`).
+    /// Returns the spares used (renamed into `secrets/`). With `flushingFolder` false the
+    /// folder is not fsynced: the caller does it (``FileIO/flushDirectory(_:)``) before it relies
+    /// on the new names, say while it does other work.
     @discardableResult
-    public func write(reusing spares: [String] = []) throws -> Set<String> {
+    public func write(reusing spares: [String] = [], flushingFolder: Bool = true) throws -> Set<String> {
         guard !order.isEmpty else { return [] }
         let directory = service.workspace.secretsDirectory
         try FileIO.makeDirectory(directory)
@@ -102,7 +104,7 @@ public final class SecretWriteBatch {
             }
             renamed += 1
         }
-        try FileIO.flushDirectory(directory)
+        if flushingFolder { try FileIO.flushDirectory(directory) }
         order = []
         pending = [:]
         return Set(temporary.compactMap { $0 }).intersection(spares)

@@ -12,15 +12,19 @@ extension ServerCore {
     ///    plus the writes before it in the batch (same key twice: the later one wins); a write
     ///    refused (409, 404, a value too large, an unreadable file) fails alone, changing nothing;
     /// 2. the files the others changed are written to temporary files fsynced all at once, then
-    ///    renamed in place, and `secrets/` is fsynced once;
-    /// 3. one git commit (with `--git-commit`) and one audit append and fsync hold every write
-    ///    of the batch, one audit line per request.
+    ///    renamed in place;
+    /// 3. while `secrets/` is fsynced once (making the renames durable), one git commit (with
+    ///    `--git-commit`) and one audit append and fsync hold every write of the batch, one audit
+    ///    line per request.
     ///
-    /// No request is answered before its batch is durable. When step 2 or 3 fails, every file
-    /// of the batch is put back (``FileRollback``) and each request is applied again alone, so a
-    /// failure fails only the requests it belongs to. When the batch cannot start (the audit log
-    /// cannot be opened, the workspace lock or `workspace.yaml` cannot be had), nothing was
-    /// touched and every request gets that error, as each would alone.
+    /// No request is answered before its batch is durable: the folder fsync and the audit fsync
+    /// both done. When step 2 or the commit or audit of step 3 fails, every file of the batch is
+    /// put back (``FileRollback``) and each request is applied again alone, so a failure fails
+    /// only the requests it belongs to. When the folder fsync fails (a failing disk), the files
+    /// are put back too and every request fails; their audit lines were already written, and
+    /// the error and the log say so. When the batch cannot start (the audit log cannot be
+    /// opened, the workspace lock or `workspace.yaml` cannot be had), nothing was touched and
+    /// every request gets that error, as each would alone.
     func commitSecretWrites(_ workspace: Workspace, _ writes: [SecretWrite]) -> [Result<SecretKeyInfo, any Error>] {
         switch attemptBatch(workspace, writes) {
         case .applied(let results):
@@ -29,7 +33,7 @@ extension ServerCore {
             logger.warning("a batch of writes was undone; applying its requests one at a time",
                            metadata: ["workspace": "\(workspace.id)", "requests": "\(writes.count)", "error": "\(error)"])
             return writes.flatMap { commitSecretWrites(workspace, [$0]) }
-        case .undone(let error), .refused(let error):
+        case .undone(let error), .refused(let error), .failed(let error):
             return writes.map { _ in .failure(error) }
         }
     }
@@ -39,6 +43,8 @@ extension ServerCore {
         case applied([Result<SecretKeyInfo, any Error>])
         /// Writing, committing or auditing failed and the batch's files were put back.
         case undone(any Error)
+        /// The folder fsync failed after the audit lines were written; the files were put back.
+        case failed(any Error)
         /// The batch could not start; nothing was touched.
         case refused(any Error)
     }
@@ -58,16 +64,19 @@ extension ServerCore {
         }
         var results: [Result<SecretKeyInfo, any Error>] = []
         var writing = false
+        let folder = FolderFlush(workspace.secretsDirectory)
         do {
             try secrets(workspace).batch(removingStaleFiles: sweeps.due(workspace.id)) { batch in
                 results = writes.map { write in Result { try apply(write, to: batch, identities: identities) } }
                 writing = true
                 let paths = try batch.paths
                 for path in paths { try rollback.remember(path) }
-                try batch.write(reusing: rollback.spares(paths.count))
+                try batch.write(reusing: rollback.spares(paths.count), flushingFolder: false)
+                if !paths.isEmpty { folder.start() }
             }
         } catch {
             guard writing else { return .refused(error) }
+            _ = folder.wait()
             rollback.noteChanged()
             reportUnrestored(rollback.restore(workspace), workspace)
             return .undone(error)
@@ -82,7 +91,17 @@ extension ServerCore {
             try commitAndAudit(workspace, entries: entries, commitPaths: commitPaths, message: commitMessage(done, workspace),
                                appender: appender, rollback: rollback)
         } catch {
+            _ = folder.wait()
             return .undone(error)
+        }
+        if let error = folder.wait() {
+            let unrestored = rollback.restore(workspace)
+            reportUnrestored(unrestored, workspace)
+            let keys = done.map(\.key).joined(separator: ", ")
+            logger.error("the secrets folder could not be flushed after the audit lines were written: the audit log names writes that were undone",
+                         metadata: ["workspace": "\(workspace.id)", "keys": "\(keys)", "error": "\(error)"])
+            return .failed(APIError(.internalServerError, "flush_failed",
+                                    "\(error), so the change was undone\(Self.describe(unrestored)); the audit log already names it (\(keys)): check the disk, then retry"))
         }
         if logger.logLevel <= .info {
             for (write, entry) in zip(done, entries) { logChange("secret changed", workspace, entries: [entry], ["key": "\(write.key)"]) }
@@ -109,5 +128,30 @@ extension ServerCore {
         }
         return "loopseal: \(writes.count) changes in workspace \(workspace.id)\n\n"
             + writes.map { "\($0.action) \($0.key)" }.joined(separator: "\n")
+    }
+}
+
+/// The fsync of a folder, run on a thread of its own while the batch records itself.
+private final class FolderFlush: @unchecked Sendable {
+    private let path: String
+    private let queue = DispatchQueue(label: "loopseal.server.folder-flush")
+    /// Set on `queue` only; read through it.
+    private var error: (any Error)?
+    private var started = false
+
+    init(_ path: String) {
+        self.path = path
+    }
+
+    /// Starts the fsync (once).
+    func start() {
+        guard !started else { return }
+        started = true
+        queue.async { do { try FileIO.flushDirectory(self.path) } catch { self.error = error } }
+    }
+
+    /// Waits for the fsync started, if any, and returns its error.
+    func wait() -> (any Error)? {
+        queue.sync { error }
     }
 }
