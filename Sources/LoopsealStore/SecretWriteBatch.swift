@@ -84,16 +84,25 @@ public final class SecretWriteBatch {
     /// Returns the spares used (renamed into `secrets/`). With `flushingFolder` false the
     /// folder is not fsynced: the caller does it (``FileIO/flushDirectory(_:)``) before it relies
     /// on the new names, say while it does other work.
+    ///
+    /// `alongside` runs on this thread while the temporary files are fsynced, once every file
+    /// is checked and written (only the flushes are left): what it writes is done at the same
+    /// time, before anything is renamed. When it throws, nothing is renamed and its error is
+    /// thrown.
     @discardableResult
-    public func write(reusing spares: [String] = [], flushingFolder: Bool = true) throws -> Set<String> {
-        guard !order.isEmpty else { return [] }
+    public func write(reusing spares: [String] = [], flushingFolder: Bool = true,
+                      alongside: () throws -> Void = {}) throws -> Set<String> {
+        guard !order.isEmpty else {
+            try alongside()
+            return []
+        }
         let directory = service.workspace.secretsDirectory
         try FileIO.makeDirectory(directory)
         let files: [(path: String, bytes: [UInt8]?)] = try order.map { key in
             (try service.workspace.secretPath(for: key), pending[key]?.map(SealedSecretCodec.encode))
         }
         for file in files { try FileIO.checkReplaceable(file.path) }
-        let temporary = try Self.writeTemporaries(files, spares: spares)
+        let temporary = try Self.writeTemporaries(files, spares: spares, alongside: alongside)
         var renamed = 0
         defer { for tempPath in temporary.dropFirst(renamed).compactMap({ $0 }) { unlink(tempPath) } }
         for (file, tempPath) in zip(files, temporary) {
@@ -146,9 +155,11 @@ public final class SecretWriteBatch {
     /// and written one after the other on this thread (creating files in one folder at once only
     /// contends for its lock), then fsynced on up to ``flushers``' count of threads at once (an
     /// fsync waits on the disk, not on a core, and a disk commits concurrent flushes together).
-    /// Returns the temporary paths in order (nil for a removal); on any failure removes those
-    /// made and throws the first error in file order.
-    private static func writeTemporaries(_ files: [(path: String, bytes: [UInt8]?)], spares: [String]) throws -> [String?] {
+    /// `alongside` runs on this thread during the fsyncs. Returns the temporary paths in order
+    /// (nil for a removal); on any failure removes those made and throws `alongside`'s error, or
+    /// else the first error in file order.
+    private static func writeTemporaries(_ files: [(path: String, bytes: [UInt8]?)], spares: [String],
+                                         alongside: () throws -> Void) throws -> [String?] {
         var created: [(fd: Int32, path: String)?] = []
         var spares = spares[...]
         func temporary(_ bytes: [UInt8], for path: String) throws -> (fd: Int32, path: String) {
@@ -178,9 +189,11 @@ public final class SecretWriteBatch {
                 }
             }
         }
+        let besides = Result { try alongside() }
         group.wait()
         let results = slots.results
-        if let failure = results.lazy.compactMap({ result -> (any Error)? in
+        let failed: (any Error)? = if case .failure(let error) = besides { error } else { nil }
+        if let failure = failed ?? results.lazy.compactMap({ result -> (any Error)? in
             if case .failure(let error)? = result { return error }
             return nil
         }).first {

@@ -73,6 +73,53 @@ struct GroupCommitTests {
         #expect(try ServerFixture.git(["status", "--porcelain", "--", "workspaces"], in: fixture.root).isEmpty)
     }
 
+    @Test("without --git-commit (audit written ahead, pipelined): the same key twice, a 409 alone, an update and a delete in one batch")
+    func pipelinedBatchKeepsEachRequestsAnswer() async throws {
+        let fixture = try ServerFixture()
+        let workspace = try fixture.alpha
+        let service = SecretService(workspace: workspace)
+        let kept = try service.upsert(key: "KEPT", value: try value("k0"))
+        let gone = try service.upsert(key: "GONE", value: try value("g"))
+        let results = await start(fixture, [
+            SecretWrite(key: "SAME", operation: .upsert(try value("first")), token: "t1"),
+            SecretWrite(key: "SAME", operation: .upsert(try value("second")), token: "t2"),
+            SecretWrite(key: "SAME", operation: .create(try value("refused")), token: "t3"),
+            SecretWrite(key: "KEPT", operation: .update(id: kept.id, try value("k1")), token: "t4"),
+            SecretWrite(key: "GONE", operation: .delete(id: gone.id), token: "t5"),
+        ])
+        try #require(results.count == 5)
+        #expect(try results[1].get().id == results[0].get().id)
+        #expect(throws: StoreError.secretExists(key: "SAME", workspace: "alpha")) { try results[2].get() }
+        #expect(try results[3].get() == kept)
+        #expect(try results[4].get() == gone)
+        #expect(try fixture.reveal("SAME") == "second")
+        #expect(try fixture.reveal("KEPT") == "k1")
+        #expect(try service.keyNames() == ["KEPT", "SAME"])
+        let entries = try fixture.core.audit.entries()
+        #expect(entries.map(\.token) == ["t1", "t2", "t4", "t5"])
+        #expect(entries.map(\.action) == ["secret.upsert", "secret.upsert", "secret.update", "secret.delete"])
+        // A batch where every write is refused writes nothing and no audit line.
+        let refused = await start(fixture, [SecretWrite(key: "SAME", operation: .create(try value("again")), token: "t6")])
+        #expect(throws: StoreError.secretExists(key: "SAME", workspace: "alpha")) { try refused[0].get() }
+        #expect(try fixture.core.audit.entries().count == 4)
+        #expect(try FileIO.directoryEntries(workspace.secretsDirectory).filter { $0.hasPrefix(".") }.isEmpty)
+    }
+
+    @Test("without --git-commit an audit log that cannot be opened refuses the batch with nothing touched")
+    func pipelinedUnwritableAudit() async throws {
+        let fixture = try ServerFixture()
+        let workspace = try fixture.alpha
+        try FileManager.default.createDirectory(atPath: fixture.core.configuration.auditLogPath, withIntermediateDirectories: true)
+        let results = await start(fixture, [
+            SecretWrite(key: "A", operation: .upsert(try value("a")), token: "t"),
+            SecretWrite(key: "B", operation: .create(try value("b")), token: "t"),
+        ])
+        for result in results {
+            #expect(throws: APIError.self) { try result.get() }
+        }
+        #expect(try SecretService(workspace: workspace).keyNames().isEmpty)
+    }
+
     @Test("a commit refused for one file undoes the batch; applied again one at a time, only that request fails")
     func failedBatchIsSplit() throws {
         let fixture = try ServerFixture(gitCommit: true)
@@ -151,6 +198,17 @@ struct GroupCommitTests {
         return UInt64(info.st_ino)
     }
 
+    /// Runs one pipelined batch and waits for its answer.
+    private func start(_ fixture: ServerFixture, _ writes: [SecretWrite]) async -> [Result<SecretKeyInfo, any Error>] {
+        let workspace = try! fixture.alpha
+        let answered = await withCheckedContinuation { (continuation: CheckedContinuation<Answered, Never>) in
+            fixture.core.startSecretWrites(workspace, writes, finishing: DispatchQueue(label: "test.finish")) {
+                continuation.resume(returning: Answered(results: $0))
+            }
+        }
+        return answered.results
+    }
+
     private func value(_ text: String) throws -> SecureBytes { try SecureBytes(copying: Array(text.utf8)) }
 
     private func hook(_ fixture: ServerFixture, _ body: String) throws {
@@ -158,4 +216,9 @@ struct GroupCommitTests {
         try "#!/bin/sh\n\(body)\n".write(toFile: hook, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
     }
+}
+
+/// A batch's answer carried out of its callback.
+private struct Answered: @unchecked Sendable {
+    let results: [Result<SecretKeyInfo, any Error>]
 }

@@ -33,9 +33,14 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     }
 }
 
-/// An append-only JSON-lines audit log: the entries of one change are one `write` on an
-/// `O_APPEND` descriptor, then `fsync`, so concurrent writers never interleave and a crash loses
-/// at most the change being written. The server opens it before each change (``AuditAppender``).
+/// An append-only JSON-lines audit log: the entries of one change (or one batch of secret
+/// writes) are one `write` on an `O_APPEND` descriptor, then `fsync`, so concurrent writers never
+/// interleave. The server opens it before each change (``AuditAppender``). Without
+/// `--git-commit`, a batch's lines are made durable before its files are renamed into place:
+/// every change on disk has its line, and a crash (or a failing disk) can leave the lines of a
+/// batch that was never made, whose requests were never answered 2xx. With `--git-commit`, and
+/// for run changes, the lines follow the change and its commit: a crash can lose the lines of
+/// the change being recorded.
 public final class AuditLog: Sendable {
     /// The log file.
     public let path: String

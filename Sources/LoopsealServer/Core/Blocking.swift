@@ -9,6 +9,7 @@ final class BlockingQueues: @unchecked Sendable {
     private let lock = DispatchQueue(label: "loopseal.server.queues")
     private var writes: [String: DispatchQueue] = [:]
     private var batches: [String: AnyObject] = [:]
+    private var finishers: [String: DispatchQueue] = [:]
 
     /// Runs `body` on the read queue.
     func read<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
@@ -21,11 +22,11 @@ final class BlockingQueues: @unchecked Sendable {
     }
 
     /// Queues `request` for the next batch of workspace `id`'s write queue and returns its
-    /// result. `apply` applies one batch (the same function for every request of a workspace:
-    /// the first one given is kept).
+    /// result. `apply` applies one batch and answers it (the same function for every request of
+    /// a workspace: the first one given is kept).
     func batched<Request: Sendable, Response: Sendable>(
         workspace id: String, _ request: Request,
-        apply: @escaping @Sendable ([Request]) -> [Result<Response, any Error>]) async throws -> Response {
+        apply: @escaping GroupCommitQueue<Request, Response>.Apply) async throws -> Response {
         let batcher = lock.sync { () -> GroupCommitQueue<Request, Response> in
             if let batcher = batches[id] as? GroupCommitQueue<Request, Response> { return batcher }
             let batcher = GroupCommitQueue(queue: writeQueue(id), apply: apply)
@@ -33,6 +34,17 @@ final class BlockingQueues: @unchecked Sendable {
             return batcher
         }
         return try await batcher.submit(request)
+    }
+
+    /// Workspace `id`'s serial queue for finishing batches after its write queue moved on
+    /// (waiting for their last flush, answering them in order).
+    func finishing(workspace id: String) -> DispatchQueue {
+        lock.sync {
+            if let queue = finishers[id] { return queue }
+            let queue = DispatchQueue(label: "loopseal.server.finish.\(id)")
+            finishers[id] = queue
+            return queue
+        }
     }
 
     /// Workspace `id`'s serial write queue; call on `lock`.

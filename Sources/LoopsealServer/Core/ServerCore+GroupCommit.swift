@@ -6,6 +6,100 @@ import LoopsealStore
 /// so a batch pays for one folder fsync, one audit fsync and one git commit, and the files'
 /// own fsyncs run at the same time instead of one after another.
 extension ServerCore {
+    /// Applies one batch of the writes queued for `workspace` and answers it: with
+    /// `--git-commit` by ``commitSecretWrites(_:_:)``, else by
+    /// ``startSecretWrites(_:_:finishing:answer:)``.
+    func applySecretWrites(_ workspace: Workspace, _ writes: [SecretWrite], finishing: DispatchQueue,
+                           answer: @escaping @Sendable ([Result<SecretKeyInfo, any Error>]) -> Void) {
+        guard git == nil else { return answer(commitSecretWrites(workspace, writes)) }
+        startSecretWrites(workspace, writes, finishing: finishing, answer: answer)
+    }
+
+    /// A batch without `--git-commit`, its audit written ahead, in a pipeline:
+    /// 1. holding the workspace lock once, each write is decided as in ``commitSecretWrites(_:_:)``
+    ///    (a write refused fails alone, changing nothing);
+    /// 2. the files the others changed are written to temporary files, and while those are
+    ///    fsynced, the batch's audit lines are appended and fsynced; only then are the files
+    ///    renamed into place, so no change is ever on disk without its audit line;
+    /// 3. the `secrets/` fsync that makes the renames durable is left to `finishing`, which
+    ///    answers the batch once it is done, while this queue starts the next batch.
+    ///
+    /// No request is answered before its batch is durable. Nothing is renamed before the audit
+    /// lines are durable, so a failing audit log changes nothing (every write of the batch gets
+    /// its error); a file that cannot be written before then gets each request applied again
+    /// alone (``commitSecretWrites(_:_:)``), so it fails only its own. A flush that fails after
+    /// the audit lines were written (a failing disk) fails the batch with `flush_failed`, saying
+    /// the audit log names writes that were not made, or may not survive a crash.
+    func startSecretWrites(_ workspace: Workspace, _ writes: [SecretWrite], finishing: DispatchQueue,
+                           answer: @escaping @Sendable ([Result<SecretKeyInfo, any Error>]) -> Void) {
+        let appender: AuditAppender
+        let rollback: FileRollback
+        do {
+            appender = try audit.appender()
+            rollback = try FileRollback(workspace: workspace)
+        } catch {
+            return answer(writes.map { _ in .failure(error) })
+        }
+        let identities = upsertIdentities(writes)
+        var results: [Result<SecretKeyInfo, any Error>] = []
+        var entries: [AuditEntry] = []
+        var deciding = true
+        var audit: Result<Void, any Error>?
+        let folder = FolderFlush(workspace.secretsDirectory)
+        do {
+            try secrets(workspace).batch(removingStaleFiles: sweeps.due(workspace.id)) { batch in
+                results = writes.map { write in Result { try apply(write, to: batch, identities: identities) } }
+                entries = auditEntries(writes, results, workspace)
+                deciding = false
+                let paths = try batch.paths
+                for path in paths { try rollback.remember(path) }
+                try batch.write(reusing: rollback.spares(paths.count), flushingFolder: false) {
+                    audit = Result { if !entries.isEmpty { try appender.append(entries) } }
+                    try audit?.get()
+                }
+                if !paths.isEmpty { folder.start() }
+            }
+        } catch {
+            if deciding { return answer(writes.map { _ in .failure(error) }) }
+            let keys = entries.compactMap(\.key).joined(separator: ", ")
+            switch audit {
+            case .failure?:
+                let message = (error as? APIError)?.message ?? "\(error)"
+                let failure = APIError(.internalServerError, "audit_log", "\(message); nothing was changed")
+                return answer(results.map { $0.flatMap { _ in .failure(failure) } })
+            case .success?:
+                logger.error("a batch's files could not be flushed after its audit lines were written: the audit log names writes that were not made",
+                             metadata: ["workspace": "\(workspace.id)", "keys": "\(keys)", "error": "\(error)"])
+                let failure = APIError(.internalServerError, "flush_failed",
+                                       "\(error), so nothing was changed, but the audit log already names the writes (\(keys)): check the disk, then retry")
+                return answer(results.map { $0.flatMap { _ in .failure(failure) } })
+            case nil where writes.count > 1:
+                logger.warning("a batch of writes could not be written; applying its requests one at a time",
+                               metadata: ["workspace": "\(workspace.id)", "requests": "\(writes.count)", "error": "\(error)"])
+                return answer(writes.flatMap { commitSecretWrites(workspace, [$0]) })
+            case nil:
+                return answer([.failure(error)])
+            }
+        }
+        rollback.recycle(keeping: max(32, 2 * writes.count))
+        let answers = Answers(results)
+        let written = entries
+        finishing.async { [logger] in
+            if let error = folder.wait() {
+                let keys = written.compactMap(\.key).joined(separator: ", ")
+                logger.error("the secrets folder could not be flushed after a batch was written: its writes may not survive a crash",
+                             metadata: ["workspace": "\(workspace.id)", "keys": "\(keys)", "error": "\(error)"])
+                let failure = APIError(.internalServerError, "flush_failed",
+                                       "\(error): the writes (\(keys)) are made and audited but may not survive a crash: check the disk, then write them again")
+                return answer(answers.results.map { $0.flatMap { _ in .failure(failure) } })
+            }
+            if logger.logLevel <= .info {
+                for entry in written { self.logChange("secret changed", workspace, entries: [entry], ["key": "\(entry.key ?? "")"]) }
+            }
+            answer(answers.results)
+        }
+    }
+
     /// Applies `writes` (queued for `workspace`, oldest first) as one batch and returns each
     /// request's result, in order:
     /// 1. holding the workspace lock once, each write is decided against the files as they are
@@ -58,10 +152,7 @@ extension ServerCore {
         } catch {
             return .refused(error)
         }
-        let identities = Result { () throws -> [Identity] in
-            guard writes.contains(where: { if case .upsert = $0.operation { true } else { false } }) else { return [] }
-            return try configuration.identities?.loadIfAny() ?? []
-        }
+        let identities = upsertIdentities(writes)
         var results: [Result<SecretKeyInfo, any Error>] = []
         var writing = false
         let folder = FolderFlush(workspace.secretsDirectory)
@@ -84,7 +175,7 @@ extension ServerCore {
         rollback.noteChanged()
         let done = zip(writes, results).compactMap { write, result in (try? result.get()).map { _ in write } }
         guard !done.isEmpty else { return .applied(results) }
-        let entries = done.map { AuditEntry(token: $0.token, workspace: workspace.id, action: "secret.\($0.action)", key: $0.key) }
+        let entries = auditEntries(writes, results, workspace)
         var seen: Set<String> = []
         let commitPaths = git == nil ? [] : done.compactMap { try? relative(workspace.secretPath(for: $0.key)) }.filter { seen.insert($0).inserted }
         do {
@@ -109,6 +200,22 @@ extension ServerCore {
         // Room for the next batch: twice this one's files in spares, at least 32.
         rollback.recycle(keeping: max(32, 2 * writes.count))
         return .applied(results)
+    }
+
+    /// The identities an unchanged upsert is told by (loaded once per batch, when it has upserts).
+    private func upsertIdentities(_ writes: [SecretWrite]) -> Result<[Identity], any Error> {
+        Result {
+            guard writes.contains(where: { if case .upsert = $0.operation { true } else { false } }) else { return [] }
+            return try configuration.identities?.loadIfAny() ?? []
+        }
+    }
+
+    /// One audit line per write that succeeded, in order.
+    private func auditEntries(_ writes: [SecretWrite], _ results: [Result<SecretKeyInfo, any Error>], _ workspace: Workspace) -> [AuditEntry] {
+        zip(writes, results).compactMap { write, result in
+            guard case .success = result else { return nil }
+            return AuditEntry(token: write.token, workspace: workspace.id, action: "secret.\(write.action)", key: write.key)
+        }
     }
 
     private func apply(_ write: SecretWrite, to batch: SecretWriteBatch, identities: Result<[Identity], any Error>) throws -> SecretKeyInfo {
@@ -154,4 +261,10 @@ private final class FolderFlush: @unchecked Sendable {
     func wait() -> (any Error)? {
         queue.sync { error }
     }
+}
+
+/// A batch's results, handed to the thread that answers it.
+private struct Answers: @unchecked Sendable {
+    let results: [Result<SecretKeyInfo, any Error>]
+    init(_ results: [Result<SecretKeyInfo, any Error>]) { self.results = results }
 }

@@ -343,10 +343,13 @@ public final class ServerCore: Sendable {
     }
 
     /// A secret write, queued with the others waiting for `workspace` and applied in their batch
-    /// (``commitSecretWrites(_:_:)``): audited (`secret.ACTION`) and, with `--git-commit`,
-    /// committed; answered once its batch is durable.
+    /// (``applySecretWrites(_:_:finishing:answer:)``): audited (`secret.ACTION`) and, with
+    /// `--git-commit`, committed; answered once its batch is durable.
     private func writeSecret(_ workspace: Workspace, _ write: SecretWrite) async throws -> SecretKeyInfo {
-        try await queues.batched(workspace: workspace.id, write) { writes in self.commitSecretWrites(workspace, writes) }
+        let finishing = queues.finishing(workspace: workspace.id)
+        return try await queues.batched(workspace: workspace.id, write) { writes, answer in
+            self.applySecretWrites(workspace, writes, finishing: finishing, answer: answer)
+        }
     }
 
     /// One change to a workspace, on its write queue, that succeeds whole or not at all: the
