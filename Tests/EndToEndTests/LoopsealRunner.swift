@@ -90,6 +90,8 @@ final class RunningProcess: @unchecked Sendable {
     private let err = ByteSink()
     let command: [String]
 
+    private static let launching = NSLock()
+
     fileprivate init(executable: String, arguments: [String], stdin: [UInt8]?,
                      environment: [String: String], cwd: String) throws {
         process = Process()
@@ -116,7 +118,9 @@ final class RunningProcess: @unchecked Sendable {
         sigemptyset(&empty)
         pthread_sigmask(SIG_SETMASK, &empty, &saved)
         defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-        try process.run()
+        // One launch at a time: Foundation's Process.run crashed (SIGSEGV in a memmove inside
+        // it) with many test threads launching at once on the CI machine.
+        try Self.launching.withLock { try process.run() }
         // Close the parent's copies of the child's ends so EOF arrives when the child exits.
         try? outPipe.fileHandleForWriting.close()
         try? errPipe.fileHandleForWriting.close()
