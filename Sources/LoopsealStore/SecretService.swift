@@ -532,12 +532,13 @@ public struct SecretService: Sendable {
     }
 
     /// Runs `body` holding the workspace lock, after removing stale temporary files (unless
-    /// `removingStaleFiles` is false), with `workspace.yaml` and its recipients (none is an
-    /// error: nothing could be sealed).
-    func withWriteLock<T>(removingStaleFiles: Bool = true, _ body: (WorkspaceConfig, [PublicKey]) throws -> T) throws -> T {
+    /// `removingStaleFiles` is false), with `workspace.yaml` (through `configs` when given) and
+    /// its recipients (none is an error: nothing could be sealed).
+    func withWriteLock<T>(removingStaleFiles: Bool = true, configs: WorkspaceConfigCache? = nil,
+                          _ body: (WorkspaceConfig, [PublicKey]) throws -> T) throws -> T {
         try workspace.withLock {
             if removingStaleFiles { removeStaleTemporaryFiles() }
-            let config = try workspace.loadConfig()
+            let config = try configs?.load(workspace) ?? workspace.loadConfig()
             let recipients = config.publicKeys
             guard !recipients.isEmpty else { throw StoreError.noRecipients(workspace: workspace.id) }
             return try body(config, recipients)

@@ -215,8 +215,10 @@ extension SecretService {
     /// when `body` returns are dropped. Temporary files a killed writer left are removed first
     /// unless `removingStaleFiles` is false: that lists the whole folder, which a caller writing
     /// many batches does now and then rather than every time (the files are hidden and harmless).
-    public func batch<T>(removingStaleFiles: Bool = true, _ body: (SecretWriteBatch) throws -> T) throws -> T {
-        try withWriteLock(removingStaleFiles: removingStaleFiles) { config, recipients in
+    /// `configs` spares parsing an unchanged `workspace.yaml` again.
+    public func batch<T>(removingStaleFiles: Bool = true, configs: WorkspaceConfigCache? = nil,
+                         _ body: (SecretWriteBatch) throws -> T) throws -> T {
+        try withWriteLock(removingStaleFiles: removingStaleFiles, configs: configs) { config, recipients in
             try body(SecretWriteBatch(service: self, config: config, recipients: recipients))
         }
     }

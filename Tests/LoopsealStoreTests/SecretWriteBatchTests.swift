@@ -136,6 +136,26 @@ import Testing
         #expect(try FileIO.directoryEntries(ws.workspace.secretsDirectory).filter { $0.hasPrefix(".") }.isEmpty)
     }
 
+    @Test func theConfigCacheParsesAgainOnlyWhenTheBytesChange() throws {
+        let ws = try TempWorkspace()
+        let cache = WorkspaceConfigCache()
+        let first = try cache.load(ws.workspace)
+        #expect(first.recipients.map(\.name) == ["alice"])
+        #expect(try cache.load(ws.workspace).recipients.map(\.name) == ["alice"])
+        var config = try ws.workspace.loadConfig()
+        config.recipients.append(Recipient(name: "bob", publicKey: ws.bob.publicKey))
+        try ws.workspace.saveConfig(config)
+        #expect(try cache.load(ws.workspace).recipients.map(\.name) == ["alice", "bob"])
+        // A batch through the cache seals to the recipients the file lists now.
+        try ws.service.batch(configs: cache) { batch in
+            _ = try batch.upsert(key: "BOTH", value: try secure("v"), identities: [])
+            try batch.write()
+        }
+        #expect(plain(try ws.service.reveal(key: "BOTH", identities: [ws.bob])) == "v")
+        try FileIO.writeAtomically(Array("not: [valid".utf8), to: ws.workspace.configPath)
+        #expect(throws: StoreError.self) { try cache.load(ws.workspace) }
+    }
+
     private func inode(_ path: String) throws -> UInt64 {
         var info = stat()
         try #require(lstat(path, &info) == 0, "\(path)")

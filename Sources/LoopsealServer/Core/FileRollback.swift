@@ -33,11 +33,13 @@ final class FileRollback {
     private let directory: String
     private var entries: [Entry] = []
 
-    /// A rollback keeping its backups in `workspace`'s `.loopseal/undo/`.
-    init(workspace: Workspace) throws {
+    /// A rollback keeping its backups in `workspace`'s `.loopseal/undo/`, which it first rids of
+    /// what is older than ten minutes unless `removingStale` is false (a caller making many
+    /// changes does that now and then).
+    init(workspace: Workspace, removingStale: Bool = true) throws {
         directory = "\(workspace.stateDirectory)/undo"
-        try FileIO.makeDirectory(directory, mode: 0o700)
-        removeStaleBackups()
+        if !FileIO.isDirectory(directory) { try FileIO.makeDirectory(directory, mode: 0o700) }
+        if removingStale { removeStaleBackups() }
     }
 
     deinit { discard() }

@@ -34,9 +34,10 @@ extension ServerCore {
                            answer: @escaping @Sendable ([Result<SecretKeyInfo, any Error>]) -> Void) {
         let appender: AuditAppender
         let rollback: FileRollback
+        let sweep = sweeps.due(workspace.id)
         do {
             appender = try audit.appender()
-            rollback = try FileRollback(workspace: workspace)
+            rollback = try FileRollback(workspace: workspace, removingStale: sweep)
         } catch {
             return answer(writes.map { _ in .failure(error) })
         }
@@ -47,7 +48,7 @@ extension ServerCore {
         var audit: Result<Void, any Error>?
         let folder = FolderFlush(workspace.secretsDirectory)
         do {
-            try secrets(workspace).batch(removingStaleFiles: sweeps.due(workspace.id)) { batch in
+            try secrets(workspace).batch(removingStaleFiles: sweep, configs: configs) { batch in
                 results = writes.map { write in Result { try apply(write, to: batch, identities: identities) } }
                 entries = auditEntries(writes, results, workspace)
                 deciding = false
@@ -146,9 +147,10 @@ extension ServerCore {
     private func attemptBatch(_ workspace: Workspace, _ writes: [SecretWrite]) -> BatchOutcome {
         let appender: AuditAppender
         let rollback: FileRollback
+        let sweep = sweeps.due(workspace.id)
         do {
             appender = try audit.appender()
-            rollback = try FileRollback(workspace: workspace)
+            rollback = try FileRollback(workspace: workspace, removingStale: sweep)
         } catch {
             return .refused(error)
         }
@@ -157,7 +159,7 @@ extension ServerCore {
         var writing = false
         let folder = FolderFlush(workspace.secretsDirectory)
         do {
-            try secrets(workspace).batch(removingStaleFiles: sweeps.due(workspace.id)) { batch in
+            try secrets(workspace).batch(removingStaleFiles: sweep, configs: configs) { batch in
                 results = writes.map { write in Result { try apply(write, to: batch, identities: identities) } }
                 writing = true
                 let paths = try batch.paths

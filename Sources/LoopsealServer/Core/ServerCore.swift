@@ -20,6 +20,7 @@ public final class ServerCore: Sendable {
     let git: GitCommitter?
     private let queues = BlockingQueues()
     let sweeps = StaleFileSweep()
+    let configs = WorkspaceConfigCache()
     private let listings: ListingCache
     let logger: Logger
 

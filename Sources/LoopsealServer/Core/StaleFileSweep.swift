@@ -1,9 +1,10 @@
 import Foundation
 
 /// When this server last removed the temporary files a killed writer left in each workspace's
-/// `secrets/`: a batch of writes sweeps (listing the whole folder) only when the last sweep is
-/// older than ``interval``, so a busy workspace does not list thousands of files per batch. A
-/// stale file is hidden and harmless meanwhile; the first batch after a start always sweeps.
+/// `secrets/` (and the backups older than ten minutes in `.loopseal/undo/`): a batch of writes
+/// sweeps (listing the whole folder) only when the last sweep is older than ``interval``, so a
+/// busy workspace does not list thousands of files per batch. A stale file is hidden and
+/// harmless meanwhile; the first batch after a start always sweeps.
 final class StaleFileSweep: @unchecked Sendable {
     /// The least time between two sweeps of one workspace.
     let interval: TimeInterval
