@@ -30,7 +30,8 @@ final class FileRollback {
         var changed: FileState?
     }
 
-    private let directory: String
+    /// The workspace's `.loopseal/undo/`, where backups and spares are kept.
+    let directory: String
     private var entries: [Entry] = []
 
     /// A rollback keeping its backups in `workspace`'s `.loopseal/undo/`, which it first rids of

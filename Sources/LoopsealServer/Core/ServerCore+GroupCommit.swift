@@ -54,11 +54,11 @@ extension ServerCore {
                 deciding = false
                 let paths = try batch.paths
                 for path in paths { try rollback.remember(path) }
-                try batch.write(reusing: rollback.spares(paths.count), flushingFolder: false) {
+                let reused = try batch.write(reusing: rollback.spares(paths.count), flushingFolder: false) {
                     audit = Result { if !entries.isEmpty { try appender.append(entries) } }
                     try audit?.get()
                 }
-                if !paths.isEmpty { folder.start() }
+                if !paths.isEmpty { folder.start(alsoEmptied: reused.isEmpty ? nil : rollback.directory) }
             }
         } catch {
             if deciding { return answer(writes.map { _ in .failure(error) }) }
@@ -69,10 +69,10 @@ extension ServerCore {
                 let failure = APIError(.internalServerError, "audit_log", "\(message); nothing was changed")
                 return answer(results.map { $0.flatMap { _ in .failure(failure) } })
             case .success?:
-                logger.error("a batch's files could not be flushed after its audit lines were written: the audit log names writes that were not made",
+                logger.error("a batch failed after its audit lines were written: the audit log names writes that may not have been made",
                              metadata: ["workspace": "\(workspace.id)", "keys": "\(keys)", "error": "\(error)"])
                 let failure = APIError(.internalServerError, "flush_failed",
-                                       "\(error), so nothing was changed, but the audit log already names the writes (\(keys)): check the disk, then retry")
+                                       "\(error), after the audit log had recorded the writes (\(keys)): some may not have been made; check the disk and run 'loopseal verify', then write them again")
                 return answer(results.map { $0.flatMap { _ in .failure(failure) } })
             case nil where writes.count > 1:
                 logger.warning("a batch of writes could not be written; applying its requests one at a time",
@@ -164,8 +164,8 @@ extension ServerCore {
                 writing = true
                 let paths = try batch.paths
                 for path in paths { try rollback.remember(path) }
-                try batch.write(reusing: rollback.spares(paths.count), flushingFolder: false)
-                if !paths.isEmpty { folder.start() }
+                let reused = try batch.write(reusing: rollback.spares(paths.count), flushingFolder: false)
+                if !paths.isEmpty { folder.start(alsoEmptied: reused.isEmpty ? nil : rollback.directory) }
             }
         } catch {
             guard writing else { return .refused(error) }
@@ -240,28 +240,36 @@ extension ServerCore {
     }
 }
 
-/// The fsync of a folder, run on a thread of its own while the batch records itself.
+/// The fsync of a folder, run on a thread of its own while the batch records itself; with the
+/// folder spares were taken from, fsynced at the same time on another thread, so a spare now
+/// in `secrets/` is never found in both places after a power loss.
 private final class FolderFlush: @unchecked Sendable {
     private let path: String
-    private let queue = DispatchQueue(label: "loopseal.server.folder-flush")
-    /// Set on `queue` only; read through it.
-    private var error: (any Error)?
+    private let queues = [DispatchQueue(label: "loopseal.server.folder-flush"), DispatchQueue(label: "loopseal.server.folder-flush")]
+    private let lock = NSLock()
+    private var errors: [any Error] = []
     private var started = false
 
     init(_ path: String) {
         self.path = path
     }
 
-    /// Starts the fsync (once).
-    func start() {
+    /// Starts the fsync of the folder, and of `emptied` when given (once).
+    func start(alsoEmptied emptied: String? = nil) {
         guard !started else { return }
         started = true
-        queue.async { do { try FileIO.flushDirectory(self.path) } catch { self.error = error } }
+        for (index, folder) in [path, emptied].enumerated() {
+            guard let folder else { continue }
+            queues[index].async {
+                do { try FileIO.flushDirectory(folder) } catch { self.lock.withLock { self.errors.append(error) } }
+            }
+        }
     }
 
-    /// Waits for the fsync started, if any, and returns its error.
+    /// Waits for the fsyncs started, if any, and returns an error of theirs.
     func wait() -> (any Error)? {
-        queue.sync { error }
+        for queue in queues { queue.sync {} }
+        return lock.withLock { errors.first }
     }
 }
 
