@@ -201,16 +201,19 @@ public enum FileIO {
 
     /// ``createTemporary(_:for:mode:)`` into `spare`, an unused file kept for reuse, instead of
     /// a new one: its bytes are overwritten in place and cut to `bytes`' length. Nil when
-    /// `spare` cannot be used: missing, not a regular file, or linked elsewhere too (a file
-    /// still in use is never overwritten); a spare that fails half-way is removed. Reusing a
-    /// file saves allocating an inode and freeing one, which on some file systems (ext4
-    /// without a journal skips every inode freed in the last seconds) costs more than the
-    /// write itself.
+    /// `spare` cannot be used: missing, not a regular file, linked elsewhere too (a file still
+    /// in use is never overwritten), or on another file system than `path` (it could not be
+    /// renamed there); a spare that fails half-way is removed. Reusing a file saves allocating
+    /// an inode and freeing one, which on some file systems (ext4 without a journal skips every
+    /// inode freed in the last seconds) costs more than the write itself.
     static func reuseSpare(_ spare: String, bytes: [UInt8], for path: String, mode: mode_t = 0o644) -> (fd: Int32, path: String)? {
         let fd = open(spare, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { return nil }
         var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_nlink == 1 else {
+        var folder = stat()
+        let directory = parentDirectory(path)
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_nlink == 1,
+              stat(directory.isEmpty ? "." : directory, &folder) == 0, folder.st_dev == info.st_dev else {
             close(fd)
             return nil
         }

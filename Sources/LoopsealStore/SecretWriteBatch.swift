@@ -9,9 +9,10 @@ import Darwin
 #endif
 
 /// Secret writes applied together (group commit), made under one hold of the workspace lock
-/// (``SecretService/batch(_:)``): each call decides against the files as they are plus the
-/// calls before it, and throws its own error (409, 404, too large) without touching anything;
-/// ``write()`` then puts every file the calls left changed on disk at once.
+/// (``SecretService/batch(removingStaleFiles:configs:_:)``): each call decides against the files
+/// as they are plus the calls before it, and throws its own error (409, 404, too large) without
+/// touching anything; ``write(reusing:flushingFolder:alongside:)`` then puts every file the
+/// calls left changed on disk at once.
 ///
 /// Each call has the semantics of its ``SecretService`` namesake (ids kept, an unchanged value
 /// leaves its file alone, files signed when the workspace lists writers). When several calls
@@ -32,7 +33,8 @@ public final class SecretWriteBatch {
         signatures = WriterSignatures(config)
     }
 
-    /// The files ``write()`` will replace or remove, in the order their keys were first changed.
+    /// The files ``write(reusing:flushingFolder:alongside:)`` will replace or remove, in the
+    /// order their keys were first changed.
     public var paths: [String] {
         get throws { try order.map { try service.workspace.secretPath(for: $0) } }
     }
@@ -211,7 +213,7 @@ public final class SecretWriteBatch {
 
 extension SecretService {
     /// Runs `body` with a ``SecretWriteBatch`` holding the workspace lock (`workspace.yaml` read
-    /// once); `body` makes its calls and then ``SecretWriteBatch/write()``. Changes not written
+    /// once); `body` makes its calls and then ``SecretWriteBatch/write(reusing:flushingFolder:alongside:)``. Changes not written
     /// when `body` returns are dropped. Temporary files a killed writer left are removed first
     /// unless `removingStaleFiles` is false: that lists the whole folder, which a caller writing
     /// many batches does now and then rather than every time (the files are hidden and harmless).
@@ -224,7 +226,8 @@ extension SecretService {
     }
 }
 
-/// The temporary files of one ``SecretWriteBatch/write()``, filled by its threads under a lock.
+/// The temporary files of one ``SecretWriteBatch/write(reusing:flushingFolder:alongside:)``,
+/// filled by its threads under a lock.
 private final class TemporarySlots: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [Result<String, any Error>?]
