@@ -47,26 +47,8 @@ struct GroupCommitTests {
         let gone = try service.upsert(key: "GONE", value: try value("g"))
         try ServerFixture.git(["add", "-A"], in: fixture.root)
         try ServerFixture.git(["commit", "-q", "-m", "seeded"], in: fixture.root)
-        let writes = [
-            SecretWrite(key: "SAME", operation: .upsert(try value("first")), token: "t1"),
-            SecretWrite(key: "SAME", operation: .upsert(try value("second")), token: "t2"),
-            SecretWrite(key: "SAME", operation: .create(try value("refused")), token: "t3"),
-            SecretWrite(key: "KEPT", operation: .update(id: kept.id, try value("k1")), token: "t4"),
-            SecretWrite(key: "GONE", operation: .delete(id: gone.id), token: "t5"),
-        ]
-        let results = fixture.core.commitSecretWrites(workspace, writes)
-        try #require(results.count == 5)
-        let first = try results[0].get()
-        #expect(try results[1].get().id == first.id)
-        #expect(throws: StoreError.secretExists(key: "SAME", workspace: "alpha")) { try results[2].get() }
-        #expect(try results[3].get() == kept)
-        #expect(try results[4].get() == gone)
-        #expect(try fixture.reveal("SAME") == "second")
-        #expect(try fixture.reveal("KEPT") == "k1")
-        #expect(try service.keyNames() == ["KEPT", "SAME"])
-        let entries = try fixture.core.audit.entries()
-        #expect(entries.map(\.token) == ["t1", "t2", "t4", "t5"])
-        #expect(entries.map(\.action) == ["secret.upsert", "secret.upsert", "secret.update", "secret.delete"])
+        let results = fixture.core.commitSecretWrites(workspace, try mixedBatch(kept: kept, gone: gone))
+        try expectMixedBatchAnswered(results, fixture, kept: kept, gone: gone)
         let log = try ServerFixture.git(["log", "-1", "--format=%B"], in: fixture.root)
         #expect(log.hasPrefix("loopseal: 4 changes in workspace alpha\n\nupsert SAME\nupsert SAME\nupdate KEPT\ndelete GONE"), "\(log)")
         #expect(try ServerFixture.git(["log", "--format=%s"], in: fixture.root).split(separator: "\n").count == 3)
@@ -80,24 +62,8 @@ struct GroupCommitTests {
         let service = SecretService(workspace: workspace)
         let kept = try service.upsert(key: "KEPT", value: try value("k0"))
         let gone = try service.upsert(key: "GONE", value: try value("g"))
-        let results = await start(fixture, [
-            SecretWrite(key: "SAME", operation: .upsert(try value("first")), token: "t1"),
-            SecretWrite(key: "SAME", operation: .upsert(try value("second")), token: "t2"),
-            SecretWrite(key: "SAME", operation: .create(try value("refused")), token: "t3"),
-            SecretWrite(key: "KEPT", operation: .update(id: kept.id, try value("k1")), token: "t4"),
-            SecretWrite(key: "GONE", operation: .delete(id: gone.id), token: "t5"),
-        ])
-        try #require(results.count == 5)
-        #expect(try results[1].get().id == results[0].get().id)
-        #expect(throws: StoreError.secretExists(key: "SAME", workspace: "alpha")) { try results[2].get() }
-        #expect(try results[3].get() == kept)
-        #expect(try results[4].get() == gone)
-        #expect(try fixture.reveal("SAME") == "second")
-        #expect(try fixture.reveal("KEPT") == "k1")
-        #expect(try service.keyNames() == ["KEPT", "SAME"])
-        let entries = try fixture.core.audit.entries()
-        #expect(entries.map(\.token) == ["t1", "t2", "t4", "t5"])
-        #expect(entries.map(\.action) == ["secret.upsert", "secret.upsert", "secret.update", "secret.delete"])
+        let results = await start(fixture, try mixedBatch(kept: kept, gone: gone))
+        try expectMixedBatchAnswered(results, fixture, kept: kept, gone: gone)
         // A batch where every write is refused writes nothing and no audit line.
         let refused = await start(fixture, [SecretWrite(key: "SAME", operation: .create(try value("again")), token: "t6")])
         #expect(throws: StoreError.secretExists(key: "SAME", workspace: "alpha")) { try refused[0].get() }
@@ -196,6 +162,33 @@ struct GroupCommitTests {
         var info = stat()
         try #require(lstat(path, &info) == 0, "\(path)")
         return UInt64(info.st_ino)
+    }
+
+    /// The same key upserted twice then created (409), KEPT updated by id, GONE deleted by id.
+    private func mixedBatch(kept: SecretKeyInfo, gone: SecretKeyInfo) throws -> [SecretWrite] {
+        [
+            SecretWrite(key: "SAME", operation: .upsert(try value("first")), token: "t1"),
+            SecretWrite(key: "SAME", operation: .upsert(try value("second")), token: "t2"),
+            SecretWrite(key: "SAME", operation: .create(try value("refused")), token: "t3"),
+            SecretWrite(key: "KEPT", operation: .update(id: kept.id, try value("k1")), token: "t4"),
+            SecretWrite(key: "GONE", operation: .delete(id: gone.id), token: "t5"),
+        ]
+    }
+
+    /// Each request of ``mixedBatch(kept:gone:)`` has its own answer; the later SAME wins; the 409 has no audit line.
+    private func expectMixedBatchAnswered(_ results: [Result<SecretKeyInfo, any Error>], _ fixture: ServerFixture,
+                                          kept: SecretKeyInfo, gone: SecretKeyInfo) throws {
+        try #require(results.count == 5)
+        #expect(try results[1].get().id == results[0].get().id)
+        #expect(throws: StoreError.secretExists(key: "SAME", workspace: "alpha")) { try results[2].get() }
+        #expect(try results[3].get() == kept)
+        #expect(try results[4].get() == gone)
+        #expect(try fixture.reveal("SAME") == "second")
+        #expect(try fixture.reveal("KEPT") == "k1")
+        #expect(try SecretService(workspace: try fixture.alpha).keyNames() == ["KEPT", "SAME"])
+        let entries = try fixture.core.audit.entries()
+        #expect(entries.map(\.token) == ["t1", "t2", "t4", "t5"])
+        #expect(entries.map(\.action) == ["secret.upsert", "secret.upsert", "secret.update", "secret.delete"])
     }
 
     /// Runs one pipelined batch and waits for its answer.

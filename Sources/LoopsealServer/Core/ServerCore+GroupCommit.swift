@@ -32,12 +32,9 @@ extension ServerCore {
     /// the audit log names writes that were not made, or may not survive a crash.
     func startSecretWrites(_ workspace: Workspace, _ writes: [SecretWrite], finishing: DispatchQueue,
                            answer: @escaping @Sendable ([Result<SecretKeyInfo, any Error>]) -> Void) {
-        let appender: AuditAppender
-        let rollback: FileRollback
-        let sweep = sweeps.due(workspace.id)
+        let (appender, rollback, sweep): (AuditAppender, FileRollback, Bool)
         do {
-            appender = try audit.appender()
-            rollback = try FileRollback(workspace: workspace, removingStale: sweep)
+            (appender, rollback, sweep) = try openBatch(workspace)
         } catch {
             return answer(writes.map { _ in .failure(error) })
         }
@@ -145,12 +142,9 @@ extension ServerCore {
     }
 
     private func attemptBatch(_ workspace: Workspace, _ writes: [SecretWrite]) -> BatchOutcome {
-        let appender: AuditAppender
-        let rollback: FileRollback
-        let sweep = sweeps.due(workspace.id)
+        let (appender, rollback, sweep): (AuditAppender, FileRollback, Bool)
         do {
-            appender = try audit.appender()
-            rollback = try FileRollback(workspace: workspace, removingStale: sweep)
+            (appender, rollback, sweep) = try openBatch(workspace)
         } catch {
             return .refused(error)
         }
@@ -202,6 +196,14 @@ extension ServerCore {
         // Room for the next batch: twice this one's files in spares, at least 32.
         rollback.recycle(keeping: max(32, 2 * writes.count))
         return .applied(results)
+    }
+
+    /// What a batch needs before it touches anything: the audit log open (one that cannot be
+    /// written refuses the batch), a rollback for its files, and whether the workspace is due a
+    /// sweep of stale files.
+    private func openBatch(_ workspace: Workspace) throws -> (AuditAppender, FileRollback, sweep: Bool) {
+        let sweep = sweeps.due(workspace.id)
+        return (try audit.appender(), try FileRollback(workspace: workspace, removingStale: sweep), sweep)
     }
 
     /// The identities an unchanged upsert is told by (loaded once per batch, when it has upserts).
