@@ -265,7 +265,7 @@ enum OpenAPIDocument {
               },
               "500": {
                 "$ref": "#/components/responses/ServerError",
-                "description": "The server failed: its tokens file cannot be read (`token_store`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
+                "description": "The server failed: its tokens file cannot be read (`token_store`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), the batch holding the write could not be flushed to disk (`flush_failed`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
               },
               "503": {
                 "$ref": "#/components/responses/Busy"
@@ -348,7 +348,7 @@ enum OpenAPIDocument {
               },
               "500": {
                 "$ref": "#/components/responses/ServerError",
-                "description": "The server failed: its tokens file cannot be read (`token_store`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
+                "description": "The server failed: its tokens file cannot be read (`token_store`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), the batch holding the write could not be flushed to disk (`flush_failed`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
               },
               "503": {
                 "$ref": "#/components/responses/Busy"
@@ -426,7 +426,7 @@ enum OpenAPIDocument {
               },
               "500": {
                 "$ref": "#/components/responses/ServerError",
-                "description": "The server failed: its tokens file cannot be read (`token_store`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
+                "description": "The server failed: its tokens file cannot be read (`token_store`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), the batch holding the write could not be flushed to disk (`flush_failed`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
               },
               "503": {
                 "$ref": "#/components/responses/Busy"
@@ -484,7 +484,7 @@ enum OpenAPIDocument {
               },
               "500": {
                 "$ref": "#/components/responses/ServerError",
-                "description": "The server failed: its tokens file cannot be read (`token_store`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
+                "description": "The server failed: its tokens file cannot be read (`token_store`), the workspace lists writers and the server has no signing key (`signing_key`), the audit line cannot be written (`audit_log`), the `--git-commit` commit failed (`git_commit_failed`; the change is undone), a file cannot be written (`store_error`), the batch holding the write could not be flushed to disk (`flush_failed`), or anything unexpected (`internal`); the log says why, the answer never holds a value."
               },
               "503": {
                 "$ref": "#/components/responses/Busy"
@@ -1223,6 +1223,7 @@ enum OpenAPIDocument {
                       "git_commit_failed",
                       "workflow_invalid",
                       "store_error",
+                      "flush_failed",
                       "internal"
                     ]
                   }
