@@ -144,21 +144,21 @@ let package = Package(
             dependencies: ["LoopsealTemplates", "LoopsealValue", "LoopsealWorkflows", "LoopsealSync", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/LoopsealBench"
         ),
-        .testTarget(name: "LoopsealCryptoTests", dependencies: ["LoopsealCrypto"]),
+        .testTarget(name: "LoopsealCryptoTests", dependencies: ["LoopsealCrypto", "LoopsealSystem"]),
         .testTarget(name: "LoopsealSystemTests", dependencies: ["LoopsealSystem", "LoopsealCrypto"]),
         .testTarget(name: "LoopsealKitTests", dependencies: ["LoopsealKit", "LoopsealGit", "LoopsealStore", "LoopsealCrypto", "LoopsealDiagnostics", "LoopsealValue", "LoopsealTemplates", "LoopsealWorkflows", "LoopsealSync"]),
         .testTarget(name: "LoopsealMCPTests", dependencies: ["LoopsealMCP", "LoopsealKit", "LoopsealStore", "LoopsealCrypto", "LoopsealValue", "LoopsealWorkflows", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(
             name: "LoopsealStoreTests",
-            dependencies: ["LoopsealStore"],
+            dependencies: ["LoopsealStore", "LoopsealSystem"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LoopsealGitTests", dependencies: ["LoopsealGit", "LoopsealStore", "LoopsealCrypto"]),
-        .testTarget(name: "LoopsealSyncTests", dependencies: ["LoopsealSync"]),
+        .testTarget(name: "LoopsealSyncTests", dependencies: ["LoopsealSync", "LoopsealSystem"]),
         .testTarget(
             name: "LoopsealServerTests",
             dependencies: [
-                "LoopsealServer", "LoopsealSync", "LoopsealWorkflows", "LoopsealValue",
+                "LoopsealServer", "LoopsealSync", "LoopsealSystem", "LoopsealWorkflows", "LoopsealValue",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -174,7 +174,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LoopsealFuzzTests", dependencies: ["LoopsealFuzzTargets", "LoopsealCrypto", "LoopsealSync"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LoopsealCrypto"], exclude: ["testdata"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LoopsealCrypto", "LoopsealSystem"], exclude: ["testdata"]),
         .testTarget(
             name: "loopsealTests",
             dependencies: ["loopseal", .product(name: "ArgumentParser", package: "swift-argument-parser")]

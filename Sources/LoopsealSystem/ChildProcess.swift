@@ -43,45 +43,49 @@ public enum ChildProcess {
                            environment: [String: String]? = nil, captureOutput: Bool = true,
                            mergeErrors: Bool = false) throws -> Outcome {
         guard let program = argv.first else { throw LaunchError(program: "", reason: "empty command") }
-        let process = Process()
-        if program.contains("/") {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(argv.dropFirst())
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = argv
+        let executable = program.contains("/") ? program : "/usr/bin/env"
+        let arguments = program.contains("/") ? Array(argv.dropFirst()) : argv
+        let child: SpawnedProcess
+        do {
+            child = try SpawnedProcess(
+                executable: executable, arguments: arguments, directory: directory, environment: environment,
+                stdin: .pipe, stdout: captureOutput || mergeErrors ? .pipe : .null,
+                stderr: mergeErrors ? .stdout : .pipe)
+        } catch let error as LaunchError {
+            throw LaunchError(program: program, reason: error.reason)
         }
-        if let environment { process.environment = environment }
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = captureOutput || mergeErrors ? stdout : FileHandle.nullDevice
-        process.standardError = mergeErrors ? stdout : stderr
-        do { try process.run() } catch { throw LaunchError(program: program, reason: error.localizedDescription) }
 
         let work = DispatchGroup()
         let collected = Collected()
-        Thread.detachNewThread(group: work) {
-            // A child that exits before reading its input must turn into EPIPE, not kill us:
-            // SIGPIPE is blocked in this thread only (a process-wide SIG_IGN would be inherited
-            // by every child), and a pending one is dropped when the thread ends.
-            var pipeSignal = sigset_t()
-            sigemptyset(&pipeSignal)
-            sigaddset(&pipeSignal, SIGPIPE)
-            pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
-            do { try stdin.fileHandleForWriting.write(contentsOf: input) } catch { collected.inputFailed() }
-            try? stdin.fileHandleForWriting.close()
+        if let fd = child.input {
+            Thread.detachNewThread(group: work) {
+                // A child that exits before reading its input must turn into EPIPE, not kill us:
+                // SIGPIPE is blocked in this thread only (a process-wide SIG_IGN would be inherited
+                // by every child), and a pending one is dropped when the thread ends.
+                var pipeSignal = sigset_t()
+                sigemptyset(&pipeSignal)
+                sigaddset(&pipeSignal, SIGPIPE)
+                pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
+                if !SpawnedProcess.writeAll(fd, input) { collected.inputFailed() }
+                close(fd)
+            }
         }
-        if captureOutput || mergeErrors {
-            Thread.detachNewThread(group: work) { collected.setOutput(stdout.fileHandleForReading.readDataToEndOfFile()) }
+        if let fd = child.output {
+            Thread.detachNewThread(group: work) {
+                collected.setOutput(SpawnedProcess.readToEnd(fd))
+                close(fd)
+            }
         }
-        if !mergeErrors {
-            Thread.detachNewThread(group: work) { collected.setErrors(stderr.fileHandleForReading.readDataToEndOfFile()) }
+        if let fd = child.errors {
+            Thread.detachNewThread(group: work) {
+                collected.setErrors(SpawnedProcess.readToEnd(fd))
+                close(fd)
+            }
         }
-        process.waitUntilExit()
+        let ended = child.wait()
         work.wait()
         let result = collected.snapshot()
-        return Outcome(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
+        return Outcome(status: ended.status, signaled: ended.signaled,
                        stdout: result.output, stderr: result.errors, inputDelivered: result.inputDelivered)
     }
 
@@ -92,8 +96,8 @@ public enum ChildProcess {
         private var errors: [UInt8] = []
         private var delivered = true
 
-        func setOutput(_ data: Data) { lock.withLock { output = Array(data) } }
-        func setErrors(_ data: Data) { lock.withLock { errors = Array(data) } }
+        func setOutput(_ bytes: [UInt8]) { lock.withLock { output = bytes } }
+        func setErrors(_ bytes: [UInt8]) { lock.withLock { errors = bytes } }
         func inputFailed() { lock.withLock { delivered = false } }
         func snapshot() -> (output: [UInt8], errors: [UInt8], inputDelivered: Bool) {
             lock.withLock { (output, errors, delivered) }

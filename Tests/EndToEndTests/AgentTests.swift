@@ -139,7 +139,7 @@ final class StartedAgent: @unchecked Sendable {
             ], cwd: folder)
             let agent = StartedAgent(name: name, port: port, publicKey: key.publicKey, envFile: envFile, counter: counter, process: process)
             let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline && process.process.isRunning {
+            while Date() < deadline && process.isRunning {
                 if health(port: port) { return agent }
                 usleep(50_000)
             }

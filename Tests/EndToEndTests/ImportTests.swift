@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealSystem
 import Testing
 
 /// `loopseal import` in a real git repository: every value of a twenty-entry `.env` equals what
@@ -12,14 +13,8 @@ struct ImportTests {
     static let marker = "qzxv"
 
     static let pythonDotenv: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import dotenv"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        guard let outcome = try? ChildProcess.run(["python3", "-c", "import dotenv"]) else { return false }
+        return outcome.status == 0 && !outcome.signaled
     }()
 
     /// A sandbox with alice's workspace committed in a fresh git repository, alice's identity in

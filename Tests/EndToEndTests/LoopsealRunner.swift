@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealSystem
 import Testing
 
 #if canImport(Glibc)
@@ -42,16 +43,12 @@ private final class ByteSink: @unchecked Sendable {
     private var bytes: [UInt8] = []
     private let done = DispatchSemaphore(value: 0)
 
-    /// Reads `handle` to its end on a new thread (not the cooperative pool, which blocking
-    /// reads would starve on a small machine), keeping what has arrived readable meanwhile.
-    func drain(_ handle: FileHandle) {
+    /// Reads `fd` to its end on a new thread (not the cooperative pool, which blocking reads
+    /// would starve on a small machine), keeping what has arrived readable meanwhile; closes it.
+    func drain(_ fd: Int32) {
         let thread = Thread { [self] in
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                lock.withLock { bytes += data }
-            }
-            try? handle.close()
+            SpawnedProcess.readChunks(fd) { chunk in lock.withLock { bytes += chunk } }
+            close(fd)
             done.signal()
         }
         thread.start()
@@ -85,50 +82,20 @@ func waitUntil(_ timeout: Double = 30, _ condition: () throws -> Bool) rethrows 
 
 /// A started process whose output is being collected.
 final class RunningProcess: @unchecked Sendable {
-    let process: Process
+    let process: SpawnedProcess
     private let out = ByteSink()
     private let err = ByteSink()
     let command: [String]
 
-    private static let launching = NSLock()
-
     fileprivate init(executable: String, arguments: [String], stdin: [UInt8]?,
                      environment: [String: String], cwd: String) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        process = try SpawnedProcess(executable: executable, arguments: arguments, directory: cwd,
+                                     environment: environment, stdin: stdin == nil ? .null : .pipe,
+                                     stdout: .pipe, stderr: .pipe)
         command = [executable] + arguments
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        var inPipe: Pipe?
-        if stdin != nil {
-            inPipe = Pipe()
-            process.standardInput = inPipe
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
-        // Children inherit the spawning thread's signal mask, and test-runner threads block
-        // most signals: spawn with an empty mask so the child behaves as from a shell.
-        var empty = sigset_t()
-        var saved = sigset_t()
-        sigemptyset(&empty)
-        pthread_sigmask(SIG_SETMASK, &empty, &saved)
-        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-        // One launch at a time: Foundation's Process.run crashed (SIGSEGV in a memmove inside
-        // it) with many test threads launching at once on the CI machine.
-        try Self.launching.withLock { try process.run() }
-        // Close the parent's copies of the child's ends so EOF arrives when the child exits.
-        try? outPipe.fileHandleForWriting.close()
-        try? errPipe.fileHandleForWriting.close()
-        out.drain(outPipe.fileHandleForReading)
-        err.drain(errPipe.fileHandleForReading)
-        if let inPipe, let stdin {
-            try? inPipe.fileHandleForReading.close()
-            let writer = inPipe.fileHandleForWriting
+        if let fd = process.output { out.drain(fd) }
+        if let fd = process.errors { err.drain(fd) }
+        if let fd = process.input, let stdin {
             let thread = Thread {
                 // The child may exit without reading everything: block SIGPIPE in this thread
                 // only (not process-wide, which children would inherit) and stop on EPIPE.
@@ -136,28 +103,24 @@ final class RunningProcess: @unchecked Sendable {
                 sigemptyset(&pipeSignal)
                 sigaddset(&pipeSignal, SIGPIPE)
                 pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
-                stdin.withUnsafeBytes { raw in
-                    var offset = 0
-                    while offset < raw.count {
-                        let n = write(writer.fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
-                        if n < 0 { if errno == EINTR { continue }; break }
-                        offset += n
-                    }
-                }
-                try? writer.close()
+                SpawnedProcess.writeAll(fd, stdin)
+                close(fd)
             }
             thread.start()
         }
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
+
+    /// True until the process has ended.
+    var isRunning: Bool { process.isRunning }
 
     /// Everything the process has written to stderr so far, while it runs.
     var stderrSoFar: String { String(decoding: err.soFar(), as: UTF8.self) }
 
     /// Sends `signal` if the process is still running.
     func send(_ signal: Int32 = SIGKILL) {
-        if process.isRunning { _ = kill(process.processIdentifier, signal) }
+        process.send(signal)
     }
 
     /// Waits for the exit (killing the process after `timeout` seconds) and collects output.
@@ -172,14 +135,12 @@ final class RunningProcess: @unchecked Sendable {
             }
             usleep(1_000)
         }
-        process.waitUntilExit()
+        let ended = process.wait()
         let stdout = out.wait()
         var stderr = String(decoding: err.wait(), as: UTF8.self)
         if timedOut { stderr += "\n[test runner: killed after \(timeout) s]" }
-        return RunResult(
-            status: process.terminationStatus,
-            signaled: process.terminationReason == .uncaughtSignal,
-            stdout: stdout, stderr: stderr, command: command)
+        return RunResult(status: ended.status, signaled: ended.signaled,
+                         stdout: stdout, stderr: stderr, command: command)
     }
 }
 

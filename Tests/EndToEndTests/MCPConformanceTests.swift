@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealSystem
 import Testing
 
 #if canImport(Glibc)
@@ -128,14 +129,8 @@ struct MCPConformanceTests {
 
     /// Whether the official MCP Python SDK can be imported (`pip install mcp`).
     static let pythonMCPAvailable: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import mcp.client.stdio, jsonschema"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        guard let outcome = try? ChildProcess.run(["python3", "-c", "import mcp.client.stdio, jsonschema"]) else { return false }
+        return outcome.status == 0 && !outcome.signaled
     }()
 
     @Test("the official MCP Python SDK initializes, lists the tools and validates every result against its outputSchema",
@@ -161,32 +156,20 @@ final class ManagedFlag: @unchecked Sendable {
 
 /// `loopseal mcp` with raw lines written to its stdin and read back one at a time.
 final class RawLineClient: @unchecked Sendable {
-    private let process = Process()
+    private let process: SpawnedProcess
     private let input: FileHandle
     private let output: FileHandle
     private var buffer: [UInt8] = []
 
     init(_ box: Sandbox) throws {
-        process.executableURL = URL(fileURLWithPath: box.runner.binary)
-        process.arguments = ["mcp"]
-        process.environment = box.runner.baseEnvironment()
-        process.currentDirectoryURL = URL(fileURLWithPath: box.root)
-        let inPipe = Pipe(), outPipe = Pipe()
-        process.standardInput = inPipe
-        process.standardOutput = outPipe
-        process.standardError = FileHandle.nullDevice
-        // Spawn with an empty signal mask, as from a shell (test threads block most signals).
-        var empty = sigset_t(), saved = sigset_t()
-        sigemptyset(&empty)
-        pthread_sigmask(SIG_SETMASK, &empty, &saved)
-        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-        try process.run()
-        input = inPipe.fileHandleForWriting
-        output = outPipe.fileHandleForReading
+        process = try SpawnedProcess(executable: box.runner.binary, arguments: ["mcp"], directory: box.root,
+                                     environment: box.runner.baseEnvironment(), stdin: .pipe, stdout: .pipe)
+        input = FileHandle(fileDescriptor: process.input ?? -1, closeOnDealloc: true)
+        output = FileHandle(fileDescriptor: process.output ?? -1, closeOnDealloc: true)
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.send(SIGKILL)
     }
 
     /// Writes `line` and a newline, from a thread that blocks SIGPIPE, so a dead server fails
@@ -234,7 +217,6 @@ final class RawLineClient: @unchecked Sendable {
     /// Closes stdin and returns the exit status.
     func finish() -> Int32 {
         try? input.close()
-        process.waitUntilExit()
-        return process.terminationStatus
+        return process.wait().status
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealSystem
 import Testing
 
 #if canImport(Glibc)
@@ -353,7 +354,7 @@ final class MCPClient: @unchecked Sendable {
         ]
     }
 
-    private let process = Process()
+    private let process: SpawnedProcess
     private let input: FileHandle
     private let condition = NSCondition()
     private var output: [UInt8] = []
@@ -369,30 +370,15 @@ final class MCPClient: @unchecked Sendable {
     init(_ box: Sandbox, _ args: [String], env: [String: String] = [:]) throws {
         var environment = box.runner.baseEnvironment()
         for (name, value) in env { environment[name] = value }
-        process.executableURL = URL(fileURLWithPath: box.runner.binary)
-        process.arguments = args
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: box.root)
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
-        process.standardInput = inPipe
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        // Spawn with an empty signal mask, as from a shell (test threads block most signals).
-        var empty = sigset_t(), saved = sigset_t()
-        sigemptyset(&empty)
-        pthread_sigmask(SIG_SETMASK, &empty, &saved)
-        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-        try process.run()
-        try? inPipe.fileHandleForReading.close()
-        try? outPipe.fileHandleForWriting.close()
-        try? errPipe.fileHandleForWriting.close()
-        input = inPipe.fileHandleForWriting
-        collect(outPipe.fileHandleForReading, isOutput: true)
-        collect(errPipe.fileHandleForReading, isOutput: false)
+        process = try SpawnedProcess(executable: box.runner.binary, arguments: args, directory: box.root,
+                                     environment: environment, stdin: .pipe, stdout: .pipe, stderr: .pipe)
+        input = FileHandle(fileDescriptor: process.input ?? -1, closeOnDealloc: true)
+        collect(FileHandle(fileDescriptor: process.output ?? -1, closeOnDealloc: true), isOutput: true)
+        collect(FileHandle(fileDescriptor: process.errors ?? -1, closeOnDealloc: true), isOutput: false)
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.send(SIGKILL)
     }
 
     /// Reads `handle` to its end on its own thread (blocking reads would starve the test pool).
@@ -506,13 +492,13 @@ final class MCPClient: @unchecked Sendable {
         try? input.close()
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(2_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.send(SIGKILL)
+        let ended = process.wait()
         outputDone.wait()
         errorsDone.wait()
         condition.lock()
         defer { condition.unlock() }
-        return (process.terminationStatus, output, errors, String(decoding: errors, as: UTF8.self))
+        return (ended.status, output, errors, String(decoding: errors, as: UTF8.self))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealSystem
 import Testing
 
 /// `ssh` targets against a real sshd on 127.0.0.1 (temporary host and client keys), and `command`
@@ -18,11 +19,8 @@ struct SSHAndCommandTargetTests {
             try #require(FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd"),
                          "sshd is missing: apt-get install openssh-server (make test installs it)")
             for name in ["host_key", "client_key"] {
-                let keygen = Process()
-                keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
-                keygen.arguments = ["-t", "ed25519", "-N", "", "-q", "-f", "\(directory)/\(name)"]
-                try keygen.run()
-                keygen.waitUntilExit()
+                let keygen = try ChildProcess.run(["/usr/bin/ssh-keygen", "-t", "ed25519", "-N", "", "-q", "-f", "\(directory)/\(name)"])
+                try #require(keygen.status == 0 && !keygen.signaled, "ssh-keygen: \(keygen.errorText)")
             }
             try FileManager.default.copyItem(atPath: "\(directory)/client_key.pub", toPath: "\(directory)/authorized_keys")
             port = try Self.freePort()
@@ -44,14 +42,8 @@ struct SSHAndCommandTargetTests {
             let hostKey = try String(contentsOfFile: "\(directory)/host_key.pub", encoding: .utf8)
             try "[127.0.0.1]:\(port) \(hostKey)".write(toFile: "\(directory)/known_hosts", atomically: true, encoding: .utf8)
             try "".write(toFile: "\(directory)/empty_known_hosts", atomically: true, encoding: .utf8)
-            let launcher = Process()
-            launcher.executableURL = URL(fileURLWithPath: "/usr/sbin/sshd")
-            launcher.arguments = ["-f", "\(directory)/sshd_config"]
-            launcher.standardInput = FileHandle.nullDevice
-            launcher.standardOutput = FileHandle.nullDevice
-            launcher.standardError = FileHandle.nullDevice
-            try launcher.run()
-            launcher.waitUntilExit()
+            let launcher = try ChildProcess.run(["/usr/sbin/sshd", "-f", "\(directory)/sshd_config"], captureOutput: false)
+            try #require(launcher.status == 0 && !launcher.signaled, "sshd: \(launcher.errorText)")
             let deadline = Date().addingTimeInterval(10)
             while Date() < deadline {
                 if Self.canConnect(port) { return }

@@ -301,7 +301,7 @@ final class StartedServer: @unchecked Sendable {
             let process = try sandbox.runner.start(["serve", "--listen", "127.0.0.1:\(port)", "--root", sandbox.root] + extra, env: env)
             let server = StartedServer(port: port, process: process)
             let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline && process.process.isRunning {
+            while Date() < deadline && process.isRunning {
                 if (try? server.request("GET", "/healthz", token: nil))?.0 == 200 { return server }
                 usleep(50_000)
             }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import LoopsealCrypto
+import LoopsealSystem
+import Testing
 
 @Suite struct KeyEncodingTests {
     @Test func bech32AcceptsBIP173ValidVectors() throws {
@@ -72,14 +73,7 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: ageKeygen),
                      "age-keygen is missing: apt-get install age (make test installs it)")
         for _ in 0..<5 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: ageKeygen)
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let output = String(decoding: try ChildProcess.run([ageKeygen]).stdout, as: UTF8.self)
             let lines = output.split(separator: "\n")
             let publicLine = try #require(lines.first { $0.hasPrefix("# public key: ") })
             let secretLine = try #require(lines.first { $0.hasPrefix("AGE-SECRET-KEY-1") })

@@ -30,7 +30,8 @@ struct APILoadTests {
                     group.addTask {
                         var request = HTTPClientRequest(url: base)
                         request.headers.add(name: "Authorization", value: "Bearer \(reader)")
-                        guard let response = try? await http.execute(request, timeout: .seconds(60)),
+                        // Generous: the whole suite runs beside this on a 2-core machine.
+                        guard let response = try? await http.execute(request, timeout: .seconds(240)),
                               let body = try? await response.body.collect(upTo: 1 << 20) else { return (0, 0) }
                         let items = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [[String: Any]]
                         return (response.status.code, items?.count ?? -1)
@@ -39,7 +40,8 @@ struct APILoadTests {
                 return await group.reduce(into: [(UInt, Int)]()) { $0.append($1) }
             }
             #expect(listStatuses.count == 1_000)
-            #expect(listStatuses.allSatisfy { $0 == (200, 20) })
+            let unexpected = listStatuses.filter { $0 != (200, 20) }
+            #expect(unexpected.isEmpty, "\(unexpected.count) lists answered (status, items) other than (200, 20): \(unexpected.prefix(10)) (0 = no answer)")
 
             let upserts = await withTaskGroup(of: UInt.self) { group in
                 for index in 0..<200 {
@@ -50,7 +52,7 @@ struct APILoadTests {
                         request.headers.add(name: "Authorization", value: "Bearer \(writer)")
                         request.headers.add(name: "Content-Type", value: "application/json")
                         request.body = .bytes(ByteBuffer(string: #"{"key":"\#(key)","value":"value-\#(index)"}"#))
-                        guard let response = try? await http.execute(request, timeout: .seconds(120)) else { return 0 }
+                        guard let response = try? await http.execute(request, timeout: .seconds(240)) else { return 0 }
                         _ = try? await response.body.collect(upTo: 1 << 20)
                         return response.status.code
                     }

@@ -5,6 +5,7 @@ import LoopsealCrypto
 @testable import LoopsealServer
 import LoopsealStore
 import LoopsealSync
+import LoopsealSystem
 import Testing
 
 #if canImport(Glibc)
@@ -101,19 +102,11 @@ struct ListingFromMemoryTests {
         try await app.test(.router) { client in
             try await list(client)
             for round in 0..<25 {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: binary)
-                process.arguments = ["set", "CLI_\(round)", "--root", fixture.root, "-w", "alpha"]
-                process.environment = ["HOME": fixture.state, "LOOPSEAL_STATE": fixture.state, "PATH": "/usr/bin:/bin"]
-                let input = Pipe()
-                process.standardInput = input
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
-                input.fileHandleForWriting.write(Data("\(ServerFixture.canary)\n".utf8))
-                try input.fileHandleForWriting.close()
-                process.waitUntilExit()
-                try #require(process.terminationStatus == 0, "loopseal set CLI_\(round) failed")
+                let outcome = try ChildProcess.run(
+                    [binary, "set", "CLI_\(round)", "--root", fixture.root, "-w", "alpha"],
+                    input: Array("\(ServerFixture.canary)\n".utf8),
+                    environment: ["HOME": fixture.state, "LOOPSEAL_STATE": fixture.state, "PATH": "/usr/bin:/bin"])
+                try #require(outcome.status == 0 && !outcome.signaled, "loopseal set CLI_\(round) failed")
                 let items = try await list(client)
                 #expect(items.map(\.key) == (0...round).map { "CLI_\($0)" }.sorted())
                 #expect(items.allSatisfy { $0.hasValue && $0.problem == nil })
@@ -395,19 +388,13 @@ private final class ManagedFlag: @unchecked Sendable {
 /// Git for the pull test: every command must succeed.
 private enum Git {
     static func run(_ arguments: [String], in directory: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", directory] + arguments
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory, "GIT_CONFIG_NOSYSTEM": "1",
-                               "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
-                               "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "git \(arguments.joined(separator: " ")): \(message)")
+        let outcome = try ChildProcess.run(
+            ["git", "-C", directory] + arguments,
+            environment: ["PATH": "/usr/bin:/bin", "HOME": directory, "GIT_CONFIG_NOSYSTEM": "1",
+                          "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+                          "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com"],
+            captureOutput: false)
+        try #require(outcome.status == 0 && !outcome.signaled, "git \(arguments.joined(separator: " ")): \(outcome.errorText)")
     }
 
     static func identify(_ directory: String) throws {

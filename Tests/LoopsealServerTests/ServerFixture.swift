@@ -5,6 +5,7 @@ import Logging
 import LoopsealCrypto
 import LoopsealServer
 import LoopsealStore
+import LoopsealSystem
 import Testing
 
 /// A repository root with workspaces `alpha` and `beta` (recipient: alice), a waiting
@@ -78,15 +79,7 @@ final class ServerFixture: @unchecked Sendable {
 
     @discardableResult
     static func git(_ arguments: [String], in directory: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", directory] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: try ChildProcess.run(["git", "-C", directory] + arguments).stdout, as: UTF8.self)
     }
 
     static let workflow = """

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import LoopsealCrypto
 @testable import LoopsealServer
 import LoopsealStore
+import LoopsealSystem
 import LoopsealWorkflows
 import Testing
 
@@ -111,20 +112,12 @@ struct SubWorkflowAPITests {
         let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent(".build/debug/loopseal").path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the loopseal binary first (swift build)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", "resume", child, "--fill", "--root", fixture.root, "-w", "alpha"]
-        process.environment = ["HOME": fixture.state, "LOOPSEAL_STATE": fixture.state, "PATH": "/usr/bin:/bin",
-                               "LOOPSEAL_TEST_CRASH": "before-parent-resume"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(Data("AGENT_KEY=\(ServerFixture.canary)\nAGENT_PEM=pem\n".utf8))
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
+        let outcome = try ChildProcess.run(
+            [binary, "run", "resume", child, "--fill", "--root", fixture.root, "-w", "alpha"],
+            input: Array("AGENT_KEY=\(ServerFixture.canary)\nAGENT_PEM=pem\n".utf8),
+            environment: ["HOME": fixture.state, "LOOPSEAL_STATE": fixture.state, "PATH": "/usr/bin:/bin",
+                          "LOOPSEAL_TEST_CRASH": "before-parent-resume"])
+        #expect(outcome.signaled && outcome.status == SIGKILL)
         let service = RunService(workspace: try fixture.alpha)
         #expect(try service.load(runID: child).status == .completed)
         #expect(try service.load(runID: parent.id).status == .pending)

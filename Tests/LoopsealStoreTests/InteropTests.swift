@@ -1,7 +1,8 @@
 import Foundation
 import LoopsealCrypto
-import Testing
 @testable import LoopsealStore
+import LoopsealSystem
+import Testing
 
 /// Files Loopseal writes open with another libsodium binding (PyNaCl), following DESIGN.md §3.
 @Suite struct InteropTests {
@@ -16,21 +17,12 @@ import Testing
                       "MULTILINE": "-----BEGIN KEY-----\nabc\n-----END KEY-----\n"]
         for (key, value) in values { try ws.service.upsert(key: key, value: try secure(value)) }
         for identity in [ws.alice, ws.bob] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", Self.scriptPath, "test"] + (try values.keys.sorted().map { try ws.path($0) })
-            let input = Pipe(), output = Pipe(), errors = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            input.fileHandleForWriting.write(Data((identity.encodedSecretKey() + "\n").utf8))
-            try input.fileHandleForWriting.close()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            try #require(process.terminationStatus == 0, "PyNaCl could not open the files (pip install pynacl pyyaml): \(stderr)")
-            let decoded = try #require(try JSONSerialization.jsonObject(with: data) as? [String: String])
+            let outcome = try ChildProcess.run(
+                ["python3", Self.scriptPath, "test"] + (try values.keys.sorted().map { try ws.path($0) }),
+                input: Array((identity.encodedSecretKey() + "\n").utf8))
+            try #require(outcome.status == 0 && !outcome.signaled,
+                         "PyNaCl could not open the files (pip install pynacl pyyaml): \(outcome.errorText)")
+            let decoded = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout)) as? [String: String])
             #expect(decoded == values)
         }
     }

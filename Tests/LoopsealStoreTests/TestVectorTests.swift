@@ -1,8 +1,9 @@
 import CSodium
 import Foundation
 import LoopsealCrypto
-import Testing
 @testable import LoopsealStore
+import LoopsealSystem
+import Testing
 
 /// `Tests/Vectors/*.json` (docs/FORMAT.md §11): every `good_*` file is rebuilt byte for byte from
 /// its inputs, then decoded, opened and checked; every `fail_*` file is refused for its reason.
@@ -166,19 +167,8 @@ import Testing
     }
 
     private func runPython(_ arguments: [String], stdin: String = "") throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, out, err)
+        let outcome = try ChildProcess.run(["python3"] + arguments, input: Array(stdin.utf8))
+        return (outcome.signaled ? 128 + outcome.status : outcome.status,
+                String(decoding: outcome.stdout, as: UTF8.self), outcome.errorText)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LoopsealSync
+import LoopsealSystem
 import Testing
 
 /// Runs the real consumers of each format (python-dotenv, bash, python json, PyYAML).
@@ -24,36 +25,12 @@ enum Consumer {
         return url
     }
 
-    /// Runs `executable` to completion, capturing stdout and stderr through files so large
-    /// outputs cannot deadlock on a full pipe.
+    /// Runs `executable` to completion, capturing stdout and stderr.
     static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil
     ) throws -> Result {
-        let outURL = temporaryPath(".out")
-        let errURL = temporaryPath(".err")
-        try Data().write(to: outURL)
-        try Data().write(to: errURL)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        let outHandle = try FileHandle(forWritingTo: outURL)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        return Result(
-            status: process.terminationStatus,
-            stdout: Array(try Data(contentsOf: outURL)),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        let outcome = try ChildProcess.run([executable] + arguments, environment: environment)
+        return Result(status: outcome.status, stdout: outcome.stdout, stderr: outcome.errorText)
     }
 
     /// Runs a python3 `script` (which receives `file` as `sys.argv[1]`) that prints one

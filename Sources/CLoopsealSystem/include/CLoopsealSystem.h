@@ -36,4 +36,21 @@ int loopseal_wipe_folder(const char *path);
    does not declare statfs. Returns 0, or -1 with errno set (ENOSYS where statfs has no f_type). */
 int loopseal_filesystem_type(int fd, unsigned long *type);
 
+/* Where a spawned child's standard descriptor points, besides a descriptor of ours. */
+#define LOOPSEAL_SPAWN_NULL (-1)    /* /dev/null */
+#define LOOPSEAL_SPAWN_INHERIT (-2) /* this process's own */
+#define LOOPSEAL_SPAWN_STDOUT (-3)  /* wherever the child's stdout goes (stderr only) */
+
+/* pipe2(fds, O_CLOEXEC): both ends close on exec, so no other child inherits them. */
+int loopseal_pipe(int fds[2]);
+
+/* posix_spawn(path, argv, envp or, when NULL, this process's environment) in `directory`
+   (NULL: ours) with stdin, stdout and stderr from in_fd, out_fd and err_fd (Spawn.c). The
+   child gets no other descriptor of ours, an empty signal mask, every signal's default action
+   and a process group of its own. Foundation's Process.run is not used: in Swift 6.3 it reads
+   past a buffer while listing /proc/self/fd and crashes (swift-corelibs-foundation PR 5472).
+   Returns 0 and sets *pid, or an errno value. */
+int loopseal_spawn(int *pid, const char *path, char *const argv[], char *const envp[],
+                   const char *directory, int in_fd, int out_fd, int err_fd);
+
 #endif
