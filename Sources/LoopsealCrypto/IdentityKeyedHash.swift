@@ -10,13 +10,7 @@ extension Identity {
     /// contexts hash differently. `length` is 16...64 bytes.
     public func keyedHash(purpose: String, context: [UInt8], message: SecureBytes, length: Int = 16) throws -> [UInt8] {
         let outputLength = min(max(length, Int(crypto_generichash_bytes_min())), Int(crypto_generichash_bytes_max()))
-        let label = Array("loopseal/identity-subkey/1/\(purpose)".utf8)
-        let subkey = try SecureBytes(count: Int(crypto_generichash_bytes())) { out in
-            guard let base = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-            secretKey.withPointer { sk in
-                _ = crypto_generichash(base, out.count, label, UInt64(label.count), sk, secretKey.count)
-            }
-        }
+        let subkey = try derivedKey(purpose: purpose)
         let count = UInt32(clamping: context.count)
         let header = [UInt8((count >> 24) & 0xFF), UInt8((count >> 16) & 0xFF), UInt8((count >> 8) & 0xFF), UInt8(count & 0xFF)] + context
         let input = try SecureBytes(count: header.count + message.count) { out in
@@ -32,5 +26,16 @@ extension Identity {
             }
         }
         return digest
+    }
+
+    /// The 32-byte key of `purpose`: `BLAKE2b-256(key: secret key, "loopseal/identity-subkey/1/" + purpose)`.
+    func derivedKey(purpose: String) throws -> SecureBytes {
+        let label = Array("loopseal/identity-subkey/1/\(purpose)".utf8)
+        return try SecureBytes(count: Int(crypto_generichash_bytes())) { out in
+            guard let base = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+            secretKey.withPointer { sk in
+                _ = crypto_generichash(base, out.count, label, UInt64(label.count), sk, secretKey.count)
+            }
+        }
     }
 }

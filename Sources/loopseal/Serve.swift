@@ -39,6 +39,9 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup(title: "Connections")
     var connections: ConnectionOptions
 
+    @OptionGroup(title: "Web sessions")
+    var sessions: SessionKeyOptions
+
     @Option(help: ArgumentHelp("The URL browsers open when a TLS proxy stands in front, e.g. https://secrets.example.com (scheme and host only); an https URL makes the session cookie Secure.", valueName: "url"))
     var publicURL: String?
 
@@ -80,11 +83,12 @@ struct Serve: AsyncParsableCommand {
         if let signingKey, !FileIO.exists(signingKey) {
             throw CLIError("--signing-key \(signingKey): no such file; 'loopseal keygen --signing -o FILE' makes one")
         }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             root: root, stateDirectory: TokenStore.defaultDirectory(), gitCommit: gitCommit,
             syncer: IdentitySyncer(loader: IdentityLoader()), signingKeys: SigningKeyLoader(file: signingKey),
             logger: CommandLogger.make("loopseal.server", level: .info), publicURL: try parsedPublicURL(), secureCookies: secureCookies,
             identities: unchangedUpserts ? IdentityLoader(environment: ProcessEnvironment.values(["LOOPSEAL_IDENTITY", "LOOPSEAL_IDENTITY_FILE"])) : nil)
+        configuration.sessionKey = try sessions.key()
         do {
             return try ServerCore(configuration: configuration)
         } catch let error as APIError {

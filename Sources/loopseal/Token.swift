@@ -1,19 +1,40 @@
 import ArgumentParser
 import Foundation
 import LoopsealServer
+import LoopsealStore
 
 struct Token: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
         abstract: "Create, list and revoke the API tokens of 'loopseal serve'.",
-        discussion: "Tokens are stored as BLAKE2b hashes in the state directory ($LOOPSEAL_STATE, else ~/.local/state/loopseal); a running server sees changes at once.",
+        discussion: """
+            Tokens are stored as BLAKE2b hashes in the state directory ($LOOPSEAL_STATE, else ~/.local/state/loopseal), \
+            or with --shared in the repository, one file per token in server/tokens/ (hashes of 256-bit random tokens: \
+            safe to publish), shared by every 'serve --git-push' replica. A running server sees changes at once.
+            """,
         subcommands: [Create.self, List.self, Revoke.self])
 
     struct StateOptions: ParsableArguments {
         @Option(help: ArgumentHelp("The state directory (default: $LOOPSEAL_STATE, else ~/.local/state/loopseal).", valueName: "dir"))
         var state: String?
 
-        func store() -> TokenStore { TokenStore(directory: state ?? TokenStore.defaultDirectory()) }
+        @Flag(help: "Use the tokens in the repository (server/tokens/<id>.json), shared by 'serve --git-push' replicas; commit the change, or let a --git-push server on this clone push it.")
+        var shared = false
+
+        @Option(help: ArgumentHelp("With --shared: the repository root (default: the nearest parent of the current directory that has workspaces/).", valueName: "dir"))
+        var root: String?
+
+        func validate() throws {
+            if root != nil && !shared { throw ValidationError("--root needs --shared (without it, tokens live in the state directory)") }
+            if state != nil && shared { throw ValidationError("--state and --shared exclude each other: shared tokens live in the repository") }
+        }
+
+        func store() throws -> TokenStore {
+            guard shared else { return TokenStore(directory: state ?? TokenStore.defaultDirectory()) }
+            guard let root else { return TokenStore(repositoryRoot: try Workspace.findRoot(from: FileManager.default.currentDirectoryPath)) }
+            guard FileIO.isDirectory(root) else { throw CLIError("--root \(root) is not a directory") }
+            return TokenStore(repositoryRoot: URL(fileURLWithPath: root).standardizedFileURL.path)
+        }
     }
 
     struct Create: ParsableCommand {
@@ -29,12 +50,14 @@ struct Token: ParsableCommand {
         @Flag(help: "Print {id, token, …} as JSON.") var json = false
 
         func run() throws {
-            let (token, record) = try state.store().create(workspaces: workspace, role: role, name: name)
+            let store = try state.store()
+            let (token, record) = try store.create(workspaces: workspace, role: role, name: name)
             if json {
                 Terminal.print(#"{"id":"\#(record.id)","token":"\#(token)","role":"\#(record.role.rawValue)","workspaces":[\#(record.workspaces.map { "\"\($0)\"" }.joined(separator: ","))]}"# + "\n")
             } else {
                 Terminal.print(token + "\n")
-                Terminal.warn("token \(record.id) (\(record.role.rawValue) on \(record.workspaces.joined(separator: ", "))): shown once, store it now")
+                Terminal.warn("token \(record.id) (\(record.role.rawValue) on \(record.workspaces.joined(separator: ", "))): shown once, store it now"
+                              + (store.isShared ? "; its hash is in \(store.path)/\(record.id).json: commit it (a 'serve --git-push' here pushes it)" : ""))
             }
         }
     }
@@ -56,8 +79,9 @@ struct Token: ParsableCommand {
         @Argument(help: "The token id from 'token list'.") var id: String
 
         func run() throws {
-            let record = try state.store().revoke(id: id)
-            Terminal.warn("revoked token \(record.id)")
+            let store = try state.store()
+            let record = try store.revoke(id: id)
+            Terminal.warn("revoked token \(record.id)" + (store.isShared ? ": \(store.path)/\(record.id).json deleted; commit that (a 'serve --git-push' here pushes it)" : ""))
         }
     }
 }

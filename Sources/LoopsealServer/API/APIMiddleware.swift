@@ -77,7 +77,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
             throw APIError.unauthorized
         }
         let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        guard let record = try core.authenticate(bearer: token) else {
+        guard let record = try await core.authenticateRefreshing(bearer: token) else {
             throw APIError(.unauthorized, "unauthorized", "the token is unknown or revoked")
         }
         var context = context

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import LoopsealCrypto
 import LoopsealStore
 
@@ -32,6 +33,8 @@ public enum TokenError: Error, Sendable, CustomStringConvertible {
     case invalidWorkspace(String)
     case unknownToken(id: String, path: String)
     case unreadable(path: String, problem: String)
+    /// A file under `server/tokens/` that is not a token file `loopseal token create --shared` wrote.
+    case badFile(path: String, problem: String)
 
     public var description: String {
         switch self {
@@ -43,19 +46,37 @@ public enum TokenError: Error, Sendable, CustomStringConvertible {
             return "no token '\(id.prefix(40))' in \(path): 'loopseal token list' shows the ids"
         case .unreadable(let path, let problem):
             return "\(path): \(problem); fix or remove the file (tokens must then be created again)"
+        case .badFile(let path, let problem):
+            return "\(path): \(problem); remove it ('git rm' it in the repository): it authenticates nothing"
         }
     }
 }
 
-/// API tokens in the state directory (`tokens.json`, mode 0600, outside the repository).
+/// API tokens in the state directory (`tokens.json`, mode 0600, outside the repository), or in
+/// the repository (``init(repositoryRoot:badFiles:)``: one file per token in `server/tokens/`,
+/// shared by every replica through git; see ``TokenFolder``).
 ///
-/// A token reads `lst_<id>_<64 hex>`; it is shown once, at creation. Lookups re-read the file
-/// when it changed, so `loopseal token revoke` takes effect on a running server at once.
+/// A token reads `lst_<id>_<64 hex>`; it is shown once, at creation, and only its BLAKE2b hash is
+/// stored: the hash of 256 random bits, safe to publish. Lookups re-read what changed, so
+/// `loopseal token revoke` (or a `git pull` that deletes a token file) takes effect on a running
+/// server at once.
 public final class TokenStore: @unchecked Sendable {
-    /// The state directory.
+    /// What the repository-backed store does with a bad file under `server/tokens/`.
+    public enum BadFiles: Sendable {
+        /// Fail with an error naming the file (the CLI).
+        case refuse
+        /// Skip it with a warning naming it (the server): a hostile file must not stop it.
+        case skip(logging: Logger)
+    }
+
+    /// The state directory, or the repository's `server/tokens` folder.
     public let directory: String
-    /// The tokens file.
-    public var path: String { "\(directory)/tokens.json" }
+    /// The tokens file (`tokens.json`), or the repository's `server/tokens` folder.
+    public var path: String { folder?.path ?? "\(directory)/tokens.json" }
+    /// True when the tokens live in the repository.
+    public var isShared: Bool { folder != nil }
+    private let folder: TokenFolder?
+    private let refresh = TokenRefresh()
     private let lock = NSLock()
     private var cache: (stamp: [Int], records: [TokenRecord])?
 
@@ -67,6 +88,49 @@ public final class TokenStore: @unchecked Sendable {
     /// A store in `directory` (created on first write, mode 0700).
     public init(directory: String) {
         self.directory = directory
+        folder = nil
+    }
+
+    /// A store in repository `root`'s `server/tokens/` folder (created on first write). A missing
+    /// folder holds no tokens.
+    public init(repositoryRoot root: String, badFiles: BadFiles = .refuse) {
+        let folder = TokenFolder(root: root, policy: badFiles)
+        self.folder = folder
+        directory = folder.path
+    }
+
+    /// The store `serve` uses: the repository's when it has a `server/tokens/` folder; else the
+    /// state directory's.
+    public convenience init(configuration: ServerConfiguration) {
+        if FileIO.isDirectory(Self.sharedFolder(root: configuration.root)) {
+            self.init(repositoryRoot: configuration.root, badFiles: .skip(logging: configuration.logger))
+        } else {
+            self.init(directory: configuration.stateDirectory)
+        }
+    }
+
+    /// The folder of shared tokens in repository `root`: `server/tokens`.
+    public static func sharedFolder(root: String) -> String { "\(root)/server/tokens" }
+
+    /// Sets what runs when a well-formed token's id is not in the store
+    /// (``ServerCore/authenticateRefreshing(bearer:)``): on a replica, a `git pull` that may
+    /// bring its file. It is started at most once per `minimumInterval` seconds; lookups that
+    /// come while it runs wait for it, lookups after it within the interval do not start another.
+    public func setUnknownTokenHandler(minimumInterval: Double = 1, _ handler: (@Sendable () async -> Void)?) {
+        refresh.set(handler, minimumInterval: minimumInterval)
+    }
+
+    /// Runs the unknown-token handler when `token` is well formed and its id is not in the
+    /// store; true when it ran (or one running finished), so a second lookup may find it.
+    public func refreshIfUnknown(token: String) async -> Bool {
+        guard let id = Self.id(of: token), (try? record(id: id)) == .some(nil) else { return false }
+        return await refresh.run()
+    }
+
+    /// ``refreshIfUnknown(token:)`` for a token id (a web session's).
+    public func refreshIfUnknown(id: String) async -> Bool {
+        guard TokenFolder.isTokenID(id), (try? record(id: id)) == .some(nil) else { return false }
+        return await refresh.run()
     }
 
     /// `$LOOPSEAL_STATE`, else `$XDG_STATE_HOME/loopseal`, else `~/.local/state/loopseal`.
@@ -85,18 +149,30 @@ public final class TokenStore: @unchecked Sendable {
         let token = "lst_\(id)_\(Hash.hex(Random.bytes(32)))"
         let record = TokenRecord(id: id, name: name, role: role, workspaces: Array(Set(workspaces)).sorted(),
                                  hash: Self.hash(token), createdAt: Date().formatted(.iso8601))
-        try update { $0.append(record) }
+        if let folder {
+            try folder.create(record)
+        } else {
+            try update { $0.append(record) }
+        }
         return (token, record)
     }
 
     /// Every token record, oldest first.
     public func list() throws -> [TokenRecord] {
-        try lock.withLock { try loadLocked() }
+        if let folder { return try folder.list() }
+        return try lock.withLock { try loadLocked() }
     }
 
     /// Deletes token `id` (or its name); returns what was removed.
     @discardableResult
     public func revoke(id: String) throws -> TokenRecord {
+        if let folder {
+            guard let record = try folder.record(id: id) ?? folder.list().first(where: { $0.name == id }) else {
+                throw TokenError.unknownToken(id: id, path: path)
+            }
+            try folder.remove(id: record.id)
+            return record
+        }
         var removed: TokenRecord?
         try update { records in
             guard let index = records.firstIndex(where: { $0.id == id }) ?? records.firstIndex(where: { $0.name == id }) else {
@@ -112,9 +188,7 @@ public final class TokenStore: @unchecked Sendable {
     /// The hash comparison is constant-time. Throws when the tokens file cannot be read: that
     /// is the server's failure, never the caller's.
     public func authenticate(_ token: String) throws -> TokenRecord? {
-        let parts = token.split(separator: "_", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "lst", parts[1].utf8.count == 12, parts[2].utf8.count == 64 else { return nil }
-        guard let record = try list().first(where: { $0.id == parts[1] }) else { return nil }
+        guard let id = Self.id(of: token), let record = try record(id: id) else { return nil }
         let given = Array(Self.hash(token).utf8)
         let stored = Array(record.hash.utf8)
         guard given.count == stored.count else { return nil }
@@ -125,7 +199,15 @@ public final class TokenStore: @unchecked Sendable {
 
     /// The record with `id`, if the token still exists. Throws when the tokens file cannot be read.
     public func record(id: String) throws -> TokenRecord? {
-        try list().first { $0.id == id }
+        if let folder { return try folder.record(id: id) }
+        return try list().first { $0.id == id }
+    }
+
+    /// The id of a well-formed token (`lst_<12 hex>_<64 hex>`), or nil.
+    static func id(of token: String) -> String? {
+        let parts = token.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "lst", parts[2].utf8.count == 64, TokenFolder.isTokenID(String(parts[1])) else { return nil }
+        return String(parts[1])
     }
 
     static func hash(_ token: String) -> String {

@@ -1,4 +1,5 @@
 import Logging
+import LoopsealCrypto
 import LoopsealStore
 import LoopsealWorkflows
 
@@ -27,6 +28,9 @@ public struct ServerConfiguration: Sendable {
     /// value is the same is left untouched, and a writer token can tell whether the value it
     /// sent equals the current one: an operator's choice, off by default.
     public var identities: IdentityLoader?
+    /// The key web session cookies are signed with (`--session-key`): sessions then live in the
+    /// cookie, and every replica with the same key accepts them. Nil: sessions in memory.
+    public var sessionKey: MACKey?
 
     /// A configuration for `root`, with state in `stateDirectory`.
     public init(root: String, stateDirectory: String, gitCommit: Bool = false, syncer: SecretsSyncer? = nil,

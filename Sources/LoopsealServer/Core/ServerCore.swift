@@ -29,7 +29,7 @@ public final class ServerCore: Sendable {
     /// it returns, so the server starts with none.
     public init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
-        tokens = TokenStore(directory: configuration.stateDirectory)
+        tokens = TokenStore(configuration: configuration)
         audit = AuditLog(path: configuration.auditLogPath)
         git = configuration.gitCommit ? try GitCommitter(root: configuration.root) : nil
         logger = configuration.logger

@@ -3,7 +3,7 @@ import LoopsealCrypto
 
 /// One signed-in browser: the token it signed in with (by id) and its CSRF token.
 public struct WebSession: Sendable, Equatable {
-    /// The session id (64 hex digits), the value of the session cookie.
+    /// The value of the session cookie: a random id (64 hex digits), or the signed session (``SessionCookie``).
     public let id: String
     /// The id of the API token the person signed in with; re-checked on every request.
     public let tokenID: String
@@ -13,14 +13,22 @@ public struct WebSession: Sendable, Equatable {
     public let expires: Double
 }
 
-/// In-memory web sessions. A session maps a random id (the `loopseal_session` cookie) to a
-/// token id and a CSRF token for 8 hours; restarting the server signs everyone out.
-/// The token itself is never kept: each request looks its record up again, so a revoked
-/// token ends its sessions at once.
+/// Web sessions, in memory or, with a signing key, in the cookie itself.
 ///
-/// A token keeps at most ``maxSessionsPerToken`` sessions: signing in again ends its oldest one,
-/// so a flood of sign-ins with one token evicts only that token's sessions. When the whole store
-/// is full of other tokens' sessions, a new sign-in is refused rather than signing anyone out.
+/// In memory (no key): a session maps a random id (the `loopseal_session` cookie) to a token id
+/// and a CSRF token for 8 hours; restarting the server signs everyone out. A token keeps at most
+/// ``maxSessionsPerToken`` sessions: signing in again ends its oldest one, so a flood of sign-ins
+/// with one token evicts only that token's sessions. When the whole store is full of other
+/// tokens' sessions, a new sign-in is refused rather than signing anyone out.
+///
+/// Signed (``init(signingKey:lifetime:now:)``, `serve --session-key`): the cookie holds the
+/// session (``SessionCookie``), so every replica with the same key accepts it and a restart
+/// signs nobody out. Nothing is kept on the server: signing out clears the browser's cookie,
+/// but a copy of it stays valid until it expires or its token is revoked, and the per-token
+/// cap does not apply.
+///
+/// Either way the token itself is never kept: each request looks its record up again, so a
+/// revoked token ends its sessions at once.
 public final class SessionStore: @unchecked Sendable {
     /// The session cookie's name.
     public static let cookieName = "loopseal_session"
@@ -28,6 +36,8 @@ public final class SessionStore: @unchecked Sendable {
     public static let signInCookieName = "loopseal_signin"
     /// How long a session lasts: 8 hours.
     public static let defaultLifetime: Double = 8 * 3600
+    /// The purpose a session key is derived for from an identity (``signingKey(identity:)``).
+    public static let keyPurpose = "web-session"
 
     /// Session length in seconds.
     public let lifetime: Double
@@ -35,6 +45,7 @@ public final class SessionStore: @unchecked Sendable {
     public let maxSessionsPerToken: Int
     private let maxSessions: Int
     private let now: @Sendable () -> Double
+    private let signingKey: MACKey?
     private let lock = NSLock()
     /// Live sessions by id, each with its place in creation order.
     private var sessions: [String: (session: WebSession, serial: UInt64)] = [:]
@@ -48,12 +59,44 @@ public final class SessionStore: @unchecked Sendable {
         self.maxSessions = max(1, maxSessions)
         self.maxSessionsPerToken = max(1, maxSessionsPerToken)
         self.now = now
+        signingKey = nil
     }
+
+    /// Signed sessions: each lives in its cookie, signed with `signingKey`, for `lifetime` seconds.
+    public init(signingKey: MACKey, lifetime: Double = SessionStore.defaultLifetime,
+                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.lifetime = lifetime
+        maxSessions = 1
+        maxSessionsPerToken = 1
+        self.now = now
+        self.signingKey = signingKey
+    }
+
+    /// Signed sessions when `signingKey` is set, else sessions in memory.
+    public convenience init(signingKey: MACKey?) {
+        if let signingKey { self.init(signingKey: signingKey) } else { self.init() }
+    }
+
+    /// The session key of `identity` (any `loopseal keygen` identity): a MAC key derived from its
+    /// secret for ``keyPurpose``, never the secret itself. Replicas holding the same identity
+    /// accept each other's sessions.
+    public static func signingKey(identity: Identity) throws -> MACKey {
+        try MACKey(identity: identity, purpose: keyPurpose)
+    }
+
+    /// True when sessions live in signed cookies.
+    public var isSigned: Bool { signingKey != nil }
 
     /// Starts a session for token `tokenID`, ending that token's oldest sessions beyond
     /// ``maxSessionsPerToken``. Nil when the store holds its maximum of other tokens' sessions.
     public func create(tokenID: String) -> WebSession? {
         let time = now()
+        if let signingKey {
+            let csrf = Self.randomHex()
+            let expires = Int((time + lifetime).rounded(.down))
+            let value = SessionCookie.value(tokenID: tokenID, csrf: csrf, expires: expires, key: signingKey)
+            return WebSession(id: value, tokenID: tokenID, csrf: csrf, expires: Double(expires))
+        }
         let session = WebSession(id: Self.randomHex(), tokenID: tokenID, csrf: Self.randomHex(), expires: time + lifetime)
         lock.lock()
         defer { lock.unlock() }
@@ -73,6 +116,7 @@ public final class SessionStore: @unchecked Sendable {
     /// The live session `id`, or nil when it is unknown or expired (an expired one is removed).
     public func session(id: String) -> WebSession? {
         let time = now()
+        if let signingKey { return SessionCookie.session(id, key: signingKey, now: time, lifetime: lifetime) }
         lock.lock()
         defer { lock.unlock() }
         guard let session = sessions[id]?.session else { return nil }
@@ -83,21 +127,22 @@ public final class SessionStore: @unchecked Sendable {
         return session
     }
 
-    /// Ends session `id` (sign-out).
+    /// Ends session `id` (sign-out). Signed sessions are kept by nobody: nothing to do.
     public func delete(id: String) {
         lock.lock()
         defer { lock.unlock() }
         sessions[id] = nil
     }
 
-    /// Ends every session of token `tokenID` (it was revoked).
+    /// Ends every session of token `tokenID` (it was revoked). Signed sessions end on their own:
+    /// each request finds the token gone.
     public func delete(tokenID: String) {
         lock.lock()
         defer { lock.unlock() }
         sessions = sessions.filter { $0.value.session.tokenID != tokenID }
     }
 
-    /// The number of live sessions.
+    /// The number of live sessions (always 0 when signed: none is kept).
     public var count: Int {
         let time = now()
         lock.lock()

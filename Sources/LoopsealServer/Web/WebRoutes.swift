@@ -14,18 +14,20 @@ import LoopsealValue
 /// the form body into ``SecureBytes`` and on to the store, and never reach a page, log line or
 /// error message.
 public enum WebRoutes {
-    /// Adds the pages to `router`. `sessions` holds the signed-in browsers (in memory); `limiter`
-    /// rate-limits the sign-in form.
-    public static func add(to router: Router<ServerRequestContext>, core: ServerCore, sessions: SessionStore = SessionStore(),
+    /// Adds the pages to `router`. `sessions` holds the signed-in browsers (default: signed
+    /// cookies with the configuration's ``ServerConfiguration/sessionKey``, else in memory);
+    /// `limiter` rate-limits the sign-in form.
+    public static func add(to router: Router<ServerRequestContext>, core: ServerCore, sessions: SessionStore? = nil,
                            limiter: SignInLimiter = SignInLimiter()) {
+        let sessions = sessions ?? SessionStore(signingKey: core.configuration.sessionKey)
         let web = WebHandlers(core: core, sessions: sessions, limiter: limiter, pages: WebPages(), cookies: WebCookies(core.configuration))
         let group = router.group().add(middleware: WebPageMiddleware(pages: web.pages, cookies: web.cookies))
         group.get("/static/app.css") { _, _ in WebResponse.stylesheet() }
-        group.get("/") { request, _ in try web.home(request) }
-        group.get("/signin") { request, _ in try web.signInPage(request) }
+        group.get("/") { request, _ in try await web.home(request) }
+        group.get("/signin") { request, _ in try await web.signInPage(request) }
         group.post("/signin") { request, context in try await web.signIn(request, context) }
         group.post("/signout") { request, _ in try await web.signOut(request) }
-        group.get("/workspaces") { request, _ in try web.workspaces(request) }
+        group.get("/workspaces") { request, _ in try await web.workspaces(request) }
         group.get("/workspaces/:workspaceId") { request, context in try await web.workspace(request, context) }
         group.post("/workspaces/:workspaceId/runs") { request, context in try await web.startRun(request, context) }
         group.get("/workspaces/:workspaceId/runs/:runId") { request, context in try await web.run(request, context) }
@@ -65,12 +67,12 @@ struct WebHandlers: Sendable {
 
     // MARK: Sign-in
 
-    func home(_ request: Request) throws -> Response {
-        WebResponse.redirect(try viewer(request) == nil ? "/signin" : "/workspaces")
+    func home(_ request: Request) async throws -> Response {
+        WebResponse.redirect(try await viewer(request) == nil ? "/signin" : "/workspaces")
     }
 
-    func signInPage(_ request: Request) throws -> Response {
-        if try viewer(request) != nil { return WebResponse.redirect("/workspaces") }
+    func signInPage(_ request: Request) async throws -> Response {
+        if try await viewer(request) != nil { return WebResponse.redirect("/workspaces") }
         let csrf = signInToken(request) ?? SessionStore.randomHex()
         return WebResponse.html(try pages.signIn(csrf: csrf), cookies: [cookies.signIn(csrf, request)])
     }
@@ -89,7 +91,7 @@ struct WebHandlers: Sendable {
             throw WebFailure.csrf
         }
         let token = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty, let record = try core.authenticate(bearer: token) else {
+        guard !token.isEmpty, let record = try await core.authenticateRefreshing(bearer: token) else {
             limiter.failed(client: client)
             let message = token.isEmpty ? "Enter an API token." : "That token is unknown or revoked."
             return WebResponse.html(try pages.signIn(csrf: expected, error: message), status: .unauthorized)
@@ -124,7 +126,7 @@ struct WebHandlers: Sendable {
     }
 
     func signOut(_ request: Request) async throws -> Response {
-        guard let viewer = try viewer(request) else {
+        guard let viewer = try await viewer(request) else {
             return WebResponse.redirect("/signin", cookies: [cookies.expired(SessionStore.cookieName, path: "/", request)])
         }
         let form = try await readForm(request)
@@ -135,13 +137,13 @@ struct WebHandlers: Sendable {
 
     // MARK: Pages
 
-    func workspaces(_ request: Request) throws -> Response {
-        let viewer = try signedIn(request)
+    func workspaces(_ request: Request) async throws -> Response {
+        let viewer = try await signedIn(request)
         return WebResponse.html(try pages.workspaces(core.workspaceIDs(for: viewer.token), viewer: viewer.page))
     }
 
     func workspace(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
-        let viewer = try signedIn(request)
+        let viewer = try await signedIn(request)
         let workspace = try core.workspace(parameter(context, "workspaceId"), for: viewer.token)
         let keys = try await core.listSecrets(workspace)
         let runs = try await core.runs(workspace)
@@ -150,7 +152,7 @@ struct WebHandlers: Sendable {
     }
 
     func run(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
-        let viewer = try signedIn(request)
+        let viewer = try await signedIn(request)
         let workspace = try core.workspace(parameter(context, "workspaceId"), for: viewer.token)
         let run = try await core.run(workspace, id: parameter(context, "runId"))
         let keys = try await core.listSecrets(workspace)
@@ -234,18 +236,19 @@ struct WebHandlers: Sendable {
     // MARK: Sessions and forms
 
     /// The signed-in viewer, or nil. A session whose token was revoked is ended here; a tokens
-    /// file that cannot be read is a server error, and ends no session.
-    func viewer(_ request: Request) throws -> Viewer? {
+    /// file that cannot be read is a server error, and ends no session. A signed session whose
+    /// token this replica does not know yet asks for a pull first (``ServerCore/tokenRefreshing(id:)``).
+    func viewer(_ request: Request) async throws -> Viewer? {
         guard let id = cookie(request, SessionStore.cookieName), let session = sessions.session(id: id) else { return nil }
-        guard let token = try core.token(id: session.tokenID) else {
+        guard let token = try await core.tokenRefreshing(id: session.tokenID) else {
             sessions.delete(tokenID: session.tokenID)
             return nil
         }
         return Viewer(session: session, token: token)
     }
 
-    private func signedIn(_ request: Request) throws -> Viewer {
-        guard let viewer = try viewer(request) else {
+    private func signedIn(_ request: Request) async throws -> Viewer {
+        guard let viewer = try await viewer(request) else {
             throw WebFailure.signIn(clearCookie: cookie(request, SessionStore.cookieName) != nil)
         }
         return viewer
@@ -253,7 +256,7 @@ struct WebHandlers: Sendable {
 
     /// A signed-in POST: the viewer and the form, whose CSRF token has been checked.
     private func signedInForm(_ request: Request) async throws -> (Viewer, FormBody) {
-        let viewer = try signedIn(request)
+        let viewer = try await signedIn(request)
         let form = try await readForm(request)
         try checkCSRF(form, viewer)
         return (viewer, form)
