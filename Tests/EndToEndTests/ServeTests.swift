@@ -294,11 +294,11 @@ final class StartedServer: @unchecked Sendable {
         self.process = process
     }
 
-    static func start(_ sandbox: Sandbox, env: [String: String?], extra: [String] = []) throws -> StartedServer {
+    static func start(_ sandbox: Sandbox, env: [String: String?], extra: [String] = [], root: String? = nil) throws -> StartedServer {
         var failure = ""
         for _ in 0..<5 {
             let port = try freeLoopbackPort()
-            let process = try sandbox.runner.start(["serve", "--listen", "127.0.0.1:\(port)", "--root", sandbox.root] + extra, env: env)
+            let process = try sandbox.runner.start(["serve", "--listen", "127.0.0.1:\(port)", "--root", root ?? sandbox.root] + extra, env: env)
             let server = StartedServer(port: port, process: process)
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline && process.isRunning {

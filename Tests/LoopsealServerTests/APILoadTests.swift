@@ -25,23 +25,33 @@ struct APILoadTests {
             let reader = fixture.readerAlpha
             let writer = fixture.writerAlpha
 
-            let listStatuses = await withTaskGroup(of: (UInt, Int).self) { group in
+            let listStatuses = await withTaskGroup(of: (UInt, Int, String).self) { group in
                 for _ in 0..<1_000 {
                     group.addTask {
                         var request = HTTPClientRequest(url: base)
                         request.headers.add(name: "Authorization", value: "Bearer \(reader)")
-                        // Generous: the whole suite runs beside this on a 2-core machine.
-                        guard let response = try? await http.execute(request, timeout: .seconds(240)),
-                              let body = try? await response.body.collect(upTo: 1 << 20) else { return (0, 0) }
-                        let items = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [[String: Any]]
-                        return (response.status.code, items?.count ?? -1)
+                        // A pooled keep-alive connection the server closed as idle while the
+                        // request was on its way fails at the connection (no status): a client
+                        // retries such an idempotent request; an answer is never retried.
+                        var failure = ""
+                        for _ in 0..<3 {
+                            do {
+                                let response = try await http.execute(request, timeout: .seconds(240))
+                                let body = try await response.body.collect(upTo: 1 << 20)
+                                let items = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [[String: Any]]
+                                return (response.status.code, items?.count ?? -1, "")
+                            } catch {
+                                failure = "\(error)"
+                            }
+                        }
+                        return (0, 0, failure)
                     }
                 }
-                return await group.reduce(into: [(UInt, Int)]()) { $0.append($1) }
+                return await group.reduce(into: [(UInt, Int, String)]()) { $0.append($1) }
             }
             #expect(listStatuses.count == 1_000)
-            let unexpected = listStatuses.filter { $0 != (200, 20) }
-            #expect(unexpected.isEmpty, "\(unexpected.count) lists answered (status, items) other than (200, 20): \(unexpected.prefix(10)) (0 = no answer)")
+            let unexpected = listStatuses.filter { $0.0 != 200 || $0.1 != 20 }
+            #expect(unexpected.isEmpty, "\(unexpected.count) lists answered (status, items, error) other than (200, 20): \(unexpected.prefix(5)) (0 = no answer after 3 tries)")
 
             let upserts = await withTaskGroup(of: UInt.self) { group in
                 for index in 0..<200 {
@@ -52,9 +62,12 @@ struct APILoadTests {
                         request.headers.add(name: "Authorization", value: "Bearer \(writer)")
                         request.headers.add(name: "Content-Type", value: "application/json")
                         request.body = .bytes(ByteBuffer(string: #"{"key":"\#(key)","value":"value-\#(index)"}"#))
-                        guard let response = try? await http.execute(request, timeout: .seconds(240)) else { return 0 }
-                        _ = try? await response.body.collect(upTo: 1 << 20)
-                        return response.status.code
+                        for _ in 0..<3 {  // an upsert of the same value is idempotent: retried as the lists are
+                            guard let response = try? await http.execute(request, timeout: .seconds(240)) else { continue }
+                            _ = try? await response.body.collect(upTo: 1 << 20)
+                            return response.status.code
+                        }
+                        return 0
                     }
                 }
                 return await group.reduce(into: [UInt]()) { $0.append($1) }
@@ -71,6 +84,6 @@ struct APILoadTests {
         for key in keys { _ = try fixture.reveal(key) }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: try fixture.alpha.secretsDirectory).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)
-        #expect(try fixture.core.audit.entries().count == 200)
+        #expect(try fixture.core.audit.entries().count >= 200, "an upsert retried after a lost answer adds a line")
     }
 }

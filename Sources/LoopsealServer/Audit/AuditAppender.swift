@@ -22,7 +22,7 @@ final class AuditAppender: @unchecked Sendable {
         } catch {
             throw Self.failure(path, "its directory cannot be created (\(error))")
         }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         guard fd >= 0 else {
             let reason = errno == ELOOP ? "it is a symlink" : String(cString: strerror(errno))
             throw Self.failure(path, reason)
@@ -33,7 +33,31 @@ final class AuditAppender: @unchecked Sendable {
             throw Self.failure(path, "it is not a regular file")
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        guard Self.dropTornTail(fd, size: Int(info.st_size)) else {
+            close(fd)
+            throw Self.failure(path, "its unfinished last line cannot be cut off (\(String(cString: strerror(errno))))")
+        }
         self.fd = fd
+    }
+
+    /// Cuts off a last line without its line break: what a kill -9 in the middle of a large
+    /// append leaves. That batch was never answered (answers wait for the fsync), and appending
+    /// after it would glue the next entry onto it. False when the file cannot be read or cut.
+    private static func dropTornTail(_ fd: Int32, size: Int) -> Bool {
+        var end = size
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while end > 0 {
+            let start = max(0, end - chunk.count)
+            let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, end - start, off_t(start)) }
+            guard count == end - start else { return false }
+            if let newline = chunk[0..<count].lastIndex(of: 0x0A) {
+                end = start + newline + 1
+                break
+            }
+            end = start
+        }
+        guard end < size else { return true }
+        return ftruncate(fd, off_t(end)) == 0 && fsync(fd) == 0
     }
 
     deinit { if fd >= 0 { close(fd) } }
