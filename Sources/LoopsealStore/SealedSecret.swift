@@ -1,6 +1,6 @@
 import LoopsealCrypto
 
-/// One secret as stored in `secrets/<KEY>.sealed` (format 1). Holds only ciphertext.
+/// One secret as stored in `secrets/<KEY>.sealed` (format 1, or 2 with metadata). Holds only ciphertext.
 public struct SealedSecret: Sendable, Equatable {
     /// Stable identifier, kept across updates and rekeys.
     public var id: String
@@ -12,6 +12,8 @@ public struct SealedSecret: Sendable, Equatable {
     public var recipients: [String: [UInt8]]
     /// A writer's signature over the file's content; nil when unsigned (docs/FORMAT.md §8).
     public var signature: Signature?
+    /// Owner, due dates, last rotation and description; empty in a format-1 file.
+    public var metadata: SecretMetadata
 
     /// True when a value is stored.
     public var hasValue: Bool { value != nil }
@@ -24,12 +26,14 @@ public struct SealedSecret: Sendable, Equatable {
     }
 
     /// Creates a sealed secret.
-    public init(id: String, key: String, value: [UInt8]?, recipients: [String: [UInt8]], signature: Signature? = nil) {
+    public init(id: String, key: String, value: [UInt8]?, recipients: [String: [UInt8]], signature: Signature? = nil,
+                metadata: SecretMetadata = SecretMetadata()) {
         self.id = id
         self.key = key
         self.value = value
         self.recipients = recipients
         self.signature = signature
+        self.metadata = metadata
     }
 
     /// The `signature:` mapping of a sealed file: who signed and the Ed25519 signature.
@@ -59,14 +63,18 @@ public struct SecretKeyInfo: Sendable, Equatable, Codable {
     public var problem: String?
     /// True when the file is in merge conflict (`loopseal resolve` settles it).
     public var conflict: Bool
+    /// Owner, due dates, last rotation and description (empty when the file has none).
+    public var metadata: SecretMetadata
 
     /// Creates a listing item.
-    public init(id: String, key: String, hasValue: Bool, problem: String? = nil, conflict: Bool = false) {
+    public init(id: String, key: String, hasValue: Bool, problem: String? = nil, conflict: Bool = false,
+                metadata: SecretMetadata = SecretMetadata()) {
         self.id = id
         self.key = key
         self.hasValue = hasValue
         self.problem = problem
         self.conflict = conflict
+        self.metadata = metadata
     }
 
     /// A file that could not be read: `id` and `hasValue` are unknown.
@@ -74,10 +82,12 @@ public struct SecretKeyInfo: Sendable, Equatable, Codable {
         SecretKeyInfo(id: "", key: key, hasValue: false, problem: problem, conflict: conflict)
     }
 
-    private enum CodingKeys: String, CodingKey { case id, key, hasValue, problem, conflict }
+    private enum CodingKeys: String, CodingKey { case id, key, hasValue, problem, conflict, owner, expires, rotateEvery, rotated, description }
 
-    /// `{"id", "key", "hasValue"}`; an unreadable file has `"id": null`, `"hasValue": null` and
-    /// a `"problem"`, and a file in merge conflict also `"conflict": true`.
+    /// `{"id", "key", "hasValue"}` and, when set, `"owner"`, `"expires"`, `"rotateEvery"`,
+    /// `"rotated"` and `"description"` (dates `YYYY-MM-DD`, the period as written: `90d`); an
+    /// unreadable file has `"id": null`, `"hasValue": null` and a `"problem"`, and a file in
+    /// merge conflict also `"conflict": true`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(key, forKey: .key)
@@ -89,6 +99,11 @@ public struct SecretKeyInfo: Sendable, Equatable, Codable {
         } else {
             try container.encode(id, forKey: .id)
             try container.encode(hasValue, forKey: .hasValue)
+            try container.encodeIfPresent(metadata.owner, forKey: .owner)
+            try container.encodeIfPresent(metadata.expires?.description, forKey: .expires)
+            try container.encodeIfPresent(metadata.rotateEvery?.description, forKey: .rotateEvery)
+            try container.encodeIfPresent(metadata.rotated?.description, forKey: .rotated)
+            try container.encodeIfPresent(metadata.description, forKey: .description)
         }
     }
 
@@ -100,10 +115,16 @@ public struct SecretKeyInfo: Sendable, Equatable, Codable {
         id = try container.decodeIfPresent(String.self, forKey: .id) ?? ""
         hasValue = try container.decodeIfPresent(Bool.self, forKey: .hasValue) ?? false
         conflict = try container.decodeIfPresent(Bool.self, forKey: .conflict) ?? false
+        metadata = SecretMetadata(
+            owner: try container.decodeIfPresent(String.self, forKey: .owner),
+            expires: try container.decodeIfPresent(String.self, forKey: .expires).flatMap(CalendarDate.init(string:)),
+            rotateEvery: try container.decodeIfPresent(String.self, forKey: .rotateEvery).flatMap(RotationPeriod.init(string:)),
+            rotated: try container.decodeIfPresent(String.self, forKey: .rotated).flatMap(CalendarDate.init(string:)),
+            description: try container.decodeIfPresent(String.self, forKey: .description))
     }
 }
 
 extension SealedSecret {
     /// The listing view of this secret.
-    public var info: SecretKeyInfo { SecretKeyInfo(id: id, key: key, hasValue: hasValue) }
+    public var info: SecretKeyInfo { SecretKeyInfo(id: id, key: key, hasValue: hasValue, metadata: metadata) }
 }

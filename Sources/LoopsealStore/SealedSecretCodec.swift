@@ -2,16 +2,19 @@ import Foundation
 import LoopsealCrypto
 import Yams
 
-/// Reads and writes sealed secret files, format 1 (DESIGN.md §3; specified in docs/FORMAT.md).
+/// Reads and writes sealed secret files (DESIGN.md §3; specified in docs/FORMAT.md): format 1,
+/// and format 2 for a file with metadata (owner, due dates, description). A file without
+/// metadata is written in format 1, byte for byte as before format 2 existed.
 ///
 /// Files Loopseal writes are read by a strict line scanner (fast: listing 10,000 secrets is
 /// dominated by the file system). Anything else that is still valid YAML, such as a file
 /// re-indented by hand or quoted by another tool, goes through Yams, so errors keep positions.
 public enum SealedSecretCodec {
-    /// The newest format this build reads and the one it writes.
-    public static let formatVersion = 1
+    /// The newest format this build reads: 2, the one it writes for files with metadata.
+    public static let formatVersion = 2
     static let header = "# Sealed by loopseal. Change it with `loopseal set`; do not edit by hand.\n"
-    static let knownFields = ["loopseal", "id", "key", "value", "recipients", "signature"]
+    static let metadataFields = ["owner", "expires", "rotateEvery", "rotated", "description"]
+    static let knownFields = ["loopseal", "id", "key", "value", "recipients"] + metadataFields + ["signature"]
     static let signatureFields = ["writer", "ed25519"]
 
     /// The canonical file bytes for `secret`; recipients are sorted for stable diffs and the
@@ -26,10 +29,11 @@ public enum SealedSecretCodec {
         return Array(text.utf8)
     }
 
-    /// The content lines of the canonical file, from `loopseal:` to the last recipient: what
-    /// a writer's signature covers (``WriterSignatures/signedBytes(of:workspaceID:writer:)``).
+    /// The content lines of the canonical file, from `loopseal:` to the last recipient and the
+    /// metadata lines: what a writer's signature covers
+    /// (``WriterSignatures/signedBytes(of:workspaceID:writer:)``).
     static func body(_ secret: SealedSecret) -> String {
-        var text = "loopseal: \(formatVersion)\n"
+        var text = "loopseal: \(secret.metadata.isEmpty ? 1 : 2)\n"
         text += "id: \(secret.id)\n"
         text += "key: \(secret.key)\n"
         if let value = secret.value {
@@ -39,7 +43,24 @@ public enum SealedSecretCodec {
                 text += "  \(recipient): \(Data(secret.recipients[recipient] ?? []).base64EncodedString())\n"
             }
         }
+        let metadata = secret.metadata
+        if let owner = metadata.owner { text += "owner: \(owner)\n" }
+        if let expires = metadata.expires { text += "expires: \(expires)\n" }
+        if let rotateEvery = metadata.rotateEvery { text += "rotateEvery: \(rotateEvery)\n" }
+        if let rotated = metadata.rotated { text += "rotated: \(rotated)\n" }
+        if let description = metadata.description { text += "description: \(quoted(description))\n" }
         return text
+    }
+
+    /// `"text"` with `"` and `\\` escaped by a backslash: a YAML double-quoted scalar (and a
+    /// JSON string) for a valid description, which holds no control characters.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for character in text.unicodeScalars {
+            if character == "\"" || character == "\\" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(character)
+        }
+        return out + "\""
     }
 
     /// Parses file bytes; `file` names the file in errors.
@@ -95,6 +116,10 @@ public enum SealedSecretCodec {
                 continue
             }
             block = .none
+            if let description = quotedDescription(bytes, start, end) {
+                fields.top.append(("description", Located(text: description, line: lineNumber, column: 14), 1))
+                continue
+            }
             guard let (name, value, _) = splitPair(bytes, start, end) else { return nil }
             if name == "recipients" {
                 guard value.text.isEmpty, fields.recipients == nil else { return nil }
@@ -135,11 +160,35 @@ public enum SealedSecretCodec {
         return (name, Located(text: String(decoding: bytes[valueStart..<end], as: UTF8.self), line: 0, column: column), column)
     }
 
-    /// Characters that can only mean themselves in a plain YAML scalar here.
+    /// Characters that can only mean themselves in a plain YAML scalar here (after its first
+    /// character, which no field allows to be `.` or `@`).
     private static func isPlain(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
             || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
-            || c == UInt8(ascii: "/") || c == UInt8(ascii: "=")
+            || c == UInt8(ascii: "/") || c == UInt8(ascii: "=") || c == UInt8(ascii: ".") || c == UInt8(ascii: "@")
+    }
+
+    /// The text of a line `description: "…"` as ``quoted(_:)`` writes it (only `\"` and `\\`
+    /// escapes, nothing after the closing quote, UTF-8 without control characters); nil for
+    /// anything else, which the YAML path then reads.
+    private static func quotedDescription(_ bytes: [UInt8], _ start: Int, _ end: Int) -> String? {
+        let prefix = Array("description: \"".utf8)
+        guard end - start > prefix.count + 1, bytes[end - 1] == UInt8(ascii: "\""),
+              Array(bytes[start..<(start + prefix.count)]) == prefix else { return nil }
+        var text: [UInt8] = []
+        var index = start + prefix.count
+        while index < end - 1 {
+            var byte = bytes[index]
+            if byte == UInt8(ascii: "\"") || byte < 0x20 || byte == 0x7F { return nil }
+            if byte == UInt8(ascii: "\\") {
+                index += 1
+                guard index < end - 1, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "\\") else { return nil }
+                byte = bytes[index]
+            }
+            text.append(byte)
+            index += 1
+        }
+        return String(validating: text, as: UTF8.self)
     }
 
     static func parseYAML(_ bytes: [UInt8], file: String) throws -> Fields {
@@ -243,9 +292,48 @@ public enum SealedSecretCodec {
         if sealedValue == nil && !recipients.isEmpty {
             throw StoreError.malformed(file: file, line: fields.recipientsLine, column: 1, problem: "'recipients' without a 'value'")
         }
+        let metadata = try buildMetadata(values, file: file)
+        if number == 1, let name = metadataFields.first(where: { values[$0] != nil }), let field = values[name] {
+            throw StoreError.malformed(file: file, line: field.line, column: 1,
+                                       problem: "'\(name)' needs 'loopseal: 2' (metadata came with format 2)")
+        }
+        if number == 2 && metadata.isEmpty {
+            throw StoreError.malformed(file: file, line: version.line, column: version.column,
+                                       problem: "format 2 without metadata: a file without metadata is written as 'loopseal: 1'")
+        }
         let signature = try fields.signature.map { try buildSignature($0, line: fields.signatureLine, file: file) }
         return SealedSecret(id: id.text.lowercased(), key: key.text, value: sealedValue, recipients: recipients,
-                            signature: signature)
+                            signature: signature, metadata: metadata)
+    }
+
+    /// The metadata fields of format 2, each checked for its form (docs/FORMAT.md §2).
+    static func buildMetadata(_ values: [String: Located], file: String) throws -> SecretMetadata {
+        func refuse(_ field: Located, _ problem: String) -> StoreError {
+            StoreError.malformed(file: file, line: field.line, column: field.column, problem: problem)
+        }
+        var metadata = SecretMetadata()
+        if let owner = values["owner"] {
+            guard SecretMetadata.isValidOwner(owner.text) else { throw refuse(owner, "'owner' must be \(SecretMetadata.ownerForm)") }
+            metadata.owner = owner.text
+        }
+        for name in ["expires", "rotated"] {
+            guard let field = values[name] else { continue }
+            guard let date = CalendarDate(string: field.text) else { throw refuse(field, "'\(name)' must be a date, YYYY-MM-DD") }
+            if name == "expires" { metadata.expires = date } else { metadata.rotated = date }
+        }
+        if let rotateEvery = values["rotateEvery"] {
+            guard let period = RotationPeriod(string: rotateEvery.text) else {
+                throw refuse(rotateEvery, "'rotateEvery' must be \(RotationPeriod.grammar)")
+            }
+            metadata.rotateEvery = period
+        }
+        if let description = values["description"] {
+            guard SecretMetadata.isValidDescription(description.text) else {
+                throw refuse(description, "'description' must be one line of 1-\(SecretMetadata.descriptionLimit) printable characters, without spaces at either end")
+            }
+            metadata.description = description.text
+        }
+        return metadata
     }
 
     /// `writer: loopsealsign1…` and `ed25519: <base64 of 64 bytes>`, each exactly once.

@@ -35,8 +35,8 @@ extension SecretService {
                 try signatures.verify(kept, file: "\(path) (\(name))")
                 (kept, notResealed) = try reseal(kept, to: recipients, identities: identities, signatures: signatures, path: path)
             case .value(let value):
-                let id = [conflict.ours, conflict.theirs].lazy.compactMap { try? SealedSecretCodec.decode($0, file: path).id }.first
-                kept = try sealer.seal(id: id ?? newID(), key: key, value: value, to: recipients)
+                let base = [conflict.ours, conflict.theirs].lazy.compactMap { try? SealedSecretCodec.decode($0, file: path) }.first
+                kept = try seal(value, key: key, replacing: base, to: recipients)
                 if let signingKey = try signatures.signingKey(from: signingKeys) { kept = signatures.sign(kept, with: signingKey) }
             }
             try FileIO.writeAtomically(SealedSecretCodec.encode(kept), to: path)

@@ -30,14 +30,23 @@ public struct SecretService: Sendable {
     public let workspace: Workspace
     /// Where the signing key comes from when the workspace lists writers.
     public let signingKeys: SigningKeyLoader
+    /// Today's date, recorded as `rotated` when a value with metadata changes.
+    public let today: @Sendable () throws -> CalendarDate
     private let logger: Logger
 
     /// Creates a service for `workspace`.
     public init(workspace: Workspace, signingKeys: SigningKeyLoader = SigningKeyLoader(),
                 logger: Logger = Logger(label: "loopseal.store")) {
+        self.init(workspace: workspace, signingKeys: signingKeys, logger: logger, today: CalendarDate.today)
+    }
+
+    /// Creates a service for `workspace` whose clock is `today` (tests).
+    public init(workspace: Workspace, signingKeys: SigningKeyLoader = SigningKeyLoader(),
+                logger: Logger = Logger(label: "loopseal.store"), today: @escaping @Sendable () throws -> CalendarDate) {
         self.workspace = workspace
         self.signingKeys = signingKeys
         self.logger = logger
+        self.today = today
     }
 
     var sealer: SecretSealer { SecretSealer(workspaceID: workspace.id) }
@@ -187,7 +196,7 @@ public struct SecretService: Sendable {
     public func create(key: String, value: SecureBytes) throws -> SecretKeyInfo {
         try write(key: key) { existing, recipients in
             if existing != nil { throw StoreError.secretExists(key: key, workspace: workspace.id) }
-            return try sealer.seal(id: newID(), key: key, value: value, to: recipients)
+            return try seal(value, key: key, replacing: nil, to: recipients)
         }
     }
 
@@ -199,8 +208,18 @@ public struct SecretService: Sendable {
             guard let existing, existing.id == secret.id else {
                 throw StoreError.secretIDNotFound(id: id, workspace: workspace.id)
             }
-            return try sealer.seal(id: existing.id, key: existing.key, value: value, to: recipients)
+            return try seal(value, key: existing.key, replacing: existing, to: recipients)
         }
+    }
+
+    /// `value` sealed for `key` with a fresh data key, keeping the id and metadata of `existing`
+    /// (the file it replaces, if any); when there is metadata, `rotated` becomes today.
+    func seal(_ value: SecureBytes, key: String, replacing existing: SealedSecret?, to recipients: [PublicKey]) throws -> SealedSecret {
+        var sealed = try sealer.seal(id: existing?.id ?? newID(), key: key, value: value, to: recipients)
+        if let metadata = existing?.metadata, !metadata.isEmpty {
+            sealed.metadata = metadata.afterValueChange(on: try today())
+        }
+        return sealed
     }
 
     /// Sets `key` to `value`, creating it if needed and keeping its id if not. When one of
@@ -310,13 +329,13 @@ public struct SecretService: Sendable {
             return (.removed, (path, nil))
         case .set(let key, let value):
             guard let existing, existing.hasValue else {
-                return (.added, (path, try sealer.seal(id: existing?.id ?? newID(), key: key, value: value, to: recipients)))
+                return (.added, (path, try seal(value, key: key, replacing: existing, to: recipients)))
             }
             if try isSameValue(existing, value, identities: identities, signatures: signatures, recipients: recipients) {
                 return (.unchanged, nil)
             }
             guard overwrite else { return (.refused, nil) }
-            return (.changed, (path, try sealer.seal(id: existing.id, key: key, value: value, to: recipients)))
+            return (.changed, (path, try seal(value, key: key, replacing: existing, to: recipients)))
         }
     }
 
@@ -338,6 +357,31 @@ public struct SecretService: Sendable {
         guard (try? signatures.verify(secret, file: path)) != nil,
               let current = try? sealer.open(secret, identities: identities, file: path) else { return false }
         return current.constantTimeEquals(value)
+    }
+
+    /// Changes the metadata of `key` with `edit`, leaving its value and recipients byte for byte
+    /// as they are; only the metadata lines, the format number and the signature change. With
+    /// writers, the file's signature is checked first (a forged file is never re-signed) and the
+    /// result is signed. An edit that changes nothing leaves the file untouched. Returns the
+    /// secret as stored.
+    @discardableResult
+    public func setMetadata(key: String, _ edit: (inout SecretMetadata) throws -> Void) throws -> SealedSecret {
+        try Names.checkKey(key)
+        let path = try workspace.secretPath(for: key)
+        return try withWriteLock { config, _ in
+            guard var secret = try find(key: key) else { throw StoreError.secretNotFound(key: key, workspace: workspace.id) }
+            let signatures = WriterSignatures(config)
+            try signatures.verify(secret, file: path)
+            var metadata = secret.metadata
+            try edit(&metadata)
+            guard metadata != secret.metadata else { return secret }
+            secret.metadata = metadata
+            secret.signature = nil
+            if let signingKey = try signatures.signingKey(from: signingKeys) { secret = signatures.sign(secret, with: signingKey) }
+            try FileIO.writeAtomically(SealedSecretCodec.encode(secret), to: path)
+            logger.info("wrote metadata", metadata: ["workspace": "\(workspace.id)", "key": "\(key)"])
+            return secret
+        }
     }
 
     /// Declares `key` as requested but not yet given: creates a valueless file if the key is

@@ -43,7 +43,7 @@ public final class SecretWriteBatch {
     public func create(key: String, value: SecureBytes) throws -> SecretKeyInfo {
         try Names.checkKey(key)
         guard try find(key: key) == nil else { throw StoreError.secretExists(key: key, workspace: service.workspace.id) }
-        return try stage(try service.sealer.seal(id: service.newID(), key: key, value: value, to: recipients))
+        return try stage(try service.seal(value, key: key, replacing: nil, to: recipients))
     }
 
     /// Sets `key` to `value`, creating it when needed and keeping its id if not; a value one of
@@ -63,7 +63,7 @@ public final class SecretWriteBatch {
     /// Replaces the value of the secret with `id`; ``StoreError/secretIDNotFound(id:workspace:)`` when there is none.
     public func update(id: String, value: SecureBytes) throws -> SecretKeyInfo {
         guard let secret = try find(id: id) else { throw StoreError.secretIDNotFound(id: id, workspace: service.workspace.id) }
-        return try stage(try service.sealer.seal(id: secret.id, key: secret.key, value: value, to: recipients))
+        return try stage(try service.seal(value, key: secret.key, replacing: secret, to: recipients))
     }
 
     /// Deletes the secret with `id` and returns what it was; ``StoreError/secretIDNotFound(id:workspace:)`` when there is none.

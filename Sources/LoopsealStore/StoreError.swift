@@ -59,6 +59,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case notInConflict(file: String)
     /// A multi-file change was refused before anything was written: every file that stops it.
     case changeRefused(action: String, problems: [String])
+    /// A metadata value given to a command is not valid: `field` names the flag or field.
+    case invalidMetadata(field: String, problem: String)
 
     public var description: String {
         switch self {
@@ -71,7 +73,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformed(let file, let line, let column, let problem):
             return "\(Self.location(file, line, column)): \(problem)"
         case .newerFormat(let file, let version):
-            return "\(file): written by a newer loopseal (format \(version)); this loopseal reads format 1: upgrade loopseal"
+            return "\(file): written by a newer loopseal (format \(version)); this loopseal reads formats 1 to \(SealedSecretCodec.formatVersion): upgrade loopseal"
         case .rootNotFound(let from):
             return "no 'workspaces/' directory in \(from) or any parent: run 'loopseal init <workspace>' or pass --root DIR"
         case .workspaceNotFound(let id, let root):
@@ -144,6 +146,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file) holds no merge conflict: nothing to resolve ('loopseal keys' marks conflicts)"
         case .changeRefused(let action, let problems):
             return "\(action) refused, nothing was changed:\n  " + problems.joined(separator: "\n  ") + "\nfix these files (or remove them from the workspace) and run it again"
+        case .invalidMetadata(let field, let problem):
+            return "\(field): \(problem)"
         }
     }
 

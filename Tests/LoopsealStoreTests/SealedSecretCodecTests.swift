@@ -65,7 +65,7 @@ import Testing
         let error = #expect(throws: StoreError.self) {
             try SealedSecretCodec.decode(try Fixture.bytes("fail_newer_format.sealed"), file: "x.sealed")
         }
-        #expect(error == .newerFormat(file: "x.sealed", version: 2))
+        #expect(error == .newerFormat(file: "x.sealed", version: 3))
         #expect(error?.description.contains("newer loopseal") == true)
     }
 

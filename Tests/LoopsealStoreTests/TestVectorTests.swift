@@ -32,6 +32,7 @@ import Testing
         var identity: String?
         var file: String
         var error: String?
+        var metadata: [String: String]?
     }
 
     static var directory: URL {
@@ -50,8 +51,9 @@ import Testing
         for name in ["good_one_recipient", "good_two_recipients", "good_declared", "good_signed", "good_multiline_utf8"] {
             #expect(good.contains(name), "missing \(name)")
         }
+        for name in ["good_metadata", "good_signed_metadata"] { #expect(good.contains(name), "missing \(name)") }
         for name in ["fail_unsigned", "fail_unlisted_writer", "fail_signature_over_other_bytes", "fail_signature_moved",
-                     "fail_tampered_recipients"] {
+                     "fail_tampered_recipients", "fail_metadata_changed", "fail_metadata_signed_by_non_writer"] {
             #expect(fail.contains(name), "missing \(name)")
         }
     }
@@ -68,6 +70,13 @@ import Testing
 
         // Build the file from the inputs alone.
         var secret = SealedSecret(id: id, key: key, value: nil, recipients: [:])
+        if let metadata = vector.metadata {
+            secret.metadata = SecretMetadata(owner: metadata["owner"], expires: metadata["expires"].flatMap(CalendarDate.init(string:)),
+                                             rotateEvery: metadata["rotateEvery"].flatMap(RotationPeriod.init(string:)),
+                                             rotated: metadata["rotated"].flatMap(CalendarDate.init(string:)),
+                                             description: metadata["description"])
+            #expect(secret.metadata.owner != nil || secret.metadata.description != nil)
+        }
         if let value = vector.value {
             let dataKey = try SecureBytes(copying: try hex(#require(vector.dataKey)))
             let nonce = try hex(#require(vector.nonce))
@@ -108,6 +117,11 @@ import Testing
     func failVectorIsRefusedForItsReason(name: String) throws {
         let vector = try #require(try Self.load(prefix: name).first { $0.name == name })
         let writers = try vector.writers.sorted { $0.key < $1.key }.map { Writer(name: $0.key, publicKey: try SigningPublicKey(string: $0.value)) }
+        if vector.error == "malformed" {
+            let error = #expect(throws: StoreError.self) { try SealedSecretCodec.decode(Array(vector.file.utf8), file: name) }
+            guard case .malformed? = error else { Issue.record("\(name): expected malformed, got \(String(describing: error))"); return }
+            return
+        }
         let decoded = try SealedSecretCodec.decode(Array(vector.file.utf8), file: name)
         let error = #expect(throws: StoreError.self) {
             try WriterSignatures(workspaceID: vector.workspace, writers: writers).verify(decoded, file: name)

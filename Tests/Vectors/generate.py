@@ -94,13 +94,27 @@ def seal_data_key(data_key, recipient, label):
     }
 
 
+METADATA_FIELDS = ["owner", "expires", "rotateEvery", "rotated", "description"]
+
+
+def quoted(text):
+    """FORMAT.md §2: a description in double quotes, `"` and `\\` escaped with a backslash."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def body(secret):
-    """The content lines (FORMAT.md §2), `loopseal:` through the last recipient."""
-    text = "loopseal: 1\nid: %s\nkey: %s\n" % (secret["id"], secret["key"])
+    """The content lines (FORMAT.md §2), `loopseal:` through the last recipient, then the
+    metadata lines of format 2."""
+    metadata = secret.get("metadata") or {}
+    text = "loopseal: %d\nid: %s\nkey: %s\n" % (2 if metadata else 1, secret["id"], secret["key"])
     if secret["value"] is not None:
         text += "value: %s\nrecipients:\n" % b64(secret["value"])
         for recipient in sorted(secret["recipients"]):
             text += "  %s: %s\n" % (recipient, b64(secret["recipients"][recipient]))
+    for field in METADATA_FIELDS:
+        if field in metadata:
+            value = quoted(metadata[field]) if field == "description" else metadata[field]
+            text += "%s: %s\n" % (field, value)
     return text
 
 
@@ -117,10 +131,12 @@ def file_text(secret, signature=None):
     return text
 
 
-def good(name, description, workspace, key, uuid, value, recipients, writer=None):
+def good(name, description, workspace, key, uuid, value, recipients, writer=None, metadata=None):
     vector = {"name": name, "description": description, "workspace": workspace, "id": uuid, "key": key,
               "value": value}
-    secret = {"id": uuid, "key": key, "value": None, "recipients": {}}
+    if metadata:
+        vector["metadata"] = metadata
+    secret = {"id": uuid, "key": key, "value": None, "recipients": {}, "metadata": metadata}
     if value is not None:
         data_key = fixed("loopseal test vector data key " + name)
         nonce = fixed("loopseal test vector nonce " + name, 24)
@@ -211,6 +227,34 @@ def vectors():
     out.append(fail("fail_tampered_value", "One bit of the ciphertext flipped in an unsigned file: the value does not open.",
                     ws, {}, file_text(dict(signed_secret, value=signed_secret["value"][:30] + bytes([signed_secret["value"][30] ^ 1]) + signed_secret["value"][31:])),
                     "openFailed", identity=alice.identity))
+
+    # Format 2: metadata (FORMAT.md §2), covered by the signature (§8).
+    v, _, _ = good("good_metadata", "Format 2: a value with every metadata field; the description holds quotes, a backslash and UTF-8.",
+                   ws, "SMTP_PASSWORD", "3e5a7c9b-1d3f-4b5d-8f7a-9c1e3a5b7d9f", "smtp-canary-7f3a", [alice],
+                   metadata={"owner": "alice", "expires": "2027-03-01", "rotateEvery": "90d", "rotated": "2026-12-01",
+                             "description": 'Mail relay "app" login \\ ops \u2014 r\u00e9seau'})
+    out.append(v)
+    meta = {"owner": "ops@example.com", "rotateEvery": "12w", "rotated": "2026-11-20"}
+    v, meta_secret, meta_sig = good("good_signed_metadata", "Format 2, signed by 'ci': the metadata lines are in the signed bytes.",
+                                    ws, "DATABASE_URL", "6f1c0f6e-2a34-4d0e-9a53-3c0d7f1a9b20",
+                                    "postgres://app:s3cret@db.internal:5432/app", [alice, bob], writer=ci, metadata=meta)
+    out.append(v)
+    v, _, _ = good("good_signed_declared_metadata", "Format 2: a requested secret without a value that already has an owner, signed.",
+                   ws, "STRIPE_KEY", "9d2f0a55-3b1c-4e8f-a0b1-c2d3e4f50617", None, [], writer=ci,
+                   metadata={"owner": "bob", "description": "Stripe live key"})
+    out.append(v)
+    changed = dict(meta_secret, metadata=dict(meta, owner="mallory"))
+    out.append(fail("fail_metadata_changed", "The owner changed after signing: the value is untouched, the signature fails.",
+                    ws, writers, file_text(changed, meta_sig), "badSignature"))
+    out.append(fail("fail_metadata_removed", "The metadata lines removed (and the file turned back into format 1) after signing.",
+                    ws, writers, file_text(dict(meta_secret, metadata=None), meta_sig), "badSignature"))
+    later = dict(meta_secret, metadata=dict(meta, rotateEvery="520w"))
+    out.append(fail("fail_metadata_signed_by_non_writer", "The rotation period changed and the file re-signed by a key 'writers:' does not list.",
+                    ws, writers, file_text(later, (mallory.writer, mallory.key.sign(signed_bytes(ws, mallory.writer, later)).signature)),
+                    "signedByNonWriter"))
+    out.append(fail("fail_metadata_in_format_1", "A metadata field in a file that says 'loopseal: 1': refused, not read as format 1.",
+                    ws, {}, file_text(dict(meta_secret, metadata=None)).replace("recipients:\n", "owner: alice\nrecipients:\n", 1),
+                    "malformed"))
     return out
 
 
