@@ -1,3 +1,4 @@
+import Foundation
 import LoopsealCrypto
 import LoopsealStore
 
@@ -28,14 +29,22 @@ public enum RecipientChanges {
     }
 
     /// Removes `name`, refusing to remove the last recipient; re-seals unless `rekey` is false.
+    /// Records in the exposure ledger (``ExposureRecording``) which secrets `name` could read,
+    /// removed by `removedBy` (the remover's recipient name when an identity is theirs).
     public static func remove(name: String, from service: SecretService, identities: [Identity],
-                              rekey: Bool, progress: ((Int, Int) -> Void)? = nil) throws -> RecipientChange {
-        try service.changeRecipients(action: "recipients rm", identities: identities, rekey: rekey, progress: progress) { config in
+                              rekey: Bool, removedBy: String = "unknown", now: Date = Date(),
+                              progress: ((Int, Int) -> Void)? = nil) throws -> RecipientChange {
+        var recording: ExposureRecording?
+        let change = try service.changeRecipients(action: "recipients rm", identities: identities, rekey: rekey, progress: progress) { config in
             guard let index = config.recipients.firstIndex(where: { $0.name == name }) else {
                 throw StoreError.unknownRecipient(name: name, known: config.recipients.map(\.name))
             }
             guard config.recipients.count > 1 else { throw KitError.lastRecipient(name: name) }
+            recording = try ExposureRecording(removing: config.recipients[index], config: config, service: service,
+                                              identities: identities, removedBy: removedBy, now: now)
             config.recipients.remove(at: index)
         }
+        try recording?.record(in: service, identities: identities)
+        return change
     }
 }

@@ -58,7 +58,8 @@ struct Recipients: ParsableCommand {
         func run() throws {
             let change = try RecipientChanges.remove(
                 name: name, from: try workspace.service(signingKeys: signing.loader),
-                identities: noRekey ? [] : try identities.load(), rekey: !noRekey, progress: Rekey.progress)
+                identities: noRekey ? [] : try identities.load(), rekey: !noRekey,
+                removedBy: ProcessInfo.processInfo.environment["USER"] ?? "unknown", progress: Rekey.progress)
             Terminal.warn("removed recipient \(name)" + (noRekey ? "; run 'loopseal rekey' to re-seal without them" : ", re-sealed \(change.rewritten) secret\(change.rewritten == 1 ? "" : "s")"))
             ConfigSigningReport.show(change.configSigning)
             Recipients.reportExposed(change.exposed, by: name)
@@ -69,6 +70,9 @@ struct Recipients: ParsableCommand {
     static func reportExposed(_ exposed: [String], by who: String) {
         guard !exposed.isEmpty else { return }
         Terminal.warn("\(who) could read \(exposed.count) secret\(exposed.count == 1 ? "" : "s") and may have copied them; rotate each with 'loopseal rotate KEY':")
+        if who != "keys no longer listed" {
+            Terminal.warn("recorded in exposure.yaml (commit it): 'loopseal exposure \(who)' lists what is still exposed, 'loopseal rotate --exposed-to \(who)' rotates them")
+        }
         Terminal.print(exposed.map { $0 + "\n" }.joined())
     }
 }

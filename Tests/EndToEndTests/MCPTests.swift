@@ -71,8 +71,8 @@ struct MCPTests {
 
         // list_workflows: name, file, title, description; request-secrets is built in.
         let workflows = try client.call("list_workflows").structured["workflows"] as? [[String: Any]] ?? []
-        #expect(workflows.compactMap { $0["name"] as? String } == ["request-secrets", "rotate-secret", "secrets-example"])
-        #expect(workflows.compactMap { $0["file"] as? String } == ["<built-in>/request-secrets.yaml", "<built-in>/rotate-secret.yaml", "workflows/secrets-example.yaml"])
+        #expect(workflows.compactMap { $0["name"] as? String } == ["request-secrets", "rotate-secret", "rotate-secrets", "secrets-example"])
+        #expect(workflows.compactMap { $0["file"] as? String } == ["<built-in>/request-secrets.yaml", "<built-in>/rotate-secret.yaml", "<built-in>/rotate-secrets.yaml", "workflows/secrets-example.yaml"])
         #expect(workflows.first?["title"] as? String == "Request secrets")
         #expect(workflows.last?["description"] as? String == "Requests secrets from the user and verifies they were stored.")
 
@@ -115,7 +115,7 @@ struct MCPTests {
 
         // Errors are tool results naming the argument at fault.
         let failures: [(String, [String: Any], String)] = [
-            ("start_run", ["workflow": "no-such-flow"], "'workflow': no workflow named 'no-such-flow' (known: request-secrets, rotate-secret, secrets-example)"),
+            ("start_run", ["workflow": "no-such-flow"], "'workflow': no workflow named 'no-such-flow' (known: request-secrets, rotate-secret, rotate-secrets, secrets-example)"),
             ("start_run", ["workflow": "../workflows/secrets-example.yaml"], "'workflow': no workflow named"),
             ("start_run", [:], "'workflow' is required"),
             ("start_run", ["workflow": "secrets-example", "input": 5], "'input' must be a JSON object"),

@@ -51,9 +51,9 @@ struct ToolHandlerTests {
         let scratch = try MCPScratch()
         let result = await scratch.tools().call("list_workflows", arguments: ["workspace": "app"])
         let names = result.structured["workflows"]?.arrayValue?.compactMap { $0.objectValue?["name"]?.stringValue }
-        #expect(names == ["request-secrets", "rotate-secret", "secrets-example"], "\(result.text)")
+        #expect(names == ["request-secrets", "rotate-secret", "rotate-secrets", "secrets-example"], "\(result.text)")
         let files = result.structured["workflows"]?.arrayValue?.compactMap { $0.objectValue?["file"]?.stringValue }
-        #expect(files == ["<built-in>/request-secrets.yaml", "<built-in>/rotate-secret.yaml", "workflows/secrets-example.yaml"], "\(result.text)")
+        #expect(files == ["<built-in>/request-secrets.yaml", "<built-in>/rotate-secret.yaml", "<built-in>/rotate-secrets.yaml", "workflows/secrets-example.yaml"], "\(result.text)")
         #expect(result.structured["workflows"]?.arrayValue?.first?.objectValue?["title"] == "Request secrets")
     }
 
@@ -138,7 +138,7 @@ struct ToolHandlerTests {
             ("get_secret_keys", ["workspace": "../app"], "get_secret_keys: 'workspace': ../app is not a workspace under"),
             ("get_secret_keys", ["workspace": 3], "get_secret_keys: 'workspace' must be a string"),
             ("start_run", [:], "start_run: 'workflow' is required: a workflow name from list_workflows"),
-            ("start_run", ["workflow": "no-such-flow"], "start_run: 'workflow': no workflow named 'no-such-flow' (known: request-secrets, rotate-secret, secrets-example)"),
+            ("start_run", ["workflow": "no-such-flow"], "start_run: 'workflow': no workflow named 'no-such-flow' (known: request-secrets, rotate-secret, rotate-secrets, secrets-example)"),
             ("start_run", ["workflow": "secrets-example", "input": 5], "start_run: 'input' must be a JSON object"),
             ("request_secrets", ["keys": ["OK_KEY", "bad key"]], "request_secrets: 'keys[1]': "),
             ("sync_secrets", ["dryRun": "yes"], "sync_secrets: 'dryRun' must be true or false"),

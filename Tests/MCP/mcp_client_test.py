@@ -147,6 +147,7 @@ async def exercise(root, env, key, seen, fills):
                 check([(w.get("name"), w.get("file")) for w in workflows.get("workflows", [])]
                       == [("agent-secrets-example", "workflows/agent-secrets-example.yaml"),
                           ("request-secrets", "<built-in>/request-secrets.yaml"), ("rotate-secret", "<built-in>/rotate-secret.yaml"),
+                          ("rotate-secrets", "<built-in>/rotate-secrets.yaml"),
                           ("secrets-example", "workflows/secrets-example.yaml")],
                       f"list_workflows: {workflows}")
 

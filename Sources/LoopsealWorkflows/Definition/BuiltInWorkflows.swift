@@ -173,5 +173,88 @@ public enum BuiltInWorkflows {
 
         """
 
-    private static let sources: [String: String] = ["request-secrets": requestSecrets, "rotate-secret": rotateSecret]
+    /// Rotation of several secrets in one run (`loopseal rotate --exposed-to`, `loopseal remind`):
+    /// asks for new values of the keys in `args.variables` (`[{key, description?}]`), waits for a
+    /// person to confirm, then syncs this host's targets.
+    static let rotateSecrets = """
+        title: Rotate secrets
+        description: Requests new values for the keys in args.variables ([{key, description}]), waits for confirmation, then syncs the workspace's targets.
+        ui:
+          widgets:
+            - widget: secret-input
+              enabledWhen: [awaiting_values]
+              options:
+                transition: values_provided
+                label: Save new values
+            - widget: button
+              enabledWhen: [confirming]
+              options:
+                transition: confirm
+                label: Confirm and sync
+            - widget: button
+              enabledWhen: [confirming]
+              options:
+                transition: cancel
+                label: Cancel
+            - widget: button
+              enabledWhen: [sync_failed]
+              options:
+                transition: acknowledge_failure
+                label: Acknowledge
+        transitions:
+          - id: request_new_values
+            from: start
+            to: awaiting_values
+            call:
+              - tool: request_secrets
+                args:
+                  variables: ${{ args.variables }}
+              - tool: create_document
+                args:
+                  document: secret_request
+                  content:
+                    variables: ${{ args.variables }}
+
+          - id: values_provided
+            from: awaiting_values
+            to: confirming
+            wait: true
+
+          - id: confirm
+            from: confirming
+            to: syncing
+            wait: true
+            assign:
+              confirmedBy: ${{ runtime.transition.payload.by || 'someone' }}
+
+          - id: cancel
+            from: confirming
+            to: end
+            wait: true
+
+          - id: sync
+            from: syncing
+            to: end
+            retryAttempts: 2
+            retryDelay: 500
+            onError: sync_failed
+            call:
+              - tool: sync_secrets
+                assign:
+                  synced: ${{ result.data.count }}
+              - tool: create_document
+                args:
+                  document: markdown
+                  content:
+                    markdown: |
+                      Rotated {{#each args.variables}}**{{this.key}}**{{#unless @last}}, {{/unless}}{{/each}} (confirmed by {{ state.confirmedBy }}) and synced {{ state.synced }} target(s).
+
+          - id: acknowledge_failure
+            from: sync_failed
+            to: end
+            wait: true
+
+        """
+
+    private static let sources: [String: String] = ["request-secrets": requestSecrets, "rotate-secret": rotateSecret, "rotate-secrets": rotateSecrets]
 }
