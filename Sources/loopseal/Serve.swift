@@ -36,6 +36,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The signing key for workspaces that list writers: (default: $LOOPSEAL_SIGNING_KEY, $LOOPSEAL_SIGNING_KEY_FILE, ~/.config/loopseal/signing.key).", valueName: "file"))
     var signingKey: String?
 
+    @OptionGroup(title: "Replicas")
+    var replicas: ReplicaOptions
+
     @OptionGroup(title: "Connections")
     var connections: ConnectionOptions
 
@@ -87,7 +90,8 @@ struct Serve: AsyncParsableCommand {
             root: root, stateDirectory: TokenStore.defaultDirectory(), gitCommit: gitCommit,
             syncer: IdentitySyncer(loader: IdentityLoader()), signingKeys: SigningKeyLoader(file: signingKey),
             logger: CommandLogger.make("loopseal.server", level: .info), publicURL: try parsedPublicURL(), secureCookies: secureCookies,
-            identities: unchangedUpserts ? IdentityLoader(environment: ProcessEnvironment.values(["LOOPSEAL_IDENTITY", "LOOPSEAL_IDENTITY_FILE"])) : nil)
+            identities: unchangedUpserts ? IdentityLoader(environment: ProcessEnvironment.values(["LOOPSEAL_IDENTITY", "LOOPSEAL_IDENTITY_FILE"])) : nil,
+            replica: replicas.settings)
         configuration.sessionKey = try sessions.key()
         do {
             return try ServerCore(configuration: configuration)
@@ -106,7 +110,8 @@ struct Serve: AsyncParsableCommand {
     /// The line printed once the server listens.
     private static func listening(on address: ListenAddress, _ configuration: ServerConfiguration) -> String {
         let pagesAt = configuration.publicURL.map { ", web pages at \($0)" } ?? ""
-        let committing = configuration.gitCommit ? ", committing changes to git" : ""
+        let committing = configuration.replica.map { ", pushing changes to branch \($0.branch) of \($0.remote)" }
+            ?? (configuration.gitCommit ? ", committing changes to git" : "")
         return "loopseal serve: listening on http://\(address), root \(configuration.root), state \(configuration.stateDirectory)\(pagesAt)\(committing)"
     }
 }

@@ -44,6 +44,16 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
                  "the request body is not valid HTTP/1.1 framing (\(cause)): send a correct Content-Length or chunked body")
     }
 
+    /// The code of ``pushFailed(_:undone:)``.
+    static let pushFailedCode = "push_failed"
+
+    /// A change whose commit could not be pushed (`--git-push`), so it was undone: 503, the
+    /// remote's details in the log only.
+    static func pushFailed(_ failure: PushFailure, undone unrestored: String) -> APIError {
+        APIError(.serviceUnavailable, pushFailedCode,
+                 "the change could not be pushed to branch '\(failure.branch)' of remote '\(failure.remote)', so it was undone\(unrestored) and is not stored: retry later (the server log says why)")
+    }
+
     static let tooLarge = APIError(.contentTooLarge, "body_too_large", "request bodies are limited to \(ServerLimits.maxBodyBytes / 1024) KiB")
 
     /// Maps library errors to statuses: not-found cases to 404, conflicts to 409, the rest to 400

@@ -1045,7 +1045,7 @@ enum OpenAPIDocument {
             }
           },
           "Busy": {
-            "description": "Another process held the workspace lock for the whole wait (60 s) (`busy`): retry.",
+            "description": "Another process held the workspace lock for the whole wait (60 s) (`busy`), or, with `serve --git-push`, the change could not be pushed to the remote the replicas share and was undone (`push_failed`; the log says why): retry.",
             "headers": {
               "Cache-Control": {
                 "$ref": "#/components/headers/CacheControl"
@@ -1241,7 +1241,8 @@ enum OpenAPIDocument {
                 "properties": {
                   "error": {
                     "enum": [
-                      "busy"
+                      "busy",
+                      "push_failed"
                     ]
                   }
                 }

@@ -20,6 +20,9 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     public var run: String?
     /// The transition fired, for run actions.
     public var transition: String?
+    /// With `--git-push`: the short sha of another replica's commit whose write of the same key
+    /// this one replaced (both were made at once; the later push wins).
+    public var replaced: String?
 
     /// An entry stamped now.
     public init(token: String, workspace: String, action: String, key: String? = nil, run: String? = nil, transition: String? = nil) {

@@ -28,6 +28,10 @@ public struct ServerConfiguration: Sendable {
     /// value is the same is left untouched, and a writer token can tell whether the value it
     /// sent equals the current one: an operator's choice, off by default.
     public var identities: IdentityLoader?
+    /// Share the repository with other replicas through a git remote (`serve --git-push`):
+    /// implies ``gitCommit``; each commit is pushed before its requests are answered, and the
+    /// remote is pulled regularly (``Replica``). Nil: this server's clone is its own.
+    public var replica: ReplicaSettings?
     /// The key web session cookies are signed with (`--session-key`): sessions then live in the
     /// cookie, and every replica with the same key accepts them. Nil: sessions in memory.
     public var sessionKey: MACKey?
@@ -35,7 +39,8 @@ public struct ServerConfiguration: Sendable {
     /// A configuration for `root`, with state in `stateDirectory`.
     public init(root: String, stateDirectory: String, gitCommit: Bool = false, syncer: SecretsSyncer? = nil,
                 signingKeys: SigningKeyLoader = SigningKeyLoader(), logger: Logger = Logger(label: "loopseal.server"),
-                publicURL: PublicURL? = nil, secureCookies: Bool = false, identities: IdentityLoader? = nil) {
+                publicURL: PublicURL? = nil, secureCookies: Bool = false, identities: IdentityLoader? = nil,
+                replica: ReplicaSettings? = nil) {
         self.root = root
         self.stateDirectory = stateDirectory
         self.gitCommit = gitCommit
@@ -45,6 +50,7 @@ public struct ServerConfiguration: Sendable {
         self.publicURL = publicURL
         self.secureCookies = secureCookies
         self.identities = identities
+        self.replica = replica
     }
 
     /// The audit log: `audit.jsonl` in the state directory.

@@ -110,18 +110,19 @@ extension ServerCore {
     ///    line per request.
     ///
     /// No request is answered before its batch is durable: the folder fsync and the audit fsync
-    /// both done. When step 2 or the commit or audit of step 3 fails, every file of the batch is
-    /// put back (``FileRollback``) and each request is applied again alone, so a failure fails
-    /// only the requests it belongs to. When the folder fsync fails (a failing disk), the files
-    /// are put back too and every request fails; their audit lines were already written, and
-    /// the error and the log say so. When the batch cannot start (the audit log cannot be
+    /// both done (and, with `--git-push`, its commit pushed). When step 2 or the commit or audit
+    /// of step 3 fails, every file of the batch is put back (``FileRollback``) and each request
+    /// is applied again alone, so a failure fails only the requests it belongs to; a push that
+    /// failed fails them all at once (`push_failed`: the remote, not a request, is at fault).
+    /// When the folder fsync fails (a failing disk), the files are put back too and every
+    /// request fails; their audit lines were already written, and the error and the log say so. When the batch cannot start (the audit log cannot be
     /// opened, the workspace lock or `workspace.yaml` cannot be had), nothing was touched and
     /// every request gets that error, as each would alone.
     func commitSecretWrites(_ workspace: Workspace, _ writes: [SecretWrite]) -> [Result<SecretKeyInfo, any Error>] {
         switch attemptBatch(workspace, writes) {
         case .applied(let results):
             return results
-        case .undone(let error) where writes.count > 1:
+        case .undone(let error) where writes.count > 1 && (error as? APIError)?.code != APIError.pushFailedCode:
             logger.warning("a batch of writes was undone; applying its requests one at a time",
                            metadata: ["workspace": "\(workspace.id)", "requests": "\(writes.count)", "error": "\(error)"])
             return writes.flatMap { commitSecretWrites(workspace, [$0]) }

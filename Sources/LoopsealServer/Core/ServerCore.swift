@@ -18,6 +18,8 @@ public final class ServerCore: Sendable {
     /// The audit log.
     public let audit: AuditLog
     let git: GitCommitter?
+    /// With `--git-push`: the pulls of the remote this replica shares its repository through.
+    public let replica: Replica?
     private let queues = BlockingQueues()
     let sweeps = StaleFileSweep()
     let configs = WorkspaceConfigCache()
@@ -25,16 +27,26 @@ public final class ServerCore: Sendable {
     let logger: Logger
 
     /// A core for `configuration`. Fails when `--git-commit` is set outside a git repository.
-    /// Resumes the runs a crash left half-resumed in every workspace (``settleRuns()``) before
-    /// it returns, so the server starts with none.
+    /// With ``ServerConfiguration/replica`` it first resets the clone to the remote's tip
+    /// (``GitCommitter/startFromRemote(_:)``; fails when the remote cannot be fetched) and
+    /// starts pulling once ready. Resumes the runs a crash left half-resumed in every workspace
+    /// (``settleRuns()``) before it returns, so the server starts with none.
     public init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
         tokens = TokenStore(configuration: configuration)
         audit = AuditLog(path: configuration.auditLogPath)
-        git = configuration.gitCommit ? try GitCommitter(root: configuration.root) : nil
+        let committing = configuration.gitCommit || configuration.replica != nil
+        git = committing ? try GitCommitter(root: configuration.root, replica: configuration.replica, logger: configuration.logger) : nil
+        if let git, let settings = configuration.replica {
+            try git.startFromRemote(settings)
+            replica = Replica(committer: git, settings: settings)
+        } else {
+            replica = nil
+        }
         logger = configuration.logger
         listings = ListingCache(logger: configuration.logger)
         settleRuns()
+        replica?.start()
     }
 
     // MARK: Access
@@ -392,9 +404,17 @@ public final class ServerCore: Sendable {
     func commitAndAudit(_ workspace: Workspace, entries: [AuditEntry], commitPaths: [String], message: String,
                         appender: AuditAppender, rollback: FileRollback) throws {
         var committed = false
+        var entries = entries
         if let git, !commitPaths.isEmpty {
             do {
-                committed = try git.commit(paths: commitPaths, message: message)
+                let outcome = try git.commit(paths: commitPaths, message: message)
+                committed = outcome.committed
+                entries = noteReplaced(outcome.replaced, in: entries, workspace)
+            } catch let failure as PushFailure {
+                let unrestored = rollback.restore(workspace)
+                reportUnrestored(unrestored, workspace)
+                logger.error("a batch could not be pushed, so it was undone", metadata: ["workspace": "\(workspace.id)", "error": "\(failure)"])
+                throw APIError.pushFailed(failure, undone: Self.describe(unrestored))
             } catch {
                 let unrestored = rollback.restore(workspace)
                 reportUnrestored(unrestored, workspace)
@@ -413,13 +433,23 @@ public final class ServerCore: Sendable {
                 let undoMessage = subject.replacingOccurrences(of: "loopseal: ", with: "loopseal: undo ")
                     + " (its audit line could not be written)" + message.dropFirst(subject.count)
                 do {
-                    try git.commit(paths: commitPaths, message: undoMessage)
+                    _ = try git.commit(paths: commitPaths, message: undoMessage)
                 } catch {
                     undo = "; its commit could not be undone (\(error)): revert it by hand"
                 }
             }
             let message = (error as? APIError)?.message ?? "\(error)"
             throw APIError(.internalServerError, "audit_log", "\(message); the change was undone\(Self.describe(unrestored))\(undo)")
+        }
+    }
+
+    /// `entries` with ``AuditEntry/replaced`` set on those whose key's file is in `replaced`.
+    private func noteReplaced(_ replaced: [String: String], in entries: [AuditEntry], _ workspace: Workspace) -> [AuditEntry] {
+        guard !replaced.isEmpty else { return entries }
+        return entries.map { entry in
+            var entry = entry
+            if let key = entry.key, let path = try? relative(workspace.secretPath(for: key)) { entry.replaced = replaced[path] }
+            return entry
         }
     }
 
