@@ -150,10 +150,13 @@ struct SharedTokenTests {
         #expect(throws: TokenError.self) { try Self.serverStore(second, LogCapture()).record(id: record.id) }
     }
 
-    @Test("serve picks the repository's tokens when server/tokens exists, else the state directory")
+    @Test("serve picks the repository's tokens when server/tokens exists or it is a replica, else the state directory")
     func selection() throws {
-        let configuration = ServerConfiguration(root: first, stateDirectory: "\(base)/state")
+        var configuration = ServerConfiguration(root: first, stateDirectory: "\(base)/state")
         #expect(!TokenStore(configuration: configuration).isShared)
+        configuration.replica = ReplicaSettings()
+        #expect(TokenStore(configuration: configuration).isShared)
+        configuration.replica = nil
         _ = try TokenStore(repositoryRoot: first).create(workspaces: ["alpha"], role: .reader)
         let store = TokenStore(configuration: configuration)
         #expect(store.isShared && store.path == "\(first)/server/tokens")

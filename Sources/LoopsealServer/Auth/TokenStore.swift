@@ -99,10 +99,10 @@ public final class TokenStore: @unchecked Sendable {
         directory = folder.path
     }
 
-    /// The store `serve` uses: the repository's when it has a `server/tokens/` folder; else the
-    /// state directory's.
+    /// The store `serve` uses: the repository's when `configuration` is a replica (`--git-push`)
+    /// or the repository has a `server/tokens/` folder; else the state directory's.
     public convenience init(configuration: ServerConfiguration) {
-        if FileIO.isDirectory(Self.sharedFolder(root: configuration.root)) {
+        if configuration.replica != nil || FileIO.isDirectory(Self.sharedFolder(root: configuration.root)) {
             self.init(repositoryRoot: configuration.root, badFiles: .skip(logging: configuration.logger))
         } else {
             self.init(directory: configuration.stateDirectory)

@@ -47,6 +47,7 @@ public final class ServerCore: Sendable {
         listings = ListingCache(logger: configuration.logger)
         settleRuns()
         replica?.start()
+        if let replica { tokens.setUnknownTokenHandler { await replica.pullNow() } }
     }
 
     // MARK: Access
