@@ -14,6 +14,7 @@ struct Loopseal: ParsableCommand {
         subcommands: [
             Keygen.self, Init.self, Recipients.self, Writers.self, Rekey.self,
             SetSecret.self, GetSecret.self, Keys.self, RemoveSecret.self, Import.self, Edit.self, Log.self, Resolve.self,
+            Meta.self, Due.self,
             Export.self, Exec.self, Verify.self, Render.self,
             Workflow.self, Run.self, Sync.self, Targets.self, Watch.self, Status.self, Agent.self,
             MCPCommand.self,

@@ -14,7 +14,8 @@ struct SetSecret: ParsableCommand {
             Values never come from arguments: they would leak into shell history and process lists. \
             One trailing newline on stdin is dropped unless --raw. When an identity opens the current value and it is the same, the file is left as it was ("unchanged"). At the hidden prompt a value is one \
             line; a paste with line breaks is refused unless --multiline (end the value with Ctrl-D). \
-            An empty value is refused unless --allow-empty.
+            An empty value is refused unless --allow-empty. --owner, --expires, --rotate-every and \
+            --description set metadata as 'loopseal meta' does; a new value records today as 'rotated'.
             """)
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var signing: SigningOptions
@@ -22,6 +23,7 @@ struct SetSecret: ParsableCommand {
     @Argument(help: "The secret's name, an environment variable name.") var key: String
     @Argument(help: .hidden) var refusedValue: String?
     @OptionGroup var input: ValueInputOptions
+    @OptionGroup var metadata: MetadataOptions
 
     func validate() throws {
         guard refusedValue == nil else {
@@ -32,8 +34,9 @@ struct SetSecret: ParsableCommand {
     func run() throws {
         try Names.checkKey(key)
         let service = try workspace.service(signingKeys: signing.loader)
+        let edit = try metadata.edit(service.workspace)
         let value = try input.read(prompt: "Value for \(key): ", key: key)
-        switch try service.set(key: key, value: value, identities: identities.loadIfAny()) {
+        switch try SecretMetadataUpdate.set(key: key, value: value, identities: identities.loadIfAny(), edit: edit, service: service) {
         case .unchanged: Terminal.warn("\(key) unchanged: the value is the same; the file was left as it was")
         default: Terminal.warn("sealed \(key) to \(try service.workspace.loadConfig().recipients.count) recipient(s)")
         }
@@ -90,10 +93,10 @@ struct GetSecret: ParsableCommand {
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "List secret names and whether each has a value (never values).",
+        abstract: "List secret names, whether each has a value, and their metadata (never values).",
         discussion: "A file that cannot be read (a merge conflict, a bad edit) is listed with its problem, and named on stderr; the others are listed as usual. A file in merge conflict is listed as 'conflict': 'loopseal resolve KEY' settles it.")
     @OptionGroup var workspace: WorkspaceOptions
-    @Flag(help: "Print JSON: [{\"id\", \"key\", \"hasValue\"}]; an unreadable file has \"id\" and \"hasValue\" null and a \"problem\" (and \"conflict\": true for a merge conflict).") var json = false
+    @Flag(help: "Print JSON: [{\"id\", \"key\", \"hasValue\"}] plus \"owner\", \"expires\", \"rotateEvery\", \"rotated\", \"description\" when set; an unreadable file has \"id\" and \"hasValue\" null and a \"problem\" (and \"conflict\": true for a merge conflict).") var json = false
 
     func run() throws {
         let items = try workspace.service().keys()
@@ -105,17 +108,20 @@ struct Keys: ParsableCommand {
     private static func json(_ items: [SecretKeyInfo]) -> String {
         TemplateValue.list(items.map { item in
             guard let problem = item.problem else {
-                return .dictionary([("id", .string(item.id)), ("key", .string(item.key)), ("hasValue", .bool(item.hasValue))])
+                return .dictionary([("id", .string(item.id)), ("key", .string(item.key)), ("hasValue", .bool(item.hasValue))]
+                                   + MetadataColumns.json(item.metadata))
             }
             let conflict: [(String, TemplateValue)] = item.conflict ? [("conflict", .bool(true))] : []
             return .dictionary([("id", .null), ("key", .string(item.key)), ("hasValue", .null), ("problem", .string(problem))] + conflict)
         }).jsonText() + "\n"
     }
 
-    /// `KEY  VALUE  ID` columns, the names padded to the longest.
+    /// `KEY  VALUE  ID` columns, the names padded to the longest, and the metadata columns
+    /// when a secret has metadata.
     private static func table(_ items: [SecretKeyInfo]) -> String {
         let width = max(3, items.map(\.key.utf8.count).max() ?? 0)
-        var out = Self.pad("KEY", width) + "  VALUE    ID\n"
+        let metadata = items.contains { !$0.metadata.isEmpty }
+        var out = Self.pad("KEY", width) + (metadata ? "  VALUE    ID" + String(repeating: " ", count: 34) + MetadataColumns.header + "\n" : "  VALUE    ID\n")
         out.reserveCapacity(items.count * (width + 50))
         for item in items {
             out += Self.pad(item.key, width)
@@ -126,6 +132,7 @@ struct Keys: ParsableCommand {
             } else {
                 out += item.hasValue ? "  set      " : "  missing  "
                 out += item.id
+                if metadata { out += MetadataColumns.row(item.metadata) }
             }
             out += "\n"
         }

@@ -162,12 +162,24 @@ struct WebPagesTests {
         }
     }
 
+    @Test("The workspace page shows each secret's metadata, escaped (issue 18)")
+    func workspacePageMetadata() throws {
+        let metadata = SecretMetadata(owner: "ops@example.com", expires: CalendarDate(string: "2027-03-01"),
+                                      rotateEvery: RotationPeriod(string: "90d"), rotated: CalendarDate(string: "2026-12-01"),
+                                      description: "Relay <b>\"app\"</b>")
+        let keys = [SecretKeyInfo(id: "1", key: "SMTP", hasValue: true, metadata: metadata)]
+        let html = try pages.workspace("alpha", keys: keys, runs: [], workflows: nil, viewer: viewer)
+        #expect(html.contains("<th>Owner</th><th>Expires</th><th>Rotate every</th><th>Last rotated</th><th>Description</th>"))
+        #expect(html.contains(#"<td>ops@example.com</td><td>2027-03-01</td><td>90d</td><td>2026-12-01</td><td>Relay &lt;b&gt;&quot;app&quot;&lt;/b&gt;</td></tr>"#))
+        #expect(!html.contains("<b>"))
+    }
+
     @Test("Stored and Missing badges on the workspace page; the start form only for admins")
     func workspacePage() throws {
         let keys = [SecretKeyInfo(id: "1", key: "API_KEY", hasValue: true), SecretKeyInfo(id: "2", key: "DB_PASSWORD", hasValue: false)]
         let html = try pages.workspace("alpha", keys: keys, runs: [try Self.waitingRun(keys: [])], workflows: nil, viewer: viewer)
-        #expect(html.contains(#"<tr><td><code>API_KEY</code></td><td><span class="badge stored">Stored</span></td></tr>"#))
-        #expect(html.contains(#"<tr><td><code>DB_PASSWORD</code></td><td><span class="badge missing">Missing</span></td></tr>"#))
+        #expect(html.contains(#"<tr><td><code>API_KEY</code></td><td><span class="badge stored">Stored</span></td><td></td><td></td><td></td><td></td><td></td></tr>"#))
+        #expect(html.contains(#"<tr><td><code>DB_PASSWORD</code></td><td><span class="badge missing">Missing</span></td><td></td><td></td><td></td><td></td><td></td></tr>"#))
         #expect(html.contains(#"<a href="/workspaces/alpha/runs/run-1"><code>run-1</code></a>"#))
         #expect(html.contains("<code>asking</code>"))
         #expect(!html.contains("Start a run"))

@@ -1,8 +1,9 @@
 import LoopsealStore
 import MCP
 
-/// `get_secret_keys`: `{workspace, keys: [{key, hasValue, problem?}]}`, read without decrypting
-/// anything. A file that cannot be read is listed with its `problem` and `hasValue: null`.
+/// `get_secret_keys`: `{workspace, keys: [{key, hasValue, problem?, owner?, expires?, rotateEvery?,
+/// rotated?, description?}]}`, read without decrypting anything (metadata, never a value). A file
+/// that cannot be read is listed with its `problem` and `hasValue: null`.
 struct GetSecretKeysHandler: MCPToolHandler {
     let definition = ToolDefinitions.getSecretKeys
 
@@ -12,7 +13,11 @@ struct GetSecretKeysHandler: MCPToolHandler {
         return ToolOutcome([
             "workspace": .string(workspace.id),
             "keys": .array(keys.map { info -> Value in
-                guard let problem = info.problem else { return ["key": .string(info.key), "hasValue": .bool(info.hasValue)] }
+                guard let problem = info.problem else {
+                    var item: [String: Value] = ["key": .string(info.key), "hasValue": .bool(info.hasValue)]
+                    for case let (name, value?) in info.metadata.fields { item[name] = .string(value) }
+                    return .object(item)
+                }
                 return ["key": .string(info.key), "hasValue": .null, "problem": .string(problem)]
             }),
         ])

@@ -159,7 +159,7 @@ enum OpenAPIDocument {
                 ]
               }
             ],
-            "description": "Every secret's id, key and whether it has a value, ordered by key; nothing is decrypted and no value is ever returned. A file that cannot be read (a merge conflict, a parse error) is listed with `problem` and null `id` and `hasValue`.",
+            "description": "Every secret's id, key, whether it has a value and its metadata (owner, expires, rotateEvery, rotated, description, each when set), ordered by key; nothing is decrypted and no value is ever returned. A file that cannot be read (a merge conflict, a parse error) is listed with `problem` and null `id` and `hasValue`.",
             "responses": {
               "200": {
                 "description": "The keys.",
@@ -1322,6 +1322,29 @@ enum OpenAPIDocument {
               "hasValue": {
                 "type": "boolean",
                 "description": "False for a key declared without a value (a request)."
+              },
+              "owner": {
+                "type": "string",
+                "description": "Metadata (present when set): who rotates the secret, a recipient or writer name or an email."
+              },
+              "expires": {
+                "type": "string",
+                "format": "date",
+                "description": "Metadata (present when set): the day the value expires, YYYY-MM-DD."
+              },
+              "rotateEvery": {
+                "type": "string",
+                "pattern": "^[1-9][0-9]{0,3}[dwmy]$",
+                "description": "Metadata (present when set): how often the value should change (days, weeks, months, years), like 90d."
+              },
+              "rotated": {
+                "type": "string",
+                "format": "date",
+                "description": "Metadata (present when set): the day the value last changed, YYYY-MM-DD, recorded by the writer."
+              },
+              "description": {
+                "type": "string",
+                "description": "Metadata (present when set): what the secret is, one line; never its value."
               }
             }
           },

@@ -188,7 +188,7 @@ struct WebPages: Sendable {
         ])
     }
 
-    /// A workspace: its keys (Stored/Missing), its runs and, when `workflows` is given (admins),
+    /// A workspace: its keys (Stored/Missing, and their metadata: never a value), its runs and, when `workflows` is given (admins),
     /// the start-run form.
     func workspace(_ id: String, keys: [SecretKeyInfo], runs: [WorkflowRun], workflows: [WorkflowSummary]?,
                    viewer: WebViewer) throws -> String {
@@ -203,7 +203,10 @@ struct WebPages: Sendable {
         }
         return try page("workspace", title: id, viewer: viewer, [
             ("workspace", .string(id)),
-            ("keys", .list(keys.map { .dictionary([("key", .string($0.key)), ("hasValue", .bool($0.hasValue))]) })),
+            ("keys", .list(keys.map { info in
+                .dictionary([("key", .string(info.key)), ("hasValue", .bool(info.hasValue))]
+                            + info.metadata.fields.map { ($0.name, $0.value.map(TemplateValue.string) ?? .null) })
+            })),
             ("runs", .list(runs.map { run in
                 .dictionary([
                     ("id", .string(run.id)), ("href", .string(WebPaths.run(id, run.id))), ("workflow", .string(run.workflow)),

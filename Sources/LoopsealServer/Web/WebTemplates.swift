@@ -92,7 +92,8 @@ enum WebTemplates {
 
     """
 
-    /// One workspace: `workspace`, `keys` (`key`, `hasValue`), `runs` (`id`, `href`, `workflow`,
+    /// One workspace: `workspace`, `keys` (`key`, `hasValue`, `owner`, `expires`, `rotateEvery`,
+    /// `rotated`, `description`), `runs` (`id`, `href`, `workflow`,
     /// `status`, `place`, `updatedAt`), optional `start` (`action`, `csrf`, `workflows`).
     static let workspace = """
     <nav class="crumbs"><a href="/workspaces">Workspaces</a></nav>
@@ -101,9 +102,9 @@ enum WebTemplates {
     <h2>Secrets</h2>
     {{#if keys}}
     <table>
-    <thead><tr><th>Key</th><th>Value</th></tr></thead>
+    <thead><tr><th>Key</th><th>Value</th><th>Owner</th><th>Expires</th><th>Rotate every</th><th>Last rotated</th><th>Description</th></tr></thead>
     <tbody>
-    {{#each keys}}<tr><td><code>{{key}}</code></td><td>{{> badge}}</td></tr>
+    {{#each keys}}<tr><td><code>{{key}}</code></td><td>{{> badge}}</td><td>{{owner}}</td><td>{{expires}}</td><td>{{rotateEvery}}</td><td>{{rotated}}</td><td>{{description}}</td></tr>
     {{/each}}
     </tbody>
     </table>
