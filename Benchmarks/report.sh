@@ -126,6 +126,9 @@ section "Pull followers vs push agents" \
 section "Server" \
     "\`loopseal serve\` under wrk on loopback: listing 100 keys, and upserts (distinct keys, and all to one key, which serializes on the workspace lock and fsyncs each write). No peer and no goal." \
     "Benchmarks/server.sh $bin $seconds" Benchmarks/server.sh "$bin" "$seconds"
+section "Replicas over git" \
+    "Three \`loopseal serve --git-push\` replicas, each on its own clone of one bare remote on this disk, beside one replica and one \`serve --git-commit\` with no remote, under wrk (one wrk per replica, the connections split among them): upserts to distinct keys and to one key at 16 and 64 connections in all, and lists of 100 keys; every sealed file in the remote is opened afterwards. All of it shares the machine's cores, so three replicas here measure contention on one remote and two cores, not scale-out. No peer and no goal (issue 17)." \
+    "Benchmarks/replicas.sh $bin $seconds" Benchmarks/replicas.sh "$bin" "$seconds"
 
 minutes=$(( ($(date +%s) - started + 30) / 60 ))
 load_end="$(cut -d' ' -f1-3 /proc/loadavg) (the whole run took about $minutes min)"
