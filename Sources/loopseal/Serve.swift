@@ -14,7 +14,8 @@ struct Serve: AsyncParsableCommand {
             web: sign in once). The server holds no private key to store secrets: values are sealed \
             to each workspace's recipients as they arrive, and no response, page or log line carries one. \
             Tokens and the audit log (audit.jsonl) live in the state directory: $LOOPSEAL_STATE, else \
-            ~/.local/state/loopseal. Workflows that call sync_secrets need an identity in the environment \
+            ~/.local/state/loopseal; with --git-push, or when the repository has server/tokens/, tokens live \
+            there instead, one file per token ('loopseal token create --shared'). Workflows that call sync_secrets need an identity in the environment \
             ($LOOPSEAL_IDENTITY or $LOOPSEAL_IDENTITY_FILE).
             """)
 

@@ -164,7 +164,8 @@ final class TokenFolder: @unchecked Sendable {
             }
             bytes = read
         } catch StoreError.io(_, let problem) {
-            throw TokenError.badFile(path: file, problem: problem)
+            // What FileIO says, without its advice to replace a link: a token file is removed.
+            throw TokenError.badFile(path: file, problem: String(problem.prefix { $0 != ";" }))
         }
         let record: TokenRecord
         do {
