@@ -6,7 +6,7 @@ import LoopsealValue
 
 /// The MCP tools of one Loopseal root, callable with or without a transport: `get_secret_keys`,
 /// `list_workflows`, `start_run`, `get_run`, `request_secrets`, `request_secrets_task`,
-/// `sync_secrets`. A call may name a tool in camelCase too (`requestSecretsTask`), as workflow
+/// `sync_secrets`, `list_due_secrets`, `remind_owners`. A call may name a tool in camelCase too (`requestSecretsTask`), as workflow
 /// files may. No tool result or error ever holds a secret value.
 public struct LoopsealTools: Sendable {
     /// Where the tools look and how they link.
@@ -20,7 +20,7 @@ public struct LoopsealTools: Sendable {
         self.logger = logger
         handlers = [
             GetSecretKeysHandler(), ListWorkflowsHandler(), StartRunHandler(), GetRunHandler(), RequestSecretsHandler(),
-            RequestSecretsTaskHandler(), SyncSecretsHandler(),
+            RequestSecretsTaskHandler(), SyncSecretsHandler(), ListDueSecretsHandler(), RemindOwnersHandler(),
         ]
     }
 

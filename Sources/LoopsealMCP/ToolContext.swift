@@ -73,6 +73,11 @@ struct ToolContext: Sendable {
         return try runs.settled(run)
     }
 
+    /// Identities when any is configured, else none (named files must still load).
+    func identitiesIfAny() throws -> [Identity] {
+        try IdentityLoader(files: configuration.identityFiles, environment: configuration.environment).loadIfAny()
+    }
+
     /// Identities for decrypting, or a tool error that says how to provide one.
     func identities(for tool: String) throws -> [Identity] {
         do {

@@ -18,7 +18,7 @@ struct Loopseal: ParsableCommand {
             Export.self, Exec.self, Verify.self, Render.self,
             Workflow.self, Run.self, Sync.self, Targets.self, Watch.self, Status.self, Agent.self,
             MCPCommand.self,
-            Serve.self, Token.self, Rotate.self, Exposure.self, GitCommand.self,
+            Serve.self, Token.self, Rotate.self, Exposure.self, Remind.self, GitCommand.self,
         ]
     )
 }

@@ -94,9 +94,9 @@ class Loopseal:
     def __init__(self, binary, root, env):
         self.binary, self.root, self.env = binary, root, env
 
-    def __call__(self, *args, env=None, check_rc=True):
+    def __call__(self, *args, env=None, check_rc=True, input=None):
         result = subprocess.run([self.binary, *args], cwd=self.root, env=env or self.env,
-                                capture_output=True, timeout=120)
+                                input=input, capture_output=True, timeout=120)
         if check_rc and result.returncode != 0:
             raise Failure(f"`loopseal {' '.join(args)}` exited {result.returncode}: "
                           f"{result.stderr.decode(errors='replace').strip()}")
@@ -415,6 +415,8 @@ def main():
         parent_id, child_id = start_agent(cli, root)
         agent_flow(flow, parent_id, child_id, agent_values)
 
+        remind_value = remind_flow(flow, cli, base, dict(env, LOOPSEAL_IDENTITY_FILE=identity))
+
         console = driver.get_log("browser")
         csp = [entry["message"] for entry in console if "Content Security Policy" in entry["message"]]
         check(not csp, f"the pages broke their own Content-Security-Policy: {csp}")
@@ -444,8 +446,9 @@ def main():
               f"get_secret_keys in the parent does not report hasValue: true for {AGENT_KEYS}: {reported}")
         log(f"`loopseal get` returns the values entered inline; run {parent_id} completed with {SEED_TEXT!r}")
         server.stop()
-        places = scan_for_canaries(flow.sources, server, state, root, list(hexes.values()) + list(agent_hexes.values()),
-                                   KEYS + AGENT_KEYS)
+        places = scan_for_canaries(flow.sources, server, state, root,
+                                   list(hexes.values()) + list(agent_hexes.values()) + [remind_value, REMIND_OLD],
+                                   KEYS + AGENT_KEYS + [REMIND_KEY])
         log("no canary in " + ", ".join(places))
         check(not deferred, "\n  ".join(deferred))
         log(f"passed in {time.monotonic() - started:.1f} s; screenshots in {shown(artifacts)}/")
@@ -468,6 +471,58 @@ def main():
             log(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+REMIND_KEY = "REMIND_TOKEN"
+REMIND_OLD = "remind-old-" + secrets.token_hex(12)
+
+
+def remind_flow(flow, cli, base, env):
+    """Issue 18, must-hold 5: a secret owned by `tester`, set with a fake clock a year ago with
+    --rotate-every 90d, is overdue; `loopseal remind --public-url BASE` starts one run for its
+    owner and prints the run's page; the page's form asks for exactly that key (and says why);
+    submitting stores the new value, which records the rotation, so `due` no longer lists it.
+    Screenshots 10-remind-form.png, 11-remind-submitted.png. Returns the value entered."""
+    past = dict(env, LOOPSEAL_TEST_NOW="2025-01-01")
+    cli("set", REMIND_KEY, "--owner", "tester", "--rotate-every", "90d", "-w", WORKSPACE, env=past,
+        input=REMIND_OLD.encode())
+    due = json.loads(cli("due", "--json", "-w", WORKSPACE, env=env).stdout)
+    listed = [(item.get("key"), item.get("status")) for item in due.get("secrets", [])]
+    check(listed == [(REMIND_KEY, "overdue")], f"`loopseal due --json` lists {listed}, expected {REMIND_KEY} overdue")
+    reminded = json.loads(cli("remind", "--public-url", base, "--json", "-w", WORKSPACE, env=env).stdout)
+    check(len(reminded) == 1 and reminded[0].get("owner") == "tester" and reminded[0].get("keys") == [REMIND_KEY],
+          f"`loopseal remind --json` started {reminded}, expected one run for tester asking for {REMIND_KEY}")
+    run_id, link = reminded[0]["run"], reminded[0]["link"]
+    run_path = f"/workspaces/{WORKSPACE}/runs/{run_id}"
+    check(link == base + run_path, f"`loopseal remind` printed the link {link!r}, expected {base + run_path!r}")
+    log(f"remind started run {run_id} for tester: {link}")
+
+    flow.driver.get(link)
+    form_selector = f"form[action='{run_path}/secrets']"
+    form = flow.wait(EC.presence_of_element_located((By.CSS_SELECTOR, form_selector)),
+                     f"the reminder's secret form ({form_selector}) on {run_path}")
+    flow.fail_on_error_page("remind-run")
+    fields = form.find_elements(By.CSS_SELECTOR, "[name^='secret:']")
+    names = [field.get_attribute("name") for field in fields]
+    check(names == [f"secret:{REMIND_KEY}"], f"the reminder's form has fields {names}, expected only secret:{REMIND_KEY}")
+    check("overdue since" in flow.text(), f"the reminder's page does not say why {REMIND_KEY} is asked for: {flow.text()[:600]!r}")
+    flow.record("remind-run")
+    flow.shot("10-remind-form")
+    value = "remind-new-" + secrets.token_hex(12)
+    fields[0].send_keys(value)
+    form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
+    flow.wait(lambda d: error_heading(d) or (d.current_url.endswith(run_path)
+                                              and not d.find_elements(By.CSS_SELECTOR, form_selector)),
+              f"the reminder's run page at {run_path} without the form after submitting it")
+    flow.fail_on_error_page("remind-submit")
+    flow.record("remind-submitted")
+    flow.shot("11-remind-submitted")
+    got = cli("get", REMIND_KEY, "-w", WORKSPACE, env=env).stdout
+    check(got == value.encode(), f"`loopseal get {REMIND_KEY}` returned {len(got)} bytes, not the value entered in the reminder's form")
+    due = json.loads(cli("due", "--json", "-w", WORKSPACE, env=env).stdout)
+    check(not due.get("secrets"), f"after the reminder was filled, `loopseal due --json` still lists {due.get('secrets')}")
+    log(f"the reminder's form stored {REMIND_KEY}; `loopseal due` no longer lists it")
+    return value
 
 
 def start_agent(cli, root):

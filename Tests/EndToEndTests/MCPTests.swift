@@ -14,6 +14,7 @@ import Darwin
 struct MCPTests {
     static let toolNames: Set<String> = [
         "get_secret_keys", "list_workflows", "start_run", "get_run", "request_secrets", "request_secrets_task", "sync_secrets",
+        "list_due_secrets", "remind_owners",
     ]
 
     /// A workspace `app` (recipient alice) with a file target, the repository's secrets example
@@ -53,7 +54,7 @@ struct MCPTests {
         #expect((initialized["capabilities"] as? [String: Any])?["tools"] != nil)
         #expect((initialized["instructions"] as? String)?.contains("never return a secret value") == true)
 
-        // tools/list: the seven tools, each with an object schema that refuses unknown arguments.
+        // tools/list: the nine tools, each with an object schema that refuses unknown arguments.
         let listed = try client.request("tools/list", [:])
         let tools = try #require(listed["tools"] as? [[String: Any]])
         #expect(Set(tools.compactMap { $0["name"] as? String }) == Self.toolNames)

@@ -9,11 +9,12 @@ import Testing
 /// name the argument at fault, and no result ever holds a secret value.
 @Suite("MCP tool handlers")
 struct ToolHandlerTests {
-    @Test("the seven tools are listed, each accepting `workspace`; a call may name one in camelCase")
+    @Test("the nine tools are listed, each accepting `workspace`; a call may name one in camelCase")
     func definitions() throws {
         let tools = try MCPScratch().tools()
         #expect(tools.definitions.map(\.name) == [
             "get_secret_keys", "list_workflows", "start_run", "get_run", "request_secrets", "request_secrets_task", "sync_secrets",
+            "list_due_secrets", "remind_owners",
         ])
         #expect(tools.toolName("requestSecretsTask") == "request_secrets_task")
         #expect(tools.toolName("getSecretKeys") == "get_secret_keys")
@@ -132,7 +133,7 @@ struct ToolHandlerTests {
         let tools = scratch.tools()
         let cases: [(String, [String: Value]?, String)] = [
             ("reveal_secret", ["key": "CANARY_TOKEN"],
-             "unknown tool 'reveal_secret' (tools: get_secret_keys, list_workflows, start_run, get_run, request_secrets, request_secrets_task, sync_secrets)"),
+             "unknown tool 'reveal_secret' (tools: get_secret_keys, list_workflows, start_run, get_run, request_secrets, request_secrets_task, sync_secrets, list_due_secrets, remind_owners)"),
             ("list_workflows", ["verbose": true], "list_workflows: unknown argument 'verbose' (expected: workspace)"),
             ("get_secret_keys", ["workspace": "nope"], "get_secret_keys: 'workspace': nope is not a workspace under \(scratch.root)/workspaces (known: app)"),
             ("get_secret_keys", ["workspace": "../app"], "get_secret_keys: 'workspace': ../app is not a workspace under"),

@@ -33,7 +33,8 @@ except ImportError as error:
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.path.abspath(os.environ.get("LOOPSEAL_BIN", os.path.join(REPOSITORY, ".build/debug/loopseal")))
-TOOLS = {"get_secret_keys", "list_workflows", "start_run", "get_run", "request_secrets", "request_secrets_task", "sync_secrets"}
+TOOLS = {"get_secret_keys", "list_workflows", "start_run", "get_run", "request_secrets", "request_secrets_task", "sync_secrets",
+         "list_due_secrets", "remind_owners"}
 SEED_TEXT = "Secrets have been stored securely by the user."
 # request-secrets is built into loopseal: the repository needs no copy of it.
 WORKFLOW_FILES = ["secrets-example.yaml", "secrets-example.ui.yaml", "templates/secretsVerified.md", "agent-secrets-example.yaml"]
@@ -137,7 +138,7 @@ async def exercise(root, env, key, seen, fills):
                 # Every read-only tool, as a client that trusts the annotations would call them.
                 read_only = [tool.name for tool in tools
                              if field(field(tool, "annotations"), "read_only_hint", "readOnlyHint")]
-                check(set(read_only) == {"get_secret_keys", "list_workflows"}, f"read-only tools: {read_only}")
+                check(set(read_only) == {"get_secret_keys", "list_workflows", "list_due_secrets"}, f"read-only tools: {read_only}")
                 for name in read_only:
                     await call(name)
 
