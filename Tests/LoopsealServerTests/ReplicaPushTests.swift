@@ -97,6 +97,47 @@ struct ReplicaPushTests {
         #expect(listed.first?.id == created.id)
     }
 
+    @Test("a clone whose work tree cannot follow a rebuilt push at once (a file being written there) keeps its commit and catches up at a later pull")
+    func workTreeCatchesUpLater() async throws {
+        let fixture = try ReplicaFixture()
+        let one = try fixture.core(0), two = try fixture.core(1)
+        _ = try await one.upsertSecret(try fixture.alpha(0), key: "X", value: try secretValue("from one"), token: try fixture.writer(one))
+        // Another write of X is under way in replica 2's clone: git must not overwrite it.
+        let inFlight = "\(fixture.clones[1])/\(ReplicaFixture.path("X"))"
+        try FileManager.default.createDirectory(atPath: (inFlight as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try "being written".write(toFile: inFlight, atomically: true, encoding: .utf8)
+        let before = try ReplicaFixture.git(["rev-parse", "HEAD"], in: fixture.clones[1])
+        _ = try await two.upsertSecret(try fixture.alpha(1), key: "K", value: try secretValue("k"), token: try fixture.writer(two))
+        #expect(try fixture.remoteReveal("K") == "k")
+        #expect(try fixture.remoteReveal("X") == "from one")
+        // HEAD stays on the commit made here (the remote holds the same writes on its own tip).
+        #expect(try ReplicaFixture.git(["rev-parse", "HEAD^"], in: fixture.clones[1]) == before)
+        #expect(await two.replica?.pull() == .waiting)
+        #expect(try String(contentsOfFile: inFlight, encoding: .utf8) == "being written")
+        #expect(try ReplicaFixture.git(["rev-parse", "HEAD"], in: fixture.clones[1]) != ReplicaFixture.git(["rev-parse", "main"], in: fixture.remote))
+        try FileManager.default.removeItem(atPath: inFlight)
+        _ = await two.replica?.pull()
+        #expect(try ReplicaFixture.git(["rev-parse", "HEAD"], in: fixture.clones[1]) == ReplicaFixture.git(["rev-parse", "main"], in: fixture.remote))
+        #expect(try fixture.reveal("X", in: 1) == "from one")
+        #expect(try fixture.reveal("K", in: 1) == "k")
+    }
+
+    @Test("pullNow pulls, then at most once a second: callers right after a pull share the next one, a second after")
+    func pullNowIsRateLimited() async throws {
+        let fixture = try ReplicaFixture(replicas: 1)
+        let core = try fixture.core(0)
+        let replica = try #require(core.replica)
+        await replica.pullNow()
+        let first = replica.pullsEnded
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<5 { group.addTask { await replica.pullNow() } }
+        }
+        let second = replica.pullsEnded
+        #expect(first.count == 1 && second.count == 2)
+        let apart = Double((second.last?.uptimeNanoseconds ?? 0) - (first.last?.uptimeNanoseconds ?? 0)) / 1e9
+        #expect(apart >= 1, "\(apart)")
+    }
+
     @Test("a push that fails (remote gone, or refusing) answers push_failed 503 and leaves no commit, file or audit line")
     func failedPushLeavesNothing() async throws {
         let fixture = try ReplicaFixture(replicas: 1)

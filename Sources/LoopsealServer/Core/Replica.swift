@@ -12,7 +12,9 @@ public final class Replica: @unchecked Sendable {
     /// Pulls run here, one at a time.
     private let queue = DispatchQueue(label: "loopseal.server.pull")
     private let lock = NSLock()
+    /// When the last pull ended.
     private var lastPull: DispatchTime?
+    private var pulls = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
     private var scheduled = false
     private var stopped = false
@@ -32,22 +34,18 @@ public final class Replica: @unchecked Sendable {
         lock.withLock { stopped = true }
     }
 
-    /// Pulls the remote and returns once the pull is done: at once when none ran in the last
-    /// second, else when the next second starts, in one pull shared by every caller waiting.
+    /// Pulls the remote and returns once the pull is done: at once when none ended in the last
+    /// second, else when that second is over, in one pull shared by every caller waiting then.
     /// For a request that shows something this replica does not know yet (a token created on
-    /// another replica); at most one pull a second, whoever asks.
+    /// another replica); at most one pull a second, however many ask.
     public func pullNow() async {
         await withCheckedContinuation { continuation in
-            let delay: Double? = lock.withLock {
+            let schedule = lock.withLock {
                 waiting.append(continuation)
-                guard !scheduled else { return nil }
-                scheduled = true
-                guard let lastPull else { return 0 }
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - lastPull.uptimeNanoseconds) / 1e9
-                return max(0, 1 - elapsed)
+                defer { scheduled = true }
+                return !scheduled
             }
-            guard let delay else { return }
-            queue.asyncAfter(deadline: .now() + delay) { self.pullForWaiting() }
+            if schedule { queue.async { self.pullForWaiting() } }
         }
     }
 
@@ -59,18 +57,28 @@ public final class Replica: @unchecked Sendable {
         }
     }
 
+    /// How many pulls ended, and when the last did (tests).
+    var pullsEnded: (count: Int, last: DispatchTime?) { lock.withLock { (pulls, lastPull) } }
+
+    /// On the pull queue: waits out the second since the last pull ended, then pulls once for
+    /// every caller waiting.
     private func pullForWaiting() {
+        let allowed = lock.withLock { lastPull.map { $0 + .seconds(1) } } ?? .now()
+        // A signal (a child's SIGCHLD) ends a sleep early: sleep until the time has come.
+        while case let now = DispatchTime.now().uptimeNanoseconds, now < allowed.uptimeNanoseconds {
+            usleep(UInt32(min(1_000_000, (allowed.uptimeNanoseconds - now) / 1_000 + 1)))
+        }
         let callers = lock.withLock {
-            defer { waiting = []; scheduled = false; lastPull = .now() }
+            defer { waiting = []; scheduled = false }
             return waiting
         }
-        committer.pull(settings)
+        pullOnQueue()
         for caller in callers { caller.resume() }
     }
 
     @discardableResult
     private func pullOnQueue() -> PullOutcome {
-        lock.withLock { lastPull = .now() }
+        defer { lock.withLock { lastPull = .now(); pulls += 1 } }
         return committer.pull(settings)
     }
 
