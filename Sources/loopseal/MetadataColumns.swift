@@ -3,12 +3,18 @@ import LoopsealValue
 
 /// How `keys` and `meta` show a secret's metadata: table columns, lines and JSON fields (never a value).
 enum MetadataColumns {
-    /// `OWNER  EXPIRES  EVERY  ROTATED  DESCRIPTION`, each `-` when unset.
-    static let header = "  OWNER  EXPIRES  EVERY  ROTATED  DESCRIPTION"
-
-    /// The columns of one secret.
-    static func row(_ metadata: SecretMetadata) -> String {
-        "  " + metadata.fields.map { $0.value ?? "-" }.joined(separator: "  ")
+    /// `OWNER  EXPIRES  EVERY  ROTATED  DESCRIPTION` and one row per secret, each column padded
+    /// to its widest cell, `-` when unset.
+    static func table(_ items: [SecretMetadata]) -> (header: String, rows: [String]) {
+        let titles = ["OWNER", "EXPIRES", "EVERY", "ROTATED", "DESCRIPTION"]
+        let cells = items.map { $0.fields.map { $0.value ?? "-" } }
+        let widths = titles.indices.map { column in ([titles[column]] + cells.map { $0[column] }).map(\.count).max() ?? 0 }
+        func line(_ row: [String]) -> String {
+            row.indices.map { index in
+                index == row.count - 1 ? row[index] : row[index] + String(repeating: " ", count: widths[index] - row[index].count)
+            }.reduce("") { $0 + "  " + $1 }
+        }
+        return (line(titles), cells.map(line))
     }
 
     /// `field: value` lines of the fields set, named as in the file (`meta KEY`).

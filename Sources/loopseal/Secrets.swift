@@ -120,10 +120,10 @@ struct Keys: ParsableCommand {
     /// when a secret has metadata.
     private static func table(_ items: [SecretKeyInfo]) -> String {
         let width = max(3, items.map(\.key.utf8.count).max() ?? 0)
-        let metadata = items.contains { !$0.metadata.isEmpty }
-        var out = Self.pad("KEY", width) + (metadata ? "  VALUE    ID" + String(repeating: " ", count: 34) + MetadataColumns.header + "\n" : "  VALUE    ID\n")
+        let metadata = items.contains { !$0.metadata.isEmpty } ? MetadataColumns.table(items.map(\.metadata)) : nil
+        var out = Self.pad("KEY", width) + (metadata.map { "  VALUE    ID" + String(repeating: " ", count: 34) + $0.header + "\n" } ?? "  VALUE    ID\n")
         out.reserveCapacity(items.count * (width + 50))
-        for item in items {
+        for (index, item) in items.enumerated() {
             out += Self.pad(item.key, width)
             if item.conflict {
                 out += "  conflict (resolve: loopseal resolve \(item.key) --ours|--theirs|--edit)"
@@ -132,7 +132,7 @@ struct Keys: ParsableCommand {
             } else {
                 out += item.hasValue ? "  set      " : "  missing  "
                 out += item.id
-                if metadata { out += MetadataColumns.row(item.metadata) }
+                if let metadata { out += metadata.rows[index] }
             }
             out += "\n"
         }
