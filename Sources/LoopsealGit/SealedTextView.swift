@@ -71,6 +71,7 @@ public struct SealedTextView: Sendable {
                 out += "value: \(opened.map { Self.quoted($0.value) } ?? "(not revealed: \(openProblem ?? identityNote ?? "no identity"))")\n"
             }
         }
+        for case let (name, value?) in secret.metadata.fields { out += "\(name): \(value)\n" }
         if let signature = secret.signature {
             let name = chosen?.config?.writers.first { $0.publicKey == signature.writer }?.name
             out += "signed by: \(name ?? "unknown (\(PreCommitCheck.short(signature.writer.description)))")\n"
