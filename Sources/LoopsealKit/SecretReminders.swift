@@ -58,13 +58,20 @@ public enum SecretReminders {
         return groups.keys.sorted { ($0 ?? "\u{10FFFF}") < ($1 ?? "\u{10FFFF}") }.map { ($0, groups[$0] ?? []) }
     }
 
-    /// Starts one run per owner in ``plan(service:identities:within:today:)``.
+    /// Starts one run per owner in ``plan(service:identities:within:today:)``. An owner whose
+    /// run for the same keys still waits for its values gets that run again, not a new one, so a
+    /// daily `remind` does not pile up runs.
     public static func start(runs: RunService, identities: [Identity], within: RotationPeriod, today: CalendarDate? = nil,
                              workflow: String = ExposureRotation.workflow) throws -> [SecretReminder] {
         let service = SecretService(workspace: runs.workspace)
+        let waiting = try runs.runs().filter { $0.status == .waiting && $0.workflow == workflow && !$0.requestedKeys.isEmpty }
         return try plan(service: service, identities: identities, within: within, today: today).map { group in
             let reasons = Dictionary(group.keys.map { ($0.key, $0.why) }, uniquingKeysWith: { first, _ in first })
             let keys = group.keys.map(\.key)
+            // Still untouched: only its first transition ran, nobody gave values yet.
+            if let open = waiting.first(where: { $0.requestedKeys == keys && $0.history.count == 1 }) {
+                return SecretReminder(owner: group.owner, keys: keys, run: open)
+            }
             let owner = group.owner.map { " (owner: \($0))" } ?? ""
             let run = try ExposureRotation.start(keys: keys, description: { "New value\(owner): \(reasons[$0] ?? "due")" },
                                                  workflow: workflow, runs: runs)

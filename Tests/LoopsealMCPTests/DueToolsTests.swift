@@ -48,5 +48,9 @@ struct DueToolsTests {
         }
         let run = try scratch.context().runs(scratch.workspace).load(runID: runID)
         #expect(run.workflow == "rotate-secrets" && run.requestedKeys == ["CANARY_TOKEN"] && run.status == .waiting)
+        // Asked again while that run waits untouched: the same run, not a second one.
+        let again = await scratch.tools().call("remind_owners", arguments: nil)
+        #expect(again.structured["runs"]?.arrayValue?.first?.objectValue?["runId"]?.stringValue == runID)
+        #expect(try scratch.context().runs(scratch.workspace).runs().count == 1)
     }
 }
