@@ -25,6 +25,12 @@ Screenshots 06-agent-pending.png … 09-agent-child.png. `loopseal get` returns 
 exactly, `loopseal run show` has the parent completed with the seed's text as the task's result,
 and the canary scan covers them too.
 
+A third flow walks a reminder (issue 18, must-hold 5): a secret owned by `tester`, set a year ago
+(with the test clock) with --rotate-every 90d, is overdue; `loopseal remind --public-url BASE`
+starts one rotate-secrets run for its owner and prints its page; the browser opens that link, the
+form asks for exactly that key and says why, and after submitting `loopseal get` returns the new
+value and `loopseal due` lists nothing. Screenshots 10-remind-form.png, 11-remind-submitted.png.
+
 Everything happens in a temporary directory (a fresh workspace plus a copy of the repository's
 workflows/), so the repository is never written to, except for the screenshots.
 
