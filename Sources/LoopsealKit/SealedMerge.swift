@@ -73,7 +73,7 @@ public enum SealedMerge {
         let original = base.isEmpty ? nil : try? SealedSecretCodec.decode(base, file: "\(path) (base)")
         let oursChanged = original.map { $0.value != mine.secret.value } ?? true
         let theirsChanged = original.map { $0.value != other.secret.value } ?? true
-        let winner: Side, why: String
+        var winner: Side, why: String
         var helpers: [Side] = []
         switch (oursChanged, theirsChanged) {
         case (false, false): (winner, helpers, why) = (mine, [other], "both sides only re-sealed it")
@@ -97,6 +97,25 @@ public enum SealedMerge {
                 }
             }
         }
+        let loser = winner.bytes == mine.bytes ? other : mine
+        if let original, let merged = mergedMetadata(base: original.metadata, winner: winner.secret.metadata, other: loser.secret.metadata) {
+            var secret = winner.secret
+            secret.metadata = merged
+            secret.signature = nil
+            if let config = context.config, WriterSignatures(config).required {
+                do {
+                    try WriterSignatures(config).verify(loser.secret, file: "\(path) (\(loser.name == "our side" ? "ours" : "theirs"))")
+                } catch {
+                    return conflict("\(loser.name) changed the metadata and is not signed by a writer workspace.yaml lists: \(error)")
+                }
+                guard let signingKey = context.signingKey else {
+                    return conflict("both sides changed it (the value or metadata on one, metadata on the other) and no signing key of a listed writer was found to sign the merged metadata")
+                }
+                secret = WriterSignatures(config).sign(secret, with: signingKey)
+            }
+            winner = Side(name: winner.name, bytes: SealedSecretCodec.encode(secret), secret: secret)
+            why += "; the metadata \(loser.name) changed was kept"
+        }
         var removed = Set<String>()
         if let original {
             let before = Set(original.recipients.keys)
@@ -113,6 +132,20 @@ public enum SealedMerge {
         guard let mine = try? sealer.open(ours, identities: context.identities, file: path),
               let other = try? sealer.open(theirs, identities: context.identities, file: path) else { return false }
         return mine.constantTimeEquals(other)
+    }
+
+    /// The winner's metadata with every field the other side changed from `base` and the winner
+    /// did not (owner, expires, rotateEvery, description; `rotated` follows the value, so the
+    /// winner's stays), or nil when that is the winner's own: a metadata edit on the side whose
+    /// value lost is never dropped. A field both sides changed keeps the winner's.
+    static func mergedMetadata(base: SecretMetadata, winner: SecretMetadata, other: SecretMetadata) -> SecretMetadata? {
+        var merged = winner
+        if winner.owner == base.owner { merged.owner = other.owner }
+        if winner.expires == base.expires { merged.expires = other.expires }
+        if winner.rotateEvery == base.rotateEvery { merged.rotateEvery = other.rotateEvery }
+        if winner.description == base.description { merged.description = other.description }
+        if merged.rotated == nil && !merged.isEmpty && merged != winner { merged.rotated = other.rotated }
+        return merged == winner ? nil : merged
     }
 
     /// `winner` sealed to the merged `workspace.yaml`'s recipients where that can be done
