@@ -143,7 +143,9 @@ enum RunSupport {
         guard run.status == .waiting else { throw RunServiceError.notWaiting(id: run.id, status: run.status) }
         let missing = try runs.missingKeys(of: run)
         if Terminal.stdinIsTerminal {
-            return try missing.map { key in (key, try input.read(prompt: "Value for \(key): ", key: key)) }
+            // A run whose keys all have values (a rotation) asks for every requested key again.
+            let asked = missing.isEmpty ? run.requestedKeys : missing
+            return try asked.map { key in (key, try input.read(prompt: "Value for \(key): ", key: key)) }
         }
         let values = try FillInput.parse(try Terminal.readStandardInput()) { key, line in
             guard run.requestedKeys.contains(key) else {

@@ -31,6 +31,25 @@ struct RotationTests {
         }
     }
 
+    @Test("on a terminal, `run resume --fill` of a rotation (every key already has a value) asks for each key again")
+    func fillOnTerminalAsksForKeysThatHaveValues() throws {
+        let box = try Sandbox("rotate-tty")
+        defer { box.remove() }
+        let alice = try box.keygen("alice")
+        try box.initWorkspace("app", [alice])
+        try box.set("API_TOKEN", "old-value")
+        let env: [String: String?] = ["LOOPSEAL_IDENTITY_FILE": alice.path]
+        _ = try box.run(["rotate", "API_TOKEN"], stdin: [], env: env)  // no value on stdin: the run waits for one
+        let listed = try box.ok(["run", "list"], env: env).stdoutText
+        let id = try #require(listed.firstMatch(of: /([0-9a-f]{12})\s+waiting/)?.1, "\(listed)")
+        let canary = "typed-\(UUID().uuidString.prefix(8))"
+        // `script` gives the command a terminal; the value is typed after the prompt is up.
+        let command = "\(box.runner.binary) run resume \(id) --fill"
+        let typed = try box.runner.runTool("/bin/sh", ["-c", "(sleep 1; printf '%s\\n' \(canary); sleep 1; printf '%s\\n' \(canary); sleep 2) | script -qec '\(command)' /dev/null"], env: env)
+        #expect(typed.stdoutText.contains("Value for API_TOKEN"), "\(typed)")
+        #expect(try box.ok(["get", "API_TOKEN"], env: env).stdoutText == canary)
+    }
+
     @Test("`rotate` without --yes leaves the run waiting for confirmation; an unknown key is refused")
     func rotateUnconfirmed() throws {
         let box = try Sandbox("rotate-wait")
