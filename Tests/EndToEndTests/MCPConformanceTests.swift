@@ -123,7 +123,7 @@ struct MCPConformanceTests {
             #expect(schema?["type"] as? String == "object", "\(tool["name"] ?? "?") has no outputSchema")
             #expect(schema?["additionalProperties"] as? Bool == false, "\(tool["name"] ?? "?")")
         }
-        #expect(tools.count == 7)
+        #expect(tools.count == 9)
         #expect(client.finish() == 0)
     }
 
