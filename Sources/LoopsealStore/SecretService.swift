@@ -213,11 +213,19 @@ public struct SecretService: Sendable {
     }
 
     /// `value` sealed for `key` with a fresh data key, keeping the id and metadata of `existing`
-    /// (the file it replaces, if any); when there is metadata, `rotated` becomes today.
+    /// (the file it replaces, if any); when there is metadata, `rotated` becomes today. With
+    /// writers, metadata is kept only from a file whose signature holds: the new file is signed,
+    /// and a write must never sign metadata a non-writer forged (it is dropped, with a warning
+    /// naming the key, and a writer sets it again with `loopseal meta`).
     func seal(_ value: SecureBytes, key: String, replacing existing: SealedSecret?, to recipients: [PublicKey]) throws -> SealedSecret {
         var sealed = try sealer.seal(id: existing?.id ?? newID(), key: key, value: value, to: recipients)
-        if let metadata = existing?.metadata, !metadata.isEmpty {
-            sealed.metadata = metadata.afterValueChange(on: try today())
+        if let existing, !existing.metadata.isEmpty {
+            let signatures = WriterSignatures(try workspace.loadConfig())
+            if signatures.required, (try? signatures.verify(existing, file: try workspace.secretPath(for: key))) == nil {
+                logger.warning("dropped metadata whose writer signature does not hold", metadata: ["workspace": "\(workspace.id)", "key": "\(key)"])
+            } else {
+                sealed.metadata = existing.metadata.afterValueChange(on: try today())
+            }
         }
         return sealed
     }

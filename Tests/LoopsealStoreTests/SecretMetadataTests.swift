@@ -181,6 +181,28 @@ import Testing
         guard case .badSignature? = resigned else { Issue.record("expected badSignature, got \(String(describing: resigned))"); return }
     }
 
+    /// A value write by a writer must not carry forward (and sign) metadata a non-writer forged.
+    @Test func aWriteNeverSignsForgedMetadata() throws {
+        let ws = try SignedWorkspace()
+        let writer = SecretMetadataTests.service(ws.workspace, today: "2027-01-01", signingKey: ws.ci)
+        try writer.upsert(key: "DB", value: try secure("canary-db"))
+        try writer.setMetadata(key: "DB") { $0.owner = "alice"; $0.rotateEvery = RotationPeriod(string: "90d") }
+        var forged = try ws.read("DB")
+        forged.metadata.rotateEvery = RotationPeriod(string: "520w")
+        try ws.write(WriterSignatures(try ws.workspace.loadConfig()).sign(forged, with: ws.mallory), as: "DB")
+
+        try writer.upsert(key: "DB", value: try secure("canary-db-2"))
+        let written = try ws.read("DB")
+        try WriterSignatures(try ws.workspace.loadConfig()).verify(written, file: "DB")
+        #expect(written.metadata.rotateEvery != RotationPeriod(string: "520w"))
+        #expect(written.metadata.isEmpty)
+
+        // Signed metadata is kept across a value change, with `rotated` moved to today.
+        try writer.setMetadata(key: "DB") { $0.owner = "alice" }
+        try writer.upsert(key: "DB", value: try secure("canary-db-3"))
+        #expect(try ws.read("DB").metadata.owner == "alice")
+    }
+
     @Test func listingShowsMetadataAndNeverAValue() throws {
         let ws = try TempWorkspace()
         let service = Self.service(ws.workspace, today: "2027-01-01")

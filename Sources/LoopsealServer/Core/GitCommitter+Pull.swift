@@ -105,6 +105,24 @@ extension GitCommitter {
         if !base.isEmpty {
             paths.formUnion(GitShell.paths(shell.run(["diff", "--name-only", "--no-renames", "-z", base, "--", Self.serverFolder])))
         }
-        return try paths.sorted().map { ($0, try FileIO.contentsIfExists("\(root)/\($0)")) }
+        // Only token files are carried over, read without following links: a link pushed under
+        // server/ must never make a replica read a file of its host (a key) and push its bytes.
+        return paths.sorted().compactMap { path -> (String, [UInt8]?)? in
+            guard Self.isTokenFile(path) else { return nil }
+            do {
+                return (path, try FileIO.contentsIfExists("\(root)/\(path)", limit: 16 * 1024, followSymlinks: false))
+            } catch {
+                logger.warning("left out of the carried-over server/ changes", metadata: ["path": "\(path)", "error": "\(error)"])
+                return nil
+            }
+        }
+    }
+
+    /// `server/tokens/<12 hex digits>.json`: the only files a replica carries across a reset.
+    static func isTokenFile(_ path: String) -> Bool {
+        let prefix = "\(serverFolder)/tokens/"
+        guard path.hasPrefix(prefix), path.hasSuffix(".json") else { return false }
+        let id = path.dropFirst(prefix.count).dropLast(".json".count)
+        return id.utf8.count == 12 && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 }
