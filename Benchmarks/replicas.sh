@@ -24,7 +24,9 @@ pub=$("$bin" keygen -o "$tmp/bench.key")
 mkdir -p "$tmp/seed"
 python3 "$here/make_workspace.py" "$tmp/seed" bench 100 "$pub"
 python3 "$here/make_workspace.py" "$tmp/seed" list100 100 "$pub"
-token=$("$bin" token create --shared --root "$tmp/seed" -w bench -w list100 --role writer 2>/dev/null)
+# The replicas' session key: it signs the shared token record (and web sessions); every --git-push server gets it.
+"$bin" keygen -o "$tmp/session.key" >/dev/null
+token=$("$bin" token create --shared --session-key "$tmp/session.key" --root "$tmp/seed" -w bench -w list100 --role writer 2>/dev/null)
 git -C "$tmp/seed" init -q -b main
 git -C "$tmp/seed" add -A
 git -C "$tmp/seed" commit -q -m seed
@@ -33,6 +35,14 @@ git -C "$tmp/seed" push -q "$tmp/remote.git" main
 for n in 1 2 3; do git clone -q "$tmp/remote.git" "$tmp/replica-$n"; done
 git clone -q "$tmp/remote.git" "$tmp/single"
 git clone -q "$tmp/remote.git" "$tmp/single.commit"
+# A plain --git-commit server reads tokens from its state directory only: give it the same token's record there.
+mkdir -m 700 "$tmp/single.commit.state"
+python3 - "$tmp/seed/server/tokens" "$tmp/single.commit.state/tokens.json" <<'PY'
+import glob, json, os, sys
+records = [json.load(open(f)) for f in glob.glob(sys.argv[1] + "/*.json")]
+for record in records: record.pop("mac", None)
+with open(os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f: json.dump({"version": 1, "tokens": records}, f)
+PY
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ports=()
@@ -85,10 +95,10 @@ for round in $(seq 1 "$rounds"); do
     serve "$tmp/single.commit" --git-commit
     measure commit "$round"
     stop_all
-    serve "$tmp/single" --git-push
+    serve "$tmp/single" --git-push --session-key "$tmp/session.key"
     measure push1 "$round"
     stop_all
-    for n in 1 2 3; do serve "$tmp/replica-$n" --git-push; done
+    for n in 1 2 3; do serve "$tmp/replica-$n" --git-push --session-key "$tmp/session.key"; done
     measure push3 "$round"
     stop_all
 done

@@ -14,8 +14,8 @@ struct Serve: AsyncParsableCommand {
             web: sign in once). The server holds no private key to store secrets: values are sealed \
             to each workspace's recipients as they arrive, and no response, page or log line carries one. \
             Tokens and the audit log (audit.jsonl) live in the state directory: $LOOPSEAL_STATE, else \
-            ~/.local/state/loopseal; with --git-push, or when the repository has server/tokens/, tokens live \
-            there instead, one file per token ('loopseal token create --shared'). Workflows that call sync_secrets need an identity in the environment \
+            ~/.local/state/loopseal; with --git-push (which needs --session-key), tokens live in the repository \
+            instead, one file per token signed with the session key ('loopseal token create --shared'). Workflows that call sync_secrets need an identity in the environment \
             ($LOOPSEAL_IDENTITY or $LOOPSEAL_IDENTITY_FILE).
             """)
 
@@ -94,6 +94,10 @@ struct Serve: AsyncParsableCommand {
             identities: unchangedUpserts ? IdentityLoader(environment: ProcessEnvironment.values(["LOOPSEAL_IDENTITY", "LOOPSEAL_IDENTITY_FILE"])) : nil,
             replica: replicas.settings)
         configuration.sessionKey = try sessions.key()
+        configuration.tokenRecordKey = try sessions.tokenRecordKey()
+        if configuration.replica != nil && configuration.tokenRecordKey == nil {
+            throw CLIError("serve --git-push needs --session-key FILE (or $LOOPSEAL_SESSION_KEY_FILE): the identity file from 'loopseal keygen -o FILE', the same on every replica; it verifies the shared token records in server/tokens/ and signs the web sessions")
+        }
         do {
             return try ServerCore(configuration: configuration)
         } catch let error as APIError {

@@ -14,6 +14,16 @@ struct SessionKeyOptions: ParsableArguments {
 
     /// The key from `--session-key`, else from `$LOOPSEAL_SESSION_KEY_FILE`; nil without either.
     func key(environment: [String: String] = ProcessEnvironment.values(["LOOPSEAL_SESSION_KEY_FILE"])) throws -> MACKey? {
+        try identity(environment: environment).map(SessionStore.signingKey(identity:))
+    }
+
+    /// The key shared token records are signed and checked with, from the same file; nil without one.
+    func tokenRecordKey(environment: [String: String] = ProcessEnvironment.values(["LOOPSEAL_SESSION_KEY_FILE"])) throws -> MACKey? {
+        try identity(environment: environment).map(TokenRecordMAC.key(identity:))
+    }
+
+    /// The identity in `--session-key`, else in `$LOOPSEAL_SESSION_KEY_FILE`; nil without either.
+    private func identity(environment: [String: String]) throws -> Identity? {
         let named = sessionKey.map { ("--session-key", $0) }
             ?? environment["LOOPSEAL_SESSION_KEY_FILE"].flatMap { $0.isEmpty ? nil : ("$LOOPSEAL_SESSION_KEY_FILE", $0) }
         guard let (option, path) = named else { return nil }
@@ -26,6 +36,6 @@ struct SessionKeyOptions: ParsableArguments {
         guard identities.count == 1, let identity = identities.first else {
             throw CLIError("\(option) \(path): holds \(identities.count) identities; a session key file holds exactly one ('loopseal keygen -o FILE')")
         }
-        return try SessionStore.signingKey(identity: identity)
+        return identity
     }
 }

@@ -10,7 +10,9 @@ struct Token: ParsableCommand {
         discussion: """
             Tokens are stored as BLAKE2b hashes in the state directory ($LOOPSEAL_STATE, else ~/.local/state/loopseal), \
             or with --shared in the repository, one file per token in server/tokens/ (hashes of 256-bit random tokens: \
-            safe to publish), shared by every 'serve --git-push' replica. A running server sees changes at once.
+            safe to publish), shared by every 'serve --git-push' replica; each shared record carries a MAC under the \
+            replicas' session key (--session-key FILE or $LOOPSEAL_SESSION_KEY_FILE, required with --shared), and a record \
+            without a valid one is refused. A running server sees changes at once.
             """,
         subcommands: [Create.self, List.self, Revoke.self])
 
@@ -24,16 +26,25 @@ struct Token: ParsableCommand {
         @Option(help: ArgumentHelp("With --shared: the repository root (default: the nearest parent of the current directory that has workspaces/).", valueName: "dir"))
         var root: String?
 
+        @Option(name: .customLong("session-key"), help: ArgumentHelp(
+            "With --shared: the replicas' identity file ('serve --session-key'; default: $LOOPSEAL_SESSION_KEY_FILE), whose derived key signs and checks the token records.",
+            valueName: "file"))
+        var sessionKey: String?
+
         func validate() throws {
             if root != nil && !shared { throw ValidationError("--root needs --shared (without it, tokens live in the state directory)") }
             if state != nil && shared { throw ValidationError("--state and --shared exclude each other: shared tokens live in the repository") }
+            if sessionKey != nil && !shared { throw ValidationError("--session-key needs --shared (tokens in the state directory carry no MAC)") }
         }
 
         func store() throws -> TokenStore {
             guard shared else { return TokenStore(directory: state ?? TokenStore.defaultDirectory()) }
-            guard let root else { return TokenStore(repositoryRoot: try Workspace.findRoot(from: FileManager.default.currentDirectoryPath)) }
+            var keyOptions = SessionKeyOptions()
+            keyOptions.sessionKey = sessionKey
+            guard let key = try keyOptions.tokenRecordKey() else { throw TokenError.needsSessionKey }
+            guard let root else { return TokenStore(repositoryRoot: try Workspace.findRoot(from: FileManager.default.currentDirectoryPath), key: key) }
             guard FileIO.isDirectory(root) else { throw CLIError("--root \(root) is not a directory") }
-            return TokenStore(repositoryRoot: URL(fileURLWithPath: root).standardizedFileURL.path)
+            return TokenStore(repositoryRoot: URL(fileURLWithPath: root).standardizedFileURL.path, key: key)
         }
     }
 

@@ -24,6 +24,8 @@ struct ReplicaTests {
         let box = try Sandbox("replicas")
         defer { box.remove() }
         let alice = try box.keygen("alice")
+        // The replicas' shared session key: it signs the token records and the web sessions.
+        let sessionKey = try box.keygen("server").path
         try box.initWorkspace("alpha", [alice])
         let remote = "\(box.root)/remote.git"
         try git(box, ["init", "-q", "--bare", "-b", "main", remote], in: box.root)
@@ -36,13 +38,13 @@ struct ReplicaTests {
 
         func start(_ index: Int) throws -> StartedServer {
             try StartedServer.start(box, env: ["LOOPSEAL_STATE": "\(box.root)/state-\(index)"],
-                                    extra: ["--git-push", "--pull-interval", Self.pullInterval], root: clones[index])
+                                    extra: ["--git-push", "--pull-interval", Self.pullInterval, "--session-key", sessionKey], root: clones[index])
         }
         let servers = ServerSet(try (0..<3).map(start))
         defer { servers.all.forEach { $0.stop() } }
 
         // A token made in replica 1's clone works on all three (replica 1 pushes it; 2 and 3 pull it).
-        let created = try box.ok(["token", "create", "--shared", "--root", clones[0], "-w", "alpha", "--role", "admin", "--json"])
+        let created = try box.ok(["token", "create", "--shared", "--session-key", sessionKey, "--root", clones[0], "-w", "alpha", "--role", "admin", "--json"])
         let tokenObject = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout)) as? [String: Any])
         let token = try #require(tokenObject["token"] as? String)
         let tokenID = try #require(tokenObject["id"] as? String)
@@ -51,7 +53,7 @@ struct ReplicaTests {
             #expect(waitUntil(30) { (try? server.request("GET", list, token: token))?.0 == 200 },
                     "the token made on replica 1 never worked on port \(server.port)")
         }
-        let other = try box.ok(["token", "create", "--shared", "--root", clones[0], "-w", "beta", "--role", "admin", "--json"])
+        let other = try box.ok(["token", "create", "--shared", "--session-key", sessionKey, "--root", clones[0], "-w", "beta", "--role", "admin", "--json"])
         let otherToken = try #require((try JSONSerialization.jsonObject(with: Data(other.stdout)) as? [String: Any])?["token"] as? String)
 
         // 300 upserts from 12 threads, spread over the replicas; every fifth goes to one of 4 hot keys.
@@ -147,7 +149,7 @@ struct ReplicaTests {
         let restarted = ServerSet(try (0..<3).map(start))
         defer { restarted.all.forEach { $0.stop() } }
         for server in restarted.all { #expect(waitUntil(30) { (try? server.request("GET", list, token: token))?.0 == 200 }) }
-        try box.ok(["token", "revoke", "--shared", "--root", clones[2], tokenID])
+        try box.ok(["token", "revoke", "--shared", "--session-key", sessionKey, "--root", clones[2], tokenID])
         for server in restarted.all {
             #expect(waitUntil(30) { (try? server.request("GET", list, token: token))?.0 == 401 },
                     "the token revoked on replica 3 still works on port \(server.port)")

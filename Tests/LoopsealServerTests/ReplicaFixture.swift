@@ -15,11 +15,14 @@ final class ReplicaFixture: @unchecked Sendable {
     let clones: [String]
     let alice: Identity
     let logs = LogCapture()
+    /// The replicas' token-record key (`serve --session-key`: the same file on every replica).
+    let tokenKey: MACKey
 
     init(replicas: Int = 2) throws {
         base = FileManager.default.temporaryDirectory.appendingPathComponent("loopseal-replica-\(UUID().uuidString)").path
         remote = "\(base)/remote.git"
         alice = try Identity.generate()
+        tokenKey = try TokenRecordMAC.key(identity: Identity.generate())
         let base = base, remote = remote
         let seed = "\(base)/seed"
         try FileManager.default.createDirectory(atPath: seed, withIntermediateDirectories: true)
@@ -36,13 +39,15 @@ final class ReplicaFixture: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: base) }
 
-    /// A replica on clone `index`.
-    func core(_ index: Int) throws -> ServerCore {
+    /// A replica on clone `index`, with the fixture's token key (none: `withTokenKey` false).
+    func core(_ index: Int, withTokenKey: Bool = true) throws -> ServerCore {
         var logger = Logger(label: "loopseal.server.replica-test") { [logs] _ in logs }
         logger.logLevel = .trace
-        return try ServerCore(configuration: ServerConfiguration(
+        var configuration = ServerConfiguration(
             root: clones[index], stateDirectory: "\(base)/state-\(index)", logger: logger,
-            replica: ReplicaSettings(pullInterval: 3600)))
+            replica: ReplicaSettings(pullInterval: 3600))
+        configuration.tokenRecordKey = withTokenKey ? tokenKey : nil
+        return try ServerCore(configuration: configuration)
     }
 
     /// A writer token of `core` for `alpha`.

@@ -1,4 +1,5 @@
 import Foundation
+import LoopsealCrypto
 @testable import LoopsealServer
 import Testing
 
@@ -26,5 +27,29 @@ struct SharedTokenReplicaTests {
         #expect(try zero.authenticate(bearer: token) == nil)
         #expect(!FileManager.default.fileExists(atPath: "\(fixture.clones[0])/server/tokens/\(record.id).json"))
         #expect(!fixture.logs.text.contains(token))
+    }
+
+    @Test("a replica without the token key refuses to start, saying what to pass")
+    func replicaNeedsKey() throws {
+        let fixture = try ReplicaFixture(replicas: 1)
+        let error = try #require(throws: TokenError.self) { try fixture.core(0, withTokenKey: false) }
+        #expect(error.description.contains("--session-key FILE"), "\(error)")
+    }
+
+    @Test("a token record pushed to the remote without the replicas' MAC is skipped by a replica after its pull")
+    func pushedForgeryRefused() async throws {
+        let fixture = try ReplicaFixture(replicas: 2)
+        let zero = try fixture.core(0)
+        defer { zero.replica?.stop() }
+        let attacker = "\(fixture.clones[1])/server/tokens"
+        let forger = TokenStore(repositoryRoot: fixture.clones[1], key: try TokenRecordMAC.key(identity: Identity.generate()))
+        let (token, record) = try forger.create(workspaces: ["alpha"], role: .admin)
+        #expect(FileManager.default.fileExists(atPath: "\(attacker)/\(record.id).json"))
+        try ReplicaFixture.git(["add", "-A"], in: fixture.clones[1])
+        try ReplicaFixture.git(["-c", "user.email=m@example.com", "-c", "user.name=M", "commit", "-q", "-m", "add a token"], in: fixture.clones[1])
+        try ReplicaFixture.git(["push", "-q", "origin", "main"], in: fixture.clones[1])
+        #expect(try await zero.authenticateRefreshing(bearer: token) == nil)
+        #expect(FileManager.default.fileExists(atPath: "\(fixture.clones[0])/server/tokens/\(record.id).json"))
+        #expect(fixture.logs.text.contains("skipping a bad token file") && fixture.logs.text.contains("\(record.id).json"))
     }
 }

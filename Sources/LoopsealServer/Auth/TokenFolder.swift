@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LoopsealCrypto
 import LoopsealDiagnostics
 import LoopsealStore
 
@@ -13,7 +14,8 @@ import Glibc
 ///
 /// Everything read from a repository may be hostile: a link, FIFO, device, directory, a file
 /// over ``maxFileBytes``, bad JSON, a record whose id is not its file name or whose fields are
-/// not what ``TokenStore/create(workspaces:role:name:)`` writes is refused. With
+/// not what ``TokenStore/create(workspaces:role:name:)`` writes, or without a valid MAC under
+/// the replicas' key (``TokenRecordMAC``), is refused. With
 /// ``TokenStore/BadFiles/refuse`` (the CLI) that is an error naming the file; with
 /// ``TokenStore/BadFiles/skip(logging:)`` (the server) the file is skipped with one warning
 /// naming it, and never authenticates anything.
@@ -28,13 +30,15 @@ final class TokenFolder: @unchecked Sendable {
     let root: String
     /// `<root>/server/tokens`.
     let path: String
+    private let key: MACKey
     private let policy: TokenStore.BadFiles
     private let lock = NSLock()
     /// What each file held when last read, by file name: its record, or nil for a bad file.
     private var files: [String: (stamp: [Int], record: TokenRecord?)] = [:]
 
-    init(root: String, policy: TokenStore.BadFiles) {
+    init(root: String, key: MACKey, policy: TokenStore.BadFiles) {
         self.root = root
+        self.key = key
         self.path = TokenStore.sharedFolder(root: root)
         self.policy = policy
     }
@@ -60,9 +64,11 @@ final class TokenFolder: @unchecked Sendable {
         }
     }
 
-    /// Writes `record` to `<id>.json` (mode 0644: it holds a hash, safe to publish), creating the
-    /// folder when missing.
-    func create(_ record: TokenRecord) throws {
+    /// Writes `record`, with its MAC, to `<id>.json` (mode 0644: it holds a hash, safe to
+    /// publish), creating the folder when missing; returns what it wrote.
+    func create(_ unsigned: TokenRecord) throws -> TokenRecord {
+        var record = unsigned
+        record.mac = TokenRecordMAC.mac(of: record, key: key)
         try checkParents()
         try FileIO.makeDirectory(path, mode: 0o755)
         let file = "\(path)/\(record.id).json"
@@ -70,6 +76,7 @@ final class TokenFolder: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try FileIO.writeAtomically(Array(try encoder.encode(record)) + [0x0A], to: file, mode: 0o644)
+        return record
     }
 
     /// Deletes `<id>.json` once its record has been read (a bad file is an error naming it).
@@ -130,7 +137,7 @@ final class TokenFolder: @unchecked Sendable {
                      Int(info.st_ctim.tv_sec), Int(info.st_ctim.tv_nsec)]
         if let cached = files[name], cached.stamp == stamp { return cached.record }
         do {
-            let record = try Self.parse(name: name, file: file)
+            let record = try Self.parse(name: name, file: file, key: key)
             files[name] = (stamp, record)
             return record
         } catch {
@@ -152,7 +159,7 @@ final class TokenFolder: @unchecked Sendable {
     }
 
     /// Reads and checks token file `name`.
-    private static func parse(name: String, file: String) throws -> TokenRecord {
+    private static func parse(name: String, file: String, key: MACKey) throws -> TokenRecord {
         guard name.hasSuffix(".json"), isTokenID(String(name.dropLast(5))) else {
             throw TokenError.badFile(path: UntrustedText.display(file, limit: 300),
                                         problem: "is not a token file: server/tokens/ holds only <id>.json files, the id 12 lowercase hex digits")
@@ -175,6 +182,9 @@ final class TokenFolder: @unchecked Sendable {
         }
         if let problem = invalidField(record, expectedID: String(name.dropLast(5))) {
             throw TokenError.badFile(path: file, problem: problem)
+        }
+        guard TokenRecordMAC.isValid(record, key: key) else {
+            throw TokenError.badFile(path: file, problem: "has no valid mac: it was not written by 'loopseal token create --shared' with this replicas' session key, or was changed since")
         }
         return record
     }

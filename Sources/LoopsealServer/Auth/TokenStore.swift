@@ -22,6 +22,10 @@ public struct TokenRecord: Sendable, Equatable, Codable {
     public let hash: String
     /// Creation time, ISO 8601 UTC.
     public let createdAt: String
+    /// In the repository (`server/tokens/`): the hex ``TokenRecordMAC`` of every other field,
+    /// under the replicas' session key; a record without a valid one is refused. Nil in the
+    /// state directory.
+    public var mac: String?
 
     /// True when the token is scoped to workspace `id`.
     public func allows(workspace id: String) -> Bool { workspaces.contains(id) }
@@ -35,6 +39,8 @@ public enum TokenError: Error, Sendable, CustomStringConvertible {
     case unreadable(path: String, problem: String)
     /// A file under `server/tokens/` that is not a token file `loopseal token create --shared` wrote.
     case badFile(path: String, problem: String)
+    /// Shared tokens without the replicas' session key, which verifies and signs their records.
+    case needsSessionKey
 
     public var description: String {
         switch self {
@@ -48,13 +54,17 @@ public enum TokenError: Error, Sendable, CustomStringConvertible {
             return "\(path): \(problem); fix or remove the file (tokens must then be created again)"
         case .badFile(let path, let problem):
             return "\(path): \(problem); remove it ('git rm' it in the repository): it authenticates nothing"
+        case .needsSessionKey:
+            return "shared tokens (server/tokens/ in the repository) need the replicas' session key, which signs and verifies every token record: "
+                + "pass --session-key FILE or set $LOOPSEAL_SESSION_KEY_FILE (the identity file from 'loopseal keygen -o FILE' that every 'serve --git-push' replica is given)"
         }
     }
 }
 
 /// API tokens in the state directory (`tokens.json`, mode 0600, outside the repository), or in
-/// the repository (``init(repositoryRoot:badFiles:)``: one file per token in `server/tokens/`,
-/// shared by every replica through git; see ``TokenFolder``).
+/// the repository (``init(repositoryRoot:key:badFiles:)``: one file per token in `server/tokens/`,
+/// shared by every replica through git, each record carrying a MAC under the replicas' session
+/// key; see ``TokenFolder`` and ``TokenRecordMAC``).
 ///
 /// A token reads `lst_<id>_<64 hex>`; it is shown once, at creation, and only its BLAKE2b hash is
 /// stored: the hash of 256 random bits, safe to publish. Lookups re-read what changed, so
@@ -92,18 +102,22 @@ public final class TokenStore: @unchecked Sendable {
     }
 
     /// A store in repository `root`'s `server/tokens/` folder (created on first write). A missing
-    /// folder holds no tokens.
-    public init(repositoryRoot root: String, badFiles: BadFiles = .refuse) {
-        let folder = TokenFolder(root: root, policy: badFiles)
+    /// folder holds no tokens. `key` (``TokenRecordMAC/key(identity:)``) signs the records it
+    /// creates; a record without a valid MAC under it is a bad file.
+    public init(repositoryRoot root: String, key: MACKey, badFiles: BadFiles = .refuse) {
+        let folder = TokenFolder(root: root, key: key, policy: badFiles)
         self.folder = folder
         directory = folder.path
     }
 
-    /// The store `serve` uses: the repository's when `configuration` is a replica (`--git-push`)
-    /// or the repository has a `server/tokens/` folder; else the state directory's.
-    public convenience init(configuration: ServerConfiguration) {
-        if configuration.replica != nil || FileIO.isDirectory(Self.sharedFolder(root: configuration.root)) {
-            self.init(repositoryRoot: configuration.root, badFiles: .skip(logging: configuration.logger))
+    /// The store `serve` uses: the repository's when `configuration` is a replica (`--git-push`),
+    /// checked with its ``ServerConfiguration/tokenRecordKey`` (a replica without one is refused);
+    /// else the state directory's, even when the repository has a `server/tokens/` folder (a
+    /// merged file must not switch the tokens a server accepts).
+    public convenience init(configuration: ServerConfiguration) throws {
+        if configuration.replica != nil {
+            guard let key = configuration.tokenRecordKey else { throw TokenError.needsSessionKey }
+            self.init(repositoryRoot: configuration.root, key: key, badFiles: .skip(logging: configuration.logger))
         } else {
             self.init(directory: configuration.stateDirectory)
         }
@@ -147,10 +161,10 @@ public final class TokenStore: @unchecked Sendable {
         for id in workspaces where !Names.isValidWorkspaceID(id) { throw TokenError.invalidWorkspace(id) }
         let id = Hash.hex(Random.bytes(6))
         let token = "lst_\(id)_\(Hash.hex(Random.bytes(32)))"
-        let record = TokenRecord(id: id, name: name, role: role, workspaces: Array(Set(workspaces)).sorted(),
+        var record = TokenRecord(id: id, name: name, role: role, workspaces: Array(Set(workspaces)).sorted(),
                                  hash: Self.hash(token), createdAt: Date().formatted(.iso8601))
         if let folder {
-            try folder.create(record)
+            record = try folder.create(record)
         } else {
             try update { $0.append(record) }
         }

@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     /// The key web session cookies are signed with (`--session-key`): sessions then live in the
     /// cookie, and every replica with the same key accepts them. Nil: sessions in memory.
     public var sessionKey: MACKey?
+    /// The key shared token records are checked with (``TokenRecordMAC/key(identity:)``, from
+    /// the same `--session-key` file): required with ``replica``, whose tokens live in the repository.
+    public var tokenRecordKey: MACKey?
 
     /// A configuration for `root`, with state in `stateDirectory`.
     public init(root: String, stateDirectory: String, gitCommit: Bool = false, syncer: SecretsSyncer? = nil,

@@ -26,14 +26,20 @@ public final class ServerCore: Sendable {
     private let listings: ListingCache
     let logger: Logger
 
-    /// A core for `configuration`. Fails when `--git-commit` is set outside a git repository.
+    /// A core for `configuration`. Fails when `--git-commit` is set outside a git repository, or
+    /// with ``ServerConfiguration/replica`` but no ``ServerConfiguration/tokenRecordKey``.
     /// With ``ServerConfiguration/replica`` it first resets the clone to the remote's tip
     /// (``GitCommitter/startFromRemote(_:)``; fails when the remote cannot be fetched) and
     /// starts pulling once ready. Resumes the runs a crash left half-resumed in every workspace
     /// (``settleRuns()``) before it returns, so the server starts with none.
-    public init(configuration: ServerConfiguration) throws {
+    public convenience init(configuration: ServerConfiguration) throws {
+        try self.init(configuration: configuration, tokens: TokenStore(configuration: configuration))
+    }
+
+    /// A core for `configuration` whose tokens are `tokens` (tests: a repository store without a replica).
+    init(configuration: ServerConfiguration, tokens: TokenStore) throws {
         self.configuration = configuration
-        tokens = TokenStore(configuration: configuration)
+        self.tokens = tokens
         audit = AuditLog(path: configuration.auditLogPath)
         let committing = configuration.gitCommit || configuration.replica != nil
         git = committing ? try GitCommitter(root: configuration.root, replica: configuration.replica, logger: configuration.logger) : nil
