@@ -4,10 +4,11 @@ import LoopsealServer
 import LoopsealStore
 
 /// `serve --session-key FILE`: web sessions in signed cookies that every replica with the same
-/// file accepts (``SessionStore/init(signingKey:lifetime:now:)``).
+/// file accepts (``SessionStore/init(signingKey:lifetime:now:)``), and the key of the shared token
+/// records (``TokenRecordMAC``), also read by `token … --shared`.
 struct SessionKeyOptions: ParsableArguments {
     @Option(name: .customLong("session-key"), help: ArgumentHelp(
-        "An identity file ('loopseal keygen -o FILE') whose derived key signs the web session cookies (default: $LOOPSEAL_SESSION_KEY_FILE); give every replica the same file.",
+        "An identity file ('loopseal keygen -o FILE') whose derived keys sign the web session cookies and check the shared token records (default: $LOOPSEAL_SESSION_KEY_FILE); required with --git-push; give every replica the same file.",
         discussion: "Sessions then live in the cookie, not in the server: they survive a restart and moving between replicas. Signing out clears the browser's cookie, but a copy of it stays valid until it expires (8 hours) or its token is revoked, and the per-token session cap does not apply. Without a key, sessions stay in memory.",
         valueName: "file"))
     var sessionKey: String?
