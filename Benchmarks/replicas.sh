@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `loopseal serve --git-push` replicas on loopback under wrk, beside one server that commits
 # without pushing: upserts/s, p50 and p99 for distinct keys and one key at 16 and 64
-# connections in all, and lists of 100 keys; medians of ROUNDS rounds, the setups alternating
+# connections in all, /healthz and lists of 100 keys (and their ratio); medians of ROUNDS rounds, the setups alternating
 # round by round. Three replicas, each on its own clone of one bare remote (a local path, so
 # a push costs what git costs, not a network); wrk runs one process per replica, each with a
 # third of the connections, and the rows add their requests/s. A single replica with
@@ -74,7 +74,9 @@ run_wrk() {  # setup label, row name, connections in all, extra env, path: one w
     local each=$(( total / ${#ports[@]} )) i=0 wpids=()
     for port in "${ports[@]}"; do
         i=$((i + 1))
-        if [ "$path" = list ]; then
+        if [ "$path" = healthz ]; then
+            wrk -t1 -c"$each" -d"${seconds}s" --latency "http://127.0.0.1:$port/healthz" > "$tmp/$setup-$name.$round.$i" &
+        elif [ "$path" = list ]; then
             wrk -t1 -c"$each" -d"${seconds}s" --latency -H "$auth" "http://127.0.0.1:$port/api/v1/workspaces/list100/secrets" > "$tmp/$setup-$name.$round.$i" &
         else
             env $extra TAG="$setup$i" wrk -t1 -c"$each" -d"${seconds}s" --latency -H "$auth" -H "$json" -s "$tmp/upsert.lua" \
@@ -89,6 +91,7 @@ measure() {  # setup label: every row once, against the running servers
         run_wrk "$1" "distinct-$c" "$c" "" upsert "$2"
         run_wrk "$1" "same-$c" "$c" "SAME_KEY=1" upsert "$2"
     done
+    run_wrk "$1" "healthz-16" 16 "" healthz "$2"
     run_wrk "$1" "list-16" 16 "" list "$2"
 }
 for round in $(seq 1 "$rounds"); do
@@ -121,7 +124,7 @@ def round_figures(setup, name, r):
 labels = {"commit": "1 server, --git-commit (no remote)", "push1": "1 replica, --git-push", "push3": "3 replicas, --git-push"}
 rows = {"distinct-16": "PUT upsert, distinct keys, 16 connections", "same-16": "PUT upsert, one key, 16 connections",
         "distinct-64": "PUT upsert, distinct keys, 64 connections", "same-64": "PUT upsert, one key, 64 connections",
-        "list-16": "GET list, 100 keys, 16 connections"}
+        "healthz-16": "GET /healthz, 16 connections", "list-16": "GET list, 100 keys, 16 connections"}
 print(f"| setup | row | throughput: median (range) | p50 | p99 | non-2xx, all runs |")
 print("|---|---|---|---|---|---|")
 for name, row in rows.items():
@@ -130,7 +133,10 @@ for name, row in rows.items():
         rps = [f[0] for f in figures]
         m = statistics.median
         print(f"| {label} | {row} | {m(rps):,.0f} req/s ({min(rps):,.0f}–{max(rps):,.0f}) | {m([f[1] for f in figures]):.1f} ms | {m([f[2] for f in figures]):.1f} ms | {sum(f[3] for f in figures)} |")
-print()
+for setup, label in labels.items():
+    ratios = [round_figures(setup, "list-16", r)[0] / round_figures(setup, "healthz-16", r)[0] for r in range(1, rounds + 1)]
+    print(f"\nRatio list/healthz, {label}: {statistics.median(ratios):.2f} (each round's list req/s over the same round's /healthz req/s).", end="")
+print("\n")
 print(f"Medians of {rounds} rounds of {seconds} s per row, the three setups alternating round by round; with several replicas one `wrk -t1` runs per replica at once with a third of the connections, req/s are summed and p50/p99 are the worst replica's. All servers, wrk and git share this machine's cores.")
 PY
 git clone -q "$tmp/remote.git" "$tmp/check"
