@@ -68,7 +68,17 @@ final class ProgramNode {
     init(_ body: [StatementNode]) { self.body = body }
 }
 
+/// What a block statement is: a helper or section call, a partial block (`{{#> name}}…{{/name}}`)
+/// or an inline partial definition (`{{#*inline "name"}}…{{/inline}}`).
+enum BlockKind {
+    case call
+    /// The partial's name; its context and hash are the block's `sexpr` arguments.
+    case partial(name: String)
+    case inline(name: String)
+}
+
 final class BlockNode {
+    var kind: BlockKind = .call
     var sexpr: SubExpression
     var program: ProgramNode?
     var inverse: ProgramNode?

@@ -56,10 +56,37 @@ final class CompiledProgram: Sendable {
     let blockParams: [String]?
     /// Something inside reads `@data` or calls a partial, so iterations need data frames.
     let needsDataFrames: Bool
-    init(nodes: [CompiledNode], blockParams: [String]?, needsDataFrames: Bool) {
+    /// The `{{#*inline "name"}}` partials defined directly in this program (the last of a name
+    /// wins); they are visible while it runs, to everything it calls.
+    let inlinePartials: [String: CompiledProgram]
+    init(nodes: [CompiledNode], blockParams: [String]?, needsDataFrames: Bool, inlinePartials: [String: CompiledProgram]) {
         self.nodes = nodes
         self.blockParams = blockParams
         self.needsDataFrames = needsDataFrames
+        self.inlinePartials = inlinePartials
+    }
+}
+
+/// `{{> name context key=value}}`, or with `block` a partial block `{{#> name}}…{{/name}}`.
+final class PartialCall: Sendable {
+    /// The partial's name; `@partial-block` renders the block the enclosing partial was called with.
+    let name: String
+    let context: CompiledExpression?
+    let hash: [(String, CompiledExpression)]
+    /// The indentation of a standalone `{{> name}}`, added to every line the partial renders.
+    let indent: String
+    let location: SourceLocation
+    /// A partial block's content: `@partial-block` inside the partial, or the output when no partial has the name.
+    let block: CompiledProgram?
+
+    init(name: String, context: CompiledExpression?, hash: [(String, CompiledExpression)], indent: String,
+         location: SourceLocation, block: CompiledProgram?) {
+        self.name = name
+        self.context = context
+        self.hash = hash
+        self.indent = indent
+        self.location = location
+        self.block = block
     }
 }
 
@@ -67,7 +94,7 @@ enum CompiledNode: Sendable {
     case text(String)
     case mustache(CompiledCall, escaped: Bool)
     case block(CompiledCall, program: CompiledProgram?, inverse: CompiledProgram?)
-    case partial(name: String, context: CompiledExpression?, hash: [(String, CompiledExpression)], indent: String, location: SourceLocation)
+    case partial(PartialCall)
 }
 
 /// Turns the parse tree into ``CompiledProgram``s.
@@ -89,6 +116,7 @@ final class Compiler {
             sawData = sawData || outerSawData
         }
         var nodes: [CompiledNode] = []
+        var inlinePartials: [String: CompiledProgram] = [:]
         var text = ""
         func flush() {
             if !text.isEmpty { nodes.append(.text(text)); text = "" }
@@ -101,21 +129,32 @@ final class Compiler {
                 flush()
                 nodes.append(.mustache(call(sexpr, isSubExpression: false), escaped: escaped))
             case .block(let block):
-                flush()
-                let compiledCall = call(block.sexpr, isSubExpression: false)
-                let main = block.program.map { compile($0) }
-                let inverse = block.inverse.map { compile($0) }
-                nodes.append(.block(compiledCall, program: main, inverse: inverse))
+                switch block.kind {
+                case .call:
+                    flush()
+                    let compiledCall = call(block.sexpr, isSubExpression: false)
+                    let main = block.program.map { compile($0) }
+                    let inverse = block.inverse.map { compile($0) }
+                    nodes.append(.block(compiledCall, program: main, inverse: inverse))
+                case .partial(let name):
+                    flush()
+                    sawData = true
+                    nodes.append(.partial(PartialCall(name: name, context: block.sexpr.params.first.map(expression),
+                                                      hash: block.sexpr.hash.map { ($0.0, expression($0.1)) }, indent: "",
+                                                      location: block.sexpr.location, block: block.program.map { compile($0) })))
+                case .inline(let name):
+                    inlinePartials[name] = compile(block.program ?? ProgramNode([]))
+                }
             case .partial(let partial):
                 flush()
                 sawData = true
-                nodes.append(.partial(name: partial.name, context: partial.params.first.map(expression),
-                                      hash: partial.hash.map { ($0.0, expression($0.1)) }, indent: partial.indent,
-                                      location: partial.location))
+                nodes.append(.partial(PartialCall(name: partial.name, context: partial.params.first.map(expression),
+                                                  hash: partial.hash.map { ($0.0, expression($0.1)) }, indent: partial.indent,
+                                                  location: partial.location, block: nil)))
             }
         }
         flush()
-        return CompiledProgram(nodes: nodes, blockParams: program.blockParams, needsDataFrames: sawData)
+        return CompiledProgram(nodes: nodes, blockParams: program.blockParams, needsDataFrames: sawData, inlinePartials: inlinePartials)
     }
 
     private func isBlockParam(_ path: PathExpression) -> Bool {

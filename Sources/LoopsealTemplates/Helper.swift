@@ -93,7 +93,6 @@ enum BuiltinHelpers {
     static let all: [String: Helper] = [
         "if": ifHelper, "unless": unlessHelper, "with": withHelper, "each": eachHelper,
         "lookup": lookupHelper, "log": { _ in .none },
-        "helperMissing": helperMissing, "blockHelperMissing": { _ in .none },
     ]
 
     static let ifHelper: Helper = { call in
@@ -154,10 +153,5 @@ enum BuiltinHelpers {
         guard let object = call.arguments[0], !object.isJSFalsy else { return .value(call.arguments[0]) }
         guard let field = call.arguments[1] else { return .value(object.property("undefined")) }
         return .value(object.property(field.javaScriptString))
-    }
-
-    static let helperMissing: Helper = { call in
-        if call.arguments.isEmpty { return .none }
-        throw call.error("Missing helper: \"\(call.name)\"")
     }
 }

@@ -4,7 +4,7 @@ struct Lexer {
     enum Kind: Equatable {
         case content, comment
         case open, openUnescaped, openBlock, openEndBlock, openInverse, openInverseChain, inverse
-        case openPartial, openPartialBlock, openRawBlock
+        case openPartial, openPartialBlock, openRawBlock, closeRawBlock, endRawBlock
         case close, closeUnescaped
         case openSexpr, closeSexpr, openBlockParams, closeBlockParams
         case id, sep, data, string, number, boolean, undefined, null, equals
@@ -23,7 +23,9 @@ struct Lexer {
     /// The last offset ``location(of:)`` reached, with its 0-based line and column.
     private var cursor = (offset: 0, line: 0, column: 0)
 
-    private enum State { case initial, mustache, escaped }
+    private enum State { case initial, mustache, escaped, raw }
+    /// Raw blocks open inside the current one (`{{{{a}}}}` within a raw block is text, and so is its end).
+    private var rawNesting = 0
 
     init(_ source: String) {
         bytes = Array(source.utf8)
@@ -87,6 +89,7 @@ struct Lexer {
         case .initial: return nextContent()
         case .escaped: return nextEscapedContent()
         case .mustache: return nextInMustache()
+        case .raw: return nextRawContent()
         }
     }
 
@@ -115,6 +118,29 @@ struct Lexer {
         while end < bytes.count && !(hasPrefix("{{", at: end) || hasPrefix("\\{{", at: end) || hasPrefix("\\\\{{", at: end)) { end += 1 }
         state = .initial
         return token(.content, start, min(end, bytes.count))
+    }
+
+    /// Inside a raw block: text up to its `{{{{/name}}}}`, which ends it (handlebars.l's `<raw>` rules).
+    /// A `{{{{` inside opens a nested raw block whose end is text too; text that never ends is invalid.
+    private mutating func nextRawContent() -> Token? {
+        let start = position
+        if hasPrefix("{{{{/", at: start) {
+            var end = start + 5
+            while end < bytes.count && Self.isIDByte(bytes[end]) { end += 1 }
+            if end > start + 5 && hasPrefix("}}}}", at: end) {
+                if rawNesting > 0 {
+                    rawNesting -= 1
+                    return token(.content, start, end + 4)
+                }
+                state = .initial
+                return token(.endRawBlock, start, end + 4, text: text(start + 5, end))
+            }
+        } else if hasPrefix("{{{{", at: start) {
+            rawNesting += 1
+            return token(.content, start, start + 4)
+        }
+        guard let next = find("{{{{", from: start + 1) else { return token(.invalid, start, bytes.count) }
+        return token(.content, start, next)
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {
@@ -155,7 +181,11 @@ struct Lexer {
         if c == UInt8(ascii: "(") { return token(.openSexpr, start, start + 1) }
         if c == UInt8(ascii: ")") { return token(.closeSexpr, start, start + 1) }
         if hasPrefix("{{{{", at: start) { return token(.openRawBlock, start, start + 4) }
-        if hasPrefix("}}}}", at: start) { return token(.invalid, start, start + 4) }
+        if hasPrefix("}}}}", at: start) {
+            state = .raw
+            rawNesting = 0
+            return token(.closeRawBlock, start, start + 4)
+        }
         if hasPrefix("{{", at: start) { return openTag(start) }
         if c == UInt8(ascii: "=") { return token(.equals, start, start + 1) }
         if hasPrefix("..", at: start) { return token(.id, start, start + 2) }
@@ -189,20 +219,27 @@ struct Lexer {
         // At the very end an ID cannot be followed by anything: take it, and let the parser
         // report the missing '}}' rather than a stray character.
         if end > start && (isLookahead(end) || end == bytes.count) { return token(.id, start, end) }
-        if c == UInt8(ascii: "[") {
-            var i = start + 1
-            while i < bytes.count {
-                if bytes[i] == UInt8(ascii: "\\") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "]") { i += 2; continue }
-                if bytes[i] == UInt8(ascii: "]") { break }
-                i += 1
-            }
-            if i < bytes.count {
-                var raw = text(start, i + 1)
-                raw = raw.replacingOccurrences(of: "\\\\", with: "\u{0}").replacingOccurrences(of: "\\]", with: "]").replacingOccurrences(of: "\u{0}", with: "\\")
-                return token(.id, start, i + 1, text: raw)
-            }
+        if c == UInt8(ascii: "["), let close = bracketEnd(start) {
+            var raw = text(start, close + 1)
+            raw = raw.replacingOccurrences(of: "\\\\", with: "\u{0}").replacingOccurrences(of: "\\]", with: "]").replacingOccurrences(of: "\u{0}", with: "\\")
+            return token(.id, start, close + 1, text: raw)
         }
         return token(.invalid, start, start + 1)
+    }
+
+    /// The `]` ending a bracketed segment at `start`: handlebars' greedy `\[(\\]|[^\]])*\]`. A `]`
+    /// after a backslash may be inside or the end; the first one without is the last possible end.
+    private func bracketEnd(_ start: Int) -> Int? {
+        var candidate: Int?
+        var i = start + 1
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "]") {
+                candidate = i
+                if bytes[i - 1] != UInt8(ascii: "\\") { break }
+            }
+            i += 1
+        }
+        return candidate
     }
 
     private func numberEnd(_ start: Int) -> Int? {

@@ -93,9 +93,9 @@ struct Parser {
             case .openPartial:
                 body.append(.partial(try parsePartial()))
             case .openPartialBlock:
-                throw error("partial blocks ({{#> …}}) are not supported", at: token.location)
+                body.append(.block(try parsePartialBlock()))
             case .openRawBlock:
-                throw error("raw blocks ({{{{ … }}}}) are not supported", at: token.location)
+                body.append(.block(try parseRawBlock()))
             default:
                 return ProgramNode(body)
             }
@@ -144,11 +144,9 @@ struct Parser {
         let openToken = advance()
         try enter(openToken)
         defer { depth -= 1 }
-        if openToken.text.contains("*") {
-            throw error("decorator blocks ({{#* …}}, such as inline partials) are not supported", at: openToken.location)
-        }
         let inverted = openToken.kind == .openInverse
         let open = try parseOpen(openToken)
+        let decorator = openToken.text.contains("*")
         let program = try parseProgram()
         var inverse: InverseAndProgram?
         if inverted {
@@ -167,7 +165,71 @@ struct Parser {
         guard closeOriginal == Self.original(of: open.sexpr.path) else {
             throw error("'\(Self.original(of: open.sexpr.path))' doesn't match '\(closeOriginal)'", at: endToken.location)
         }
-        return prepareBlock(open, program: program, inverse: inverse, closeStrip: Self.stripFlags(endToken.text, closeToken.text), inverted: inverted)
+        let block = prepareBlock(open, program: program, inverse: inverse, closeStrip: Self.stripFlags(endToken.text, closeToken.text), inverted: inverted)
+        if decorator { block.kind = .inline(name: try inlinePartialName(open, hasInverse: inverse != nil, at: openToken.location)) }
+        return block
+    }
+
+    /// The name of `{{#*inline "name"}}`, the one decorator handlebars has built in; any other is refused.
+    private func inlinePartialName(_ open: OpenBlock, hasInverse: Bool, at location: SourceLocation) throws(TemplateError) -> String {
+        let decorator = Self.original(of: open.sexpr.path)
+        guard decorator == "inline" else {
+            throw error("unknown decorator '\(decorator)': the only decorator is 'inline' ({{#*inline \"name\"}}…{{/inline}})", at: location)
+        }
+        guard open.sexpr.params.count == 1, open.sexpr.hash.isEmpty, open.blockParams == nil, !hasInverse,
+              case .literal(let value?, _, _) = open.sexpr.params[0], case .string(let name) = value else {
+            throw error("an inline partial takes one quoted name and no {{else}}: {{#*inline \"name\"}}…{{/inline}}", at: location)
+        }
+        return name
+    }
+
+    /// `{{#> name context key=value}}default{{/name}}`: the partial, with the block as its
+    /// `@partial-block` (and rendered instead when there is no partial `name`).
+    private mutating func parsePartialBlock() throws(TemplateError) -> BlockNode {
+        let openToken = advance()
+        try enter(openToken)
+        defer { depth -= 1 }
+        let name = try parsePartialName(open: openToken)
+        let (params, hash) = try parseParamsAndHash()
+        let close = try expect(.close, "'}}'")
+        if params.count > 1 {
+            throw error("Unsupported number of partial arguments: \(params.count)", at: openToken.location)
+        }
+        let program = try parseProgram()
+        let endToken = peek
+        guard endToken.kind == .openEndBlock else {
+            throw error("'\(name)' is not closed: expected '{{/\(name)}}' before \(endToken.kind == .eof ? "the end of the template" : "'\(endToken.text.prefix(20))'")", at: openToken.location)
+        }
+        _ = advance()
+        let closeName = Self.original(of: try parseHelperName())
+        let closeToken = try expect(.close, "'}}'")
+        guard closeName == name else { throw error("'\(name)' doesn't match '\(closeName)'", at: endToken.location) }
+        let sexpr = SubExpression(path: .literal(.string(name), original: name, location: openToken.location), params: params, hash: hash, location: openToken.location)
+        let block = BlockNode(sexpr: sexpr, program: program, inverse: nil, openStrip: Self.stripFlags(openToken.text, close.text),
+                              inverseStrip: nil, closeStrip: Self.stripFlags(endToken.text, closeToken.text))
+        block.kind = .partial(name: name)
+        return block
+    }
+
+    /// `{{{{helper args}}}}text{{{{/helper}}}}`: a block whose text is never parsed.
+    private mutating func parseRawBlock() throws(TemplateError) -> BlockNode {
+        let openToken = advance()
+        try enter(openToken)
+        defer { depth -= 1 }
+        let sexpr = try parseCall(location: openToken.location)
+        _ = try expect(.closeRawBlock, "'}}}}'")
+        var contents: [StatementNode] = []
+        while peek.kind == .content { contents.append(.content(ContentNode(advance().text))) }
+        let name = Self.original(of: sexpr.path)
+        let end = peek
+        guard end.kind == .endRawBlock else {
+            throw error("the raw block '\(name)' is not closed: expected '{{{{/\(name)}}}}'", at: openToken.location)
+        }
+        guard !contents.isEmpty else { throw error("the raw block '\(name)' is empty", at: openToken.location) }
+        _ = advance()
+        guard end.text == name else { throw error("'\(name)' doesn't match '\(end.text)'", at: end.location) }
+        return BlockNode(sexpr: sexpr, program: ProgramNode(contents), inverse: nil, openStrip: StripFlags(),
+                         inverseStrip: StripFlags(), closeStrip: StripFlags())
     }
 
     private mutating func parseInverseAndProgram() throws(TemplateError) -> InverseAndProgram {
@@ -211,24 +273,21 @@ struct Parser {
 
     private mutating func parsePartial() throws(TemplateError) -> PartialNode {
         let open = advance()
-        let nameToken = peek
-        let nameExpression: Expression
-        if nameToken.kind == .openSexpr {
-            throw error("dynamic partial names ({{> (…)}}) are not supported", at: nameToken.location)
-        }
-        nameExpression = try parseHelperName()
+        let partialName = try parsePartialName(open: open)
         let (params, hash) = try parseParamsAndHash()
         let close = try expect(.close, "'}}'")
         if params.count > 1 {
             throw error("Unsupported number of partial arguments: \(params.count)", at: open.location)
         }
-        let partialName: String
-        switch nameExpression {
-        case .path(let path): partialName = path.original
-        case .literal(_, let original, _): partialName = original
-        case .subExpression: partialName = ""
-        }
         return PartialNode(name: partialName, params: params, hash: hash, strip: Self.stripFlags(open.text, close.text), location: open.location)
+    }
+
+    /// A partial's name: a path or literal as written (`@partial-block` included).
+    private mutating func parsePartialName(open: Lexer.Token) throws(TemplateError) -> String {
+        if peek.kind == .openSexpr {
+            throw error("dynamic partial names ({{> (…)}}) are not supported", at: peek.location)
+        }
+        return Self.original(of: try parseHelperName())
     }
 
     // MARK: Expressions

@@ -1,12 +1,48 @@
 import LoopsealValue
-/// Where rendering is: the context, the `../` chain, the `@data` frame and block parameters.
-struct Scope {
+/// Where rendering is: the context, the `../` chain, the `@data` frame, block parameters and
+/// the inline partials in force.
+struct Scope: Sendable {
     var context: TemplateValue?
     var depths: DepthNode
     var data: DataFrame
     var blockParams: BlockParamFrame?
     var template: TemplateInfo
     var nesting: Int
+    var partials: InlinePartials?
+}
+
+/// The `{{#*inline}}` partials of the programs running, innermost first (handlebars' partials stack).
+final class InlinePartials: Sendable {
+    let programs: [String: CompiledProgram]
+    /// The template that defines them: an inline partial reports errors and reads `../` as it does.
+    let template: TemplateInfo
+    let parent: InlinePartials?
+    init(_ programs: [String: CompiledProgram], template: TemplateInfo, parent: InlinePartials?) {
+        self.programs = programs
+        self.template = template
+        self.parent = parent
+    }
+
+    func lookup(_ name: String) -> (CompiledProgram, TemplateInfo)? {
+        var frame: InlinePartials? = self
+        while let current = frame {
+            if let program = current.programs[name] { return (program, current.template) }
+            frame = current.parent
+        }
+        return nil
+    }
+}
+
+/// The block of a `{{#> partial}}…{{/partial}}` call: what `{{> @partial-block}}` renders, in the
+/// scope of the call (its `../`, block parameters and partials), with the partial block that was
+/// in force there as its own `@partial-block`.
+final class PartialBlock: Sendable {
+    let program: CompiledProgram
+    let scope: Scope
+    init(program: CompiledProgram, scope: Scope) {
+        self.program = program
+        self.scope = scope
+    }
 }
 
 /// Linked list of contexts; the head is the current one (handlebars' `depths`).
@@ -29,6 +65,8 @@ final class DataFrame: Sendable {
     let values: [String: TemplateValue]
     let root: TemplateValue?
     let parent: DataFrame?
+    /// `@partial-block`: set by a partial block call for the partial it renders.
+    let partialBlock: PartialBlock?
 
     /// What `each` sets for every item, kept in fields rather than a dictionary.
     struct Iteration: Sendable {
@@ -38,18 +76,26 @@ final class DataFrame: Sendable {
         var last: Bool
     }
 
-    init(iteration: Iteration? = nil, values: [String: TemplateValue] = [:], root: TemplateValue?, parent: DataFrame?) {
+    init(iteration: Iteration? = nil, values: [String: TemplateValue] = [:], root: TemplateValue?, parent: DataFrame?,
+         partialBlock: PartialBlock? = nil) {
         self.iteration = iteration
         self.values = values
         self.root = root
         self.parent = parent
+        self.partialBlock = partialBlock
     }
 
     /// handlebars' `createFrame`: a child frame starts with a copy of its parent's fields.
     static func child(of parent: DataFrame, iteration: Iteration?, values: [String: TemplateValue]?) -> DataFrame {
         var merged = parent.values
         if let values { merged.merge(values) { _, new in new } }
-        return DataFrame(iteration: iteration ?? parent.iteration, values: merged, root: parent.root, parent: parent)
+        return DataFrame(iteration: iteration ?? parent.iteration, values: merged, root: parent.root, parent: parent,
+                         partialBlock: parent.partialBlock)
+    }
+
+    /// A child frame whose `@partial-block` is `partialBlock`.
+    static func child(of parent: DataFrame, partialBlock: PartialBlock?) -> DataFrame {
+        DataFrame(iteration: parent.iteration, values: parent.values, root: parent.root, parent: parent, partialBlock: partialBlock)
     }
 
     func property(_ name: String) -> TemplateValue?? {
@@ -64,6 +110,7 @@ final class DataFrame: Sendable {
             }
         }
         if name == "root" { return .some(root) }
+        if name == "partial-block", partialBlock != nil { return .some(.bool(true)) }
         return nil
     }
 }
@@ -146,7 +193,7 @@ final class Renderer {
     func render(_ template: Template, context: TemplateValue?) throws -> String {
         let scope = Scope(context: context, depths: DepthNode(context, parent: nil),
                           data: DataFrame(root: context, parent: nil), blockParams: nil,
-                          template: template.info, nesting: 0)
+                          template: template.info, nesting: 0, partials: nil)
         output.reserveCapacity(4096)
         try run(template.program, scope: scope)
         return buffer.pointee
@@ -172,7 +219,11 @@ final class Renderer {
         try run(program, scope: inner)
     }
 
-    private func run(_ program: CompiledProgram, scope: Scope) throws {
+    private func run(_ program: CompiledProgram, scope outer: Scope) throws {
+        var scope = outer
+        if !program.inlinePartials.isEmpty {
+            scope.partials = InlinePartials(program.inlinePartials, template: scope.template, parent: scope.partials)
+        }
         let saved = currentTemplate
         if saved !== scope.template { currentTemplate = scope.template }
         defer { if saved !== scope.template { currentTemplate = saved } }
@@ -194,8 +245,8 @@ final class Renderer {
                 }
             case .block(let call, let program, let inverse):
                 try block(call, program: program, inverse: inverse, scope: scope)
-            case .partial(let name, let contextExpression, let hash, let indent, let location):
-                try partial(name, contextExpression, hash, indent, location, scope: scope)
+            case .partial(let call):
+                try partial(call, scope: scope)
             }
         }
     }
@@ -257,6 +308,9 @@ final class Renderer {
 
     /// A definite helper call: a registered helper, else handlebars' `helperMissing` rules.
     private func invoke(_ call: CompiledCall, scope: Scope, program: CompiledProgram?, inverse: CompiledProgram?, isBlock: Bool) throws -> HelperResult {
+        if call.path.isSimple, call.name == "helperMissing" || call.name == "blockHelperMissing" {
+            throw error("'\(call.name)' is handlebars' hook for missing helpers; a template cannot call it", at: call.location)
+        }
         if call.path.isSimple, !call.path.isBlockParam, let helper = engine.helper(named: call.name) {
             return try callHelper(helper, call, scope: scope, program: program, inverse: inverse, isBlock: isBlock)
         }
@@ -362,50 +416,96 @@ final class Renderer {
 
     // MARK: Partials
 
-    private func partial(_ name: String, _ contextExpression: CompiledExpression?, _ hash: [(String, CompiledExpression)],
-                         _ indent: String, _ location: SourceLocation, scope: Scope) throws {
-        guard let template = try engine.partial(named: name) else {
-            throw error("The partial \(name) could not be found", at: location)
-        }
-        var context = try contextExpression.map { try value(of: $0, scope: scope) } ?? scope.context
-        if !hash.isEmpty {
+    /// `{{> name}}` and `{{#> name}}…{{/name}}`, as handlebars' `invokePartial`: inline partials
+    /// in force come first, then the engine's; a partial block renders its block when neither has
+    /// the name, and hands it to the partial as `@partial-block` otherwise.
+    private func partial(_ call: PartialCall, scope: Scope) throws {
+        var context = try call.context.map { try value(of: $0, scope: scope) } ?? scope.context
+        if !call.hash.isEmpty {
             var pairs: [(String, TemplateValue)] = []
             switch context {
             case .object(let object)?: pairs = zip(object.keys, object.values).map { ($0, $1) }
             case .array(let array)?: pairs = array.items.enumerated().map { (String($0.offset), $0.element) }
             default: break
             }
-            for (key, expression) in hash { pairs.append((key, try value(of: expression, scope: scope) ?? .null)) }
+            for (key, expression) in call.hash { pairs.append((key, try value(of: expression, scope: scope) ?? .null)) }
             context = .dictionary(pairs)
         }
-        var inner = scope
-        inner.context = context
-        inner.template = template.info
-        inner.blockParams = nil
-        if scope.template.usesDepths {
-            if !TemplateValue.looseEquals(context, scope.depths.value) {
-                inner.depths = DepthNode(context, parent: scope.depths)
+        var data = scope.data
+        var partials = scope.partials
+        var ownBlock: PartialBlock?
+        if let block = call.block {
+            let partialBlock = PartialBlock(program: block, scope: scope)
+            data = DataFrame.child(of: scope.data, partialBlock: partialBlock)
+            if !block.inlinePartials.isEmpty {
+                partials = InlinePartials(block.inlinePartials, template: scope.template, parent: partials)
             }
-        } else {
-            inner.depths = DepthNode(context, parent: nil)
+            ownBlock = partialBlock
         }
-        inner.nesting += 1
-        guard inner.nesting < Self.maxNesting else {
-            throw error("partials nested more than \(Self.maxNesting) deep (a partial that includes itself?)", at: location)
+        guard scope.nesting + 1 < Self.maxNesting else {
+            throw error("partials nested more than \(Self.maxNesting) deep (a partial that includes itself?)", at: call.location)
         }
-        if indent.isEmpty {
-            try run(template.program, scope: inner)
+        let target: (program: CompiledProgram, template: TemplateInfo)?
+        if call.name == "@partial-block" {
+            target = nil
+        } else if let inline = partials?.lookup(call.name) {
+            target = inline
+        } else if let template = try engine.partial(named: call.name) {
+            target = (template.program, template.info)
         } else {
-            let rendered = try capture { try run(template.program, scope: inner) }
+            target = nil
+        }
+        let inner: Scope
+        let program: CompiledProgram
+        if let target {
+            var partialScope = scope
+            partialScope.context = context
+            partialScope.template = target.template
+            partialScope.blockParams = nil
+            partialScope.data = data
+            partialScope.partials = partials
+            if scope.template.usesDepths {
+                if !TemplateValue.looseEquals(context, scope.depths.value) {
+                    partialScope.depths = DepthNode(context, parent: scope.depths)
+                }
+            } else {
+                partialScope.depths = DepthNode(context, parent: nil)
+            }
+            partialScope.nesting += 1
+            inner = partialScope
+            program = target.program
+        } else {
+            let partialBlock = call.name == "@partial-block" ? scope.data.partialBlock : ownBlock
+            guard let partialBlock else { throw error("The partial \(call.name) could not be found", at: call.location) }
+            inner = blockScope(partialBlock, context: context, data: data, nesting: scope.nesting + 1)
+            program = partialBlock.program
+        }
+        if call.indent.isEmpty {
+            try run(program, scope: inner)
+        } else {
+            let rendered = try capture { try run(program, scope: inner) }
             // Split on U+000A itself: "\r\n" is one Character in Swift but two in JavaScript.
             let lines = rendered.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
             for (i, line) in lines.enumerated() {
                 if i > 0 { output += "\n" }
                 if line.isEmpty && i + 1 == lines.count { break }
-                output += indent
+                output += call.indent
                 output += String(String.UnicodeScalarView(line))
             }
         }
+    }
+
+    /// The scope a partial block's content renders in: the call's, with `context` pushed, and the
+    /// data frame of where it is rendered with the call's own `@partial-block` restored.
+    private func blockScope(_ partialBlock: PartialBlock, context: TemplateValue?, data: DataFrame, nesting: Int) -> Scope {
+        var inner = partialBlock.scope
+        inner.context = context
+        if inner.template.usesDepths && !TemplateValue.looseEquals(context, inner.depths.value) {
+            inner.depths = DepthNode(context, parent: inner.depths)
+        }
+        inner.data = DataFrame.child(of: data, partialBlock: partialBlock.scope.data.partialBlock)
+        inner.nesting = nesting
+        return inner
     }
 }
 

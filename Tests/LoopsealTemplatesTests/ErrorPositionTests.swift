@@ -17,9 +17,15 @@ import LoopsealValue
             ("{{else}}", 1, 1, "'{{else}}' outside a block"),
             ("ok\n{{foo", 2, 6, "unexpected end of template, expected '}}'"),
             ("é😀 {{* deco}}", 1, 4, "decorators"),
-            ("{{#*inline \"x\"}}y{{/inline}}", 1, 1, "decorator blocks"),
-            ("{{#> layout}}x{{/layout}}", 1, 1, "partial blocks"),
-            ("{{{{raw}}}}x{{{{/raw}}}}", 1, 1, "raw blocks"),
+            ("a\n {{#*each \"x\"}}y{{/each}}", 2, 2, "unknown decorator 'each'"),
+            ("{{#*inline x}}y{{/inline}}", 1, 1, "an inline partial takes one quoted name"),
+            ("{{#*inline \"x\"}}y{{else}}z{{/inline}}", 1, 1, "an inline partial takes one quoted name and no {{else}}"),
+            ("\n{{#> layout}}x{{/main}}", 2, 15, "'layout' doesn't match 'main'"),
+            ("{{#> layout}}x", 1, 1, "'layout' is not closed: expected '{{/layout}}'"),
+            ("{{#> layout a b}}x{{/layout}}", 1, 1, "Unsupported number of partial arguments: 2"),
+            ("x {{{{raw}}}}y", 1, 3, "the raw block 'raw' is not closed: expected '{{{{/raw}}}}'"),
+            ("{{{{raw}}}}{{{{/raw}}}}", 1, 1, "the raw block 'raw' is empty"),
+            ("{{{{raw}}}}y{{{{/other}}}}", 1, 13, "'raw' doesn't match 'other'"),
             ("{{> p a b}}", 1, 1, "Unsupported number of partial arguments: 2"),
             ("{{foo bar=}}", 1, 11, "expected a name, path or literal"),
         ]
@@ -78,6 +84,25 @@ import LoopsealValue
         let inPartial = error("{{> p}}")
         #expect(inPartial?.template == "p")
         #expect(inPartial?.line == 2 && inPartial?.column == 1)
+    }
+
+    @Test func partialBlocksAndInlinePartialsReportWhereErrorsAre() {
+        let noBlock = error("x\n {{> @partial-block}}")
+        #expect(noBlock?.kind == .render && noBlock?.line == 2 && noBlock?.column == 2)
+        #expect(noBlock?.message == "The partial @partial-block could not be found")
+
+        let hook = error("{{#blockHelperMissing true}}x{{/blockHelperMissing}}")
+        #expect(hook?.message.contains("a template cannot call it") == true)
+
+        let engine = TemplateEngine(partials: .templates(["layout": "top\n{{> @partial-block}}"]), strict: true)
+        let inBlock = #expect(throws: TemplateError.self) {
+            try engine.render("{{#> layout}}\n  {{missing}}\n{{/layout}}", name: "page.md", context: .dictionary([]))
+        }
+        #expect(inBlock?.template == "page.md" && inBlock?.line == 2 && inBlock?.column == 5, "\(String(describing: inBlock))")
+        let inInline = #expect(throws: TemplateError.self) {
+            try engine.render("{{#*inline \"row\"}}\n{{nope}}{{/inline}}{{> row}}", name: "page.md", context: .dictionary([]))
+        }
+        #expect(inInline?.template == "page.md" && inInline?.line == 2 && inInline?.column == 3, "\(String(describing: inInline))")
     }
 
     @Test func recursivePartialsStopWithAnError() {

@@ -644,9 +644,17 @@ c('error_close_with_params', '{{#if a}}x{{/if a}}', {});
 c('error_close_tag_in_triple', '{{{/if}}}', {});
 c('error_decorator', '{{* foo}}x', {}, { loopsealError: 'decorators are not supported' });
 c('error_decorator_block', '{{#* foo}}x{{/foo}}', {}, { loopsealError: 'decorators are not supported' });
-c('error_inline_partial_block', '{{#*inline "x"}}inline{{/inline}}{{> x}}', {}, { loopsealError: 'inline partials are not supported' });
-c('error_partial_block', '{{#> p}}fallback{{/p}}', {}, { loopsealError: 'partial blocks are not supported' });
-c('error_raw_block', '{{{{raw}}}}{{x}}{{{{/raw}}}}', {}, { loopsealError: 'raw blocks are not supported' });
+c('inline_partial_block', '{{#*inline "x"}}inline{{/inline}}{{> x}}', {});
+c('partial_block_fallback', '{{#> p}}fallback{{/p}}', {});
+c('raw_block_missing_helper', '{{{{raw}}}}{{x}}{{{{/raw}}}}', {});
+c('raw_block_section_value', '{{{{raw}}}} {{x}} {{{{raw}}}}{{{{/raw}}}} {{{{/raw}}}}!', { raw: true, x: 1 });
+c('raw_block_standalone_lines', 'a\n{{{{raw}}}}\n {{x}}\n{{{{/raw}}}}\nb', { raw: [1, 2] });
+c('partial_block_layout_standalone', '{{#> layout title="T"}}\n  {{#*inline "body"}}\n  Body {{name}}\n  {{/inline}}\n  default {{title}}\n{{/layout}}\nafter\n',
+  { name: 'N', title: 'root' }, { partials: { layout: '<h1>{{title}}</h1>\n  {{> body}}\n{{> @partial-block}}\nend\n' } });
+c('partial_block_each_index', '{{#each l}}{{#> item}}[{{@index}}:{{this}}]{{/item}}{{/each}}', { l: ['a', 'b'] },
+  { partials: { item: '<{{> @partial-block}}>' } });
+c('inline_partial_overrides_registered', '{{#*inline "p"}}inline{{/inline}}{{> p}} {{#with o}}{{> p}}{{/with}}', { o: {} },
+  { partials: { p: 'file' } });
 c('error_missing_partial', 'a {{> nope}} b', {});
 c('error_missing_partial_in_each', '{{#each l}}{{> row}}{{/each}}', { l: [1] });
 c('error_missing_partial_not_rendered_branch', '{{#if f}}{{> nope}}{{/if}}ok', { f: false });
