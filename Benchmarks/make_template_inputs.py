@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the benchmark templates: (a) the workflow report over 1,000 items, (b) a 200-line
-Markdown page with nested blocks and partials. usage: make_template_inputs.py DIR"""
+"""Writes the benchmark templates: (a) the workflow report over 1,000 items (and its data with
+100,000 items for the whole-process render), (b) a 200-line Markdown page with nested blocks and
+partials. usage: make_template_inputs.py DIR"""
 import json
 import os
 import sys
@@ -10,6 +11,8 @@ with open(os.path.join(out, "report.md"), "w") as f:
     f.write("{{#each secretKeys}}- **{{this.key}}**: {{#if this.hasValue}}has value{{else}}no value{{/if}}\n{{/each}}")
 with open(os.path.join(out, "report.json"), "w") as f:
     json.dump({"secretKeys": [{"key": "SECRET_%04d" % i, "hasValue": i % 3 != 0} for i in range(1000)]}, f)
+with open(os.path.join(out, "report100k.json"), "w") as f:
+    json.dump({"secretKeys": [{"key": "SECRET_%06d" % i, "hasValue": i % 3 != 0} for i in range(100000)]}, f)
 
 lines = ["# {{title}}", "", "{{> header}}", ""]
 while len(lines) < 190:

@@ -15,6 +15,7 @@ public enum TemplateFuzz {
         "q": "{{#each list}}{{@index}}:{{this}}{{/each}}",
         "self": "{{> self}}",
         "broken": "{{#if}}",
+        "layout": "<{{> @partial-block}}|{{#if @partial-block}}{{> @partial-block x=2}}{{/if}}>",
     ]
 
     static let engines = [

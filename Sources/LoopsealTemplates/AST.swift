@@ -18,16 +18,27 @@ struct PathExpression: Sendable {
     var original: String
     var location: SourceLocation
 
-    /// handlebars' `scopedId`: `./x`, `../x`, `this.x` are never helpers or block params.
+    /// handlebars' `scopedId` (`/^\.|this\b/`): `./x`, `../x`, `this.x` are never helpers or block params.
     var isScoped: Bool {
-        if original.hasPrefix(".") { return true }
-        var rest = Substring(original)
-        while let range = rest.range(of: "this") {
-            let after = rest[range.upperBound...].first
-            guard let after, after.isLetter || after.isNumber || after == "_" else { return true }
-            rest = rest[range.upperBound...]
+        let utf8 = Array(original.utf8)
+        if utf8.first == UInt8(ascii: ".") { return true }
+        let this: [UInt8] = Array("this".utf8)
+        var i = 0
+        while i + 4 <= utf8.count {
+            if utf8[i] == this[0] && utf8[i + 1] == this[1] && utf8[i + 2] == this[2] && utf8[i + 3] == this[3] {
+                guard i + 4 < utf8.count, Self.isWordByte(utf8[i + 4]) else { return true }
+            }
+            i += 1
         }
         return false
+    }
+
+    /// JavaScript's `\w`: ASCII letters, digits and `_`.
+    private static func isWordByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"): return true
+        default: return false
+        }
     }
 
     /// handlebars' `simpleId`: one part, not scoped, no `../`.

@@ -1,9 +1,21 @@
 import LoopsealValue
-/// The immutable, renderable form of a template: text runs, calls and blocks, with every path
-/// resolved to a kind (helper, ambiguous, plain) and block-parameter references marked.
+/// The immutable, renderable form of a template. Everything the renderer can decide before
+/// rendering is decided here: which calls are helpers (the engine's helpers are bound now), which
+/// blocks are the built-in `if`/`unless`/`each`/`with` (run without a helper call), how each path
+/// is read, and static text as UTF-8 bytes.
 
 /// A compiled path: a reference type so the renderer passes one pointer around.
 final class PathRef: Sendable {
+    /// How the path is read; the common shapes skip the general walk.
+    enum Access: Sendable {
+        /// `this` or `.`: the context itself.
+        case context
+        /// `name` or `this.name`: one property of the context.
+        case contextProperty(String)
+        /// Anything else: `../`, `@data`, block parameters, several parts.
+        case general
+    }
+
     let path: PathExpression
     /// The first part names a block parameter in lexical scope (`as |item|`).
     let isBlockParam: Bool
@@ -12,6 +24,7 @@ final class PathRef: Sendable {
     let parts: [String]
     let original: String
     let location: SourceLocation
+    let access: Access
 
     init(path: PathExpression, isBlockParam: Bool, isSimple: Bool) {
         self.path = path
@@ -20,10 +33,15 @@ final class PathRef: Sendable {
         parts = path.parts
         original = path.original
         location = path.location
+        if isBlockParam || path.data || path.depth > 0 || path.parts.count > 1 {
+            access = .general
+        } else {
+            access = path.parts.first.map { .contextProperty($0) } ?? .context
+        }
     }
 }
 
-indirect enum CompiledExpression: Sendable {
+enum CompiledExpression: Sendable {
     case path(PathRef)
     case literal(TemplateValue?)
     case call(CompiledCall)
@@ -40,14 +58,18 @@ final class CompiledCall: Sendable {
     let location: SourceLocation
     /// The helper name for simple paths.
     let name: String
+    /// The engine's helper of that name when the call may be one (bound at compile time).
+    let helper: Helper?
 
-    init(kind: Kind, path: PathRef, params: [CompiledExpression], hash: [(String, CompiledExpression)], location: SourceLocation) {
+    init(kind: Kind, path: PathRef, params: [CompiledExpression], hash: [(String, CompiledExpression)],
+         location: SourceLocation, helper: Helper?) {
         self.kind = kind
         self.path = path
         self.params = params
         self.hash = hash
         self.location = location
         self.name = path.path.parts.first ?? ""
+        self.helper = helper
     }
 }
 
@@ -64,6 +86,33 @@ final class CompiledProgram: Sendable {
         self.blockParams = blockParams
         self.needsDataFrames = needsDataFrames
         self.inlinePartials = inlinePartials
+    }
+}
+
+/// A run of static text, kept as the bytes the renderer copies.
+final class TextRun: Sendable {
+    let bytes: [UInt8]
+    init(_ text: String) { bytes = Array(text.utf8) }
+}
+
+/// A block the renderer runs itself: the built-in `if`/`unless`/`each`/`with` called the plain
+/// way (one argument; `if`/`unless` may add `includeZero=`), and `{{#name}}` sections.
+final class BuiltinBlock: Sendable {
+    /// The argument (for a section, its own path).
+    let argument: CompiledExpression
+    /// `includeZero=` of `if`/`unless`.
+    let includeZero: CompiledExpression?
+    let program: CompiledProgram?
+    let inverse: CompiledProgram?
+    let location: SourceLocation
+
+    init(argument: CompiledExpression, includeZero: CompiledExpression?, program: CompiledProgram?, inverse: CompiledProgram?,
+         location: SourceLocation) {
+        self.argument = argument
+        self.includeZero = includeZero
+        self.program = program
+        self.inverse = inverse
+        self.location = location
     }
 }
 
@@ -91,8 +140,17 @@ final class PartialCall: Sendable {
 }
 
 enum CompiledNode: Sendable {
-    case text(String)
+    case text(TextRun)
+    /// `{{path}}` that is no helper: printed from a lookup.
+    case value(PathRef, escaped: Bool)
+    /// `{{helper …}}` or a call that is decided when rendering.
     case mustache(CompiledCall, escaped: Bool)
+    case ifBlock(BuiltinBlock)
+    case unlessBlock(BuiltinBlock)
+    case eachBlock(BuiltinBlock)
+    case withBlock(BuiltinBlock)
+    /// `{{#path}}…{{/path}}` with no helper of that name: handlebars' `blockHelperMissing`.
+    case section(PathRef, BuiltinBlock)
     case block(CompiledCall, program: CompiledProgram?, inverse: CompiledProgram?)
     case partial(PartialCall)
 }
@@ -102,10 +160,18 @@ final class Compiler {
     /// Helpers handlebars knows at compile time; a bare `{{if}}` is a helper call, not a lookup.
     static let knownHelpers: Set<String> = ["helperMissing", "blockHelperMissing", "each", "if", "unless", "with", "log", "lookup"]
 
+    private let helpers: [String: Helper]
+    /// Names whose helper is still the built-in one, so the renderer may run it inline.
+    private let builtins: Set<String>
     private var scopes: [[String]?] = []
     private(set) var usesDepths = false
     /// Set while compiling a program when its subtree reads `@data` or calls a partial.
     private var sawData = false
+
+    init(helpers: [String: Helper], builtins: Set<String>) {
+        self.helpers = helpers
+        self.builtins = builtins
+    }
 
     func compile(_ program: ProgramNode) -> CompiledProgram {
         scopes.insert(program.blockParams, at: 0)
@@ -119,7 +185,7 @@ final class Compiler {
         var inlinePartials: [String: CompiledProgram] = [:]
         var text = ""
         func flush() {
-            if !text.isEmpty { nodes.append(.text(text)); text = "" }
+            if !text.isEmpty { nodes.append(.text(TextRun(text))); text = "" }
         }
         for statement in program.body {
             switch statement {
@@ -127,7 +193,12 @@ final class Compiler {
             case .comment: continue
             case .mustache(let sexpr, let escaped, _):
                 flush()
-                nodes.append(.mustache(call(sexpr, isSubExpression: false), escaped: escaped))
+                let compiled = call(sexpr, isSubExpression: false)
+                if compiled.helper == nil && compiled.kind != .helper {
+                    nodes.append(.value(compiled.path, escaped: escaped))
+                } else {
+                    nodes.append(.mustache(compiled, escaped: escaped))
+                }
             case .block(let block):
                 switch block.kind {
                 case .call:
@@ -135,7 +206,7 @@ final class Compiler {
                     let compiledCall = call(block.sexpr, isSubExpression: false)
                     let main = block.program.map { compile($0) }
                     let inverse = block.inverse.map { compile($0) }
-                    nodes.append(.block(compiledCall, program: main, inverse: inverse))
+                    nodes.append(blockNode(compiledCall, program: main, inverse: inverse))
                 case .partial(let name):
                     flush()
                     sawData = true
@@ -157,6 +228,32 @@ final class Compiler {
         return CompiledProgram(nodes: nodes, blockParams: program.blockParams, needsDataFrames: sawData, inlinePartials: inlinePartials)
     }
 
+    /// A block statement: a built-in run inline when it is called the plain way, a section when
+    /// no helper has the name, a helper call otherwise.
+    private func blockNode(_ call: CompiledCall, program: CompiledProgram?, inverse: CompiledProgram?) -> CompiledNode {
+        if call.helper == nil && call.kind != .helper {
+            return .section(call.path, BuiltinBlock(argument: .path(call.path), includeZero: nil, program: program,
+                                                     inverse: inverse, location: call.location))
+        }
+        guard call.kind != .simple, call.path.isSimple, !call.path.isBlockParam, builtins.contains(call.name),
+              call.params.count == 1, program?.blockParams == nil || call.name == "each" || call.name == "with" else {
+            return .block(call, program: program, inverse: inverse)
+        }
+        let includeZero = call.hash.count == 1 && call.hash[0].0 == "includeZero" ? call.hash[0].1 : nil
+        guard call.hash.isEmpty || (includeZero != nil && (call.name == "if" || call.name == "unless")) else {
+            return .block(call, program: program, inverse: inverse)
+        }
+        let block = BuiltinBlock(argument: call.params[0], includeZero: includeZero, program: program, inverse: inverse,
+                                 location: call.location)
+        switch call.name {
+        case "if": return .ifBlock(block)
+        case "unless": return .unlessBlock(block)
+        case "each": return .eachBlock(block)
+        case "with": return .withBlock(block)
+        default: return .block(call, program: program, inverse: inverse)
+        }
+    }
+
     private func isBlockParam(_ path: PathExpression) -> Bool {
         guard path.depth == 0, !path.isScoped, !path.data, let first = path.parts.first else { return false }
         return scopes.contains { $0?.contains(first) == true }
@@ -176,7 +273,7 @@ final class Compiler {
         }
     }
 
-    /// `transformLiteralToPath` then `classifySexpr`.
+    /// `transformLiteralToPath` then `classifySexpr`, and the helper bound when there is one.
     private func call(_ sexpr: SubExpression, isSubExpression: Bool) -> CompiledCall {
         let path: PathExpression
         switch sexpr.path {
@@ -193,7 +290,10 @@ final class Compiler {
         let isEligible = !blockParam && (isHelper || isSimple)
         if isEligible && !isHelper, let first = path.parts.first, Self.knownHelpers.contains(first) { isHelper = true }
         let kind: CompiledCall.Kind = isHelper ? .helper : (isEligible ? .ambiguous : .simple)
+        let name = path.parts.first ?? ""
+        let isHook = name == "helperMissing" || name == "blockHelperMissing"
+        let helper = kind != .simple && isSimple && !ref.isBlockParam && !isHook ? helpers[name] : nil
         return CompiledCall(kind: kind, path: ref, params: sexpr.params.map { expression($0) },
-                            hash: sexpr.hash.map { ($0.0, expression($0.1)) }, location: sexpr.location)
+                            hash: sexpr.hash.map { ($0.0, expression($0.1)) }, location: sexpr.location, helper: helper)
     }
 }

@@ -14,7 +14,7 @@ public enum HTMLEscape {
             let byte = utf8[index]
             if needsEscape(byte) {
                 out += String(text[start..<index])
-                out += entity(byte)
+                out += entity(byte).description
                 start = utf8.index(after: index)
             }
             index = utf8.index(after: index)
@@ -30,14 +30,14 @@ public enum HTMLEscape {
     }
 
     @inline(__always)
-    private static func needsEscape(_ byte: UInt8) -> Bool {
+    static func needsEscape(_ byte: UInt8) -> Bool {
         switch byte {
         case 0x26, 0x3C, 0x3E, 0x22, 0x27, 0x60, 0x3D: return true
         default: return false
         }
     }
 
-    private static func entity(_ byte: UInt8) -> String {
+    static func entity(_ byte: UInt8) -> StaticString {
         switch byte {
         case 0x26: return "&amp;"
         case 0x3C: return "&lt;"

@@ -67,24 +67,18 @@ public struct HelperCall {
     /// uses it returns `.html("")`, since its text is already in place.
     func appendFn(_ context: TemplateValue?, frame: DataFrame? = nil, blockParameters: [TemplateValue?] = []) throws {
         guard let program else { return }
-        try renderer.render(program, context: context, from: scope, frame: frame, blockParameters: blockParameters)
+        try renderer.render(program, context: context, from: scope, frame: frame, blockParameters: blockParameters, at: location)
     }
 
     /// `inverse`, straight into the output.
     func appendInverse(_ context: TemplateValue?) throws {
         guard let inverseProgram else { return }
-        try renderer.render(inverseProgram, context: context, from: scope, frame: nil, blockParameters: [])
-    }
-
-    /// A data frame for one `each` iteration, or nil when nothing in the block reads `@data`.
-    func iterationFrame(key: TemplateValue, index: Int, count: Int) -> DataFrame? {
-        guard program?.needsDataFrames == true else { return nil }
-        return DataFrame.child(of: scope.data, iteration: DataFrame.Iteration(key: key, index: index, first: index == 0, last: index == count - 1), values: nil)
+        try renderer.render(inverseProgram, context: context, from: scope, frame: nil, blockParameters: [], at: location)
     }
 
     /// An error for this call, with the template position; helpers throw it for bad arguments.
     public func error(_ message: String) -> TemplateError {
-        renderer.error(message, at: location)
+        renderer.error(message, at: location, in: scope.template)
     }
 }
 
@@ -97,19 +91,21 @@ enum BuiltinHelpers {
 
     static let ifHelper: Helper = { call in
         guard call.arguments.count == 1 else { throw call.error("#if requires exactly one argument") }
-        if conditional(call.arguments[0], call) { try call.appendFn(call.context) } else { try call.appendInverse(call.context) }
+        if isTrue(call.arguments[0], includeZero: call.hash("includeZero")) { try call.appendFn(call.context) } else { try call.appendInverse(call.context) }
         return .written
     }
 
     static let unlessHelper: Helper = { call in
         guard call.arguments.count == 1 else { throw call.error("#unless requires exactly one argument") }
-        if conditional(call.arguments[0], call) { try call.appendInverse(call.context) } else { try call.appendFn(call.context) }
+        if isTrue(call.arguments[0], includeZero: call.hash("includeZero")) { try call.appendInverse(call.context) } else { try call.appendFn(call.context) }
         return .written
     }
 
-    private static func conditional(_ value: TemplateValue?, _ call: HelperCall) -> Bool {
+    /// `if`'s test: handlebars' truthiness, and 0 counts as true with a truthy `includeZero`.
+    @inline(__always)
+    static func isTrue(_ value: TemplateValue?, includeZero: TemplateValue?) -> Bool {
         guard let value else { return false }
-        if call.hash("includeZero")?.isTruthy == true, case .number(let n) = value, n == 0 { return true }
+        if case .number(let n) = value, n == 0 { return includeZero?.isTruthy == true }
         return value.isTruthy
     }
 
@@ -126,25 +122,7 @@ enum BuiltinHelpers {
     static let eachHelper: Helper = { call in
         guard !call.arguments.isEmpty else { throw call.error("Must pass iterator to #each") }
         guard call.arguments.count == 1 else { throw call.error("#each takes exactly one argument") }
-        let usesBlockParams = call.program?.blockParams != nil
-        switch call.arguments[0] {
-        case .array(let array)? where !array.items.isEmpty:
-            let count = array.items.count
-            for (index, item) in array.items.enumerated() {
-                let key = TemplateValue.number(Double(index))
-                try call.appendFn(item, frame: call.iterationFrame(key: key, index: index, count: count),
-                                  blockParameters: usesBlockParams ? [item, key] : [])
-            }
-        case .object(let object)? where !object.keys.isEmpty:
-            let count = object.keys.count
-            for (index, name) in object.keys.enumerated() {
-                let item = object.values[index], key = TemplateValue.string(name)
-                try call.appendFn(item, frame: call.iterationFrame(key: key, index: index, count: count),
-                                  blockParameters: usesBlockParams ? [item, key] : [])
-            }
-        default:
-            try call.appendInverse(call.context)
-        }
+        try call.renderer.each(call.arguments[0], call.program, call.inverseProgram, call.scope, at: call.location)
         return .written
     }
 

@@ -62,17 +62,19 @@ struct Lexer {
 
     private func text(_ start: Int, _ end: Int) -> String { String(decoding: bytes[start..<end], as: UTF8.self) }
 
-    private func hasPrefix(_ literal: String, at offset: Int) -> Bool {
-        let utf8 = Array(literal.utf8)
-        guard offset + utf8.count <= bytes.count else { return false }
-        for (i, byte) in utf8.enumerated() where bytes[offset + i] != byte { return false }
+    private func hasPrefix(_ literal: StaticString, at offset: Int) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard offset + count <= bytes.count else { return false }
+        let utf8 = literal.utf8Start
+        for i in 0..<count where bytes[offset + i] != utf8[i] { return false }
         return true
     }
 
-    private func find(_ literal: String, from offset: Int) -> Int? {
+    private func find(_ literal: StaticString, from offset: Int) -> Int? {
+        let first = literal.utf8Start[0]
         var i = offset
         while i < bytes.count {
-            if hasPrefix(literal, at: i) { return i }
+            if bytes[i] == first && hasPrefix(literal, at: i) { return i }
             i += 1
         }
         return nil
@@ -150,22 +152,35 @@ struct Lexer {
     /// `[=~}\s\/.)|]`
     private func isLookahead(_ offset: Int) -> Bool {
         guard offset < bytes.count else { return false }
-        let b = bytes[offset]
-        return Self.isWhitespace(b) || "=~}/.)|".utf8.contains(b)
+        switch bytes[offset] {
+        case UInt8(ascii: "="), UInt8(ascii: "~"), UInt8(ascii: "}"), UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: ")"), UInt8(ascii: "|"): return true
+        case let b: return Self.isWhitespace(b)
+        }
     }
 
     /// `[~}\s)]`
     private func isLiteralLookahead(_ offset: Int) -> Bool {
         guard offset < bytes.count else { return false }
-        let b = bytes[offset]
-        return Self.isWhitespace(b) || "~})".utf8.contains(b)
+        switch bytes[offset] {
+        case UInt8(ascii: "~"), UInt8(ascii: "}"), UInt8(ascii: ")"): return true
+        case let b: return Self.isWhitespace(b)
+        }
     }
 
     /// Characters an ID may hold: not `\s ! " # % & ' ( ) * + , . / ; < = > @ [ \ ] ^ \` { | } ~`.
     private static func isIDByte(_ b: UInt8) -> Bool {
         if b >= 0x80 { return true }
         if isWhitespace(b) { return false }
-        return !"!\"#%&'()*+,./;<=>@[\\]^`{|}~".utf8.contains(b)
+        switch b {
+        case UInt8(ascii: "!"), UInt8(ascii: "\""), UInt8(ascii: "#"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: "."),
+             UInt8(ascii: "/"), UInt8(ascii: ";"), UInt8(ascii: "<"), UInt8(ascii: "="), UInt8(ascii: ">"), UInt8(ascii: "@"),
+             UInt8(ascii: "["), UInt8(ascii: "\\"), UInt8(ascii: "]"), UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "{"),
+             UInt8(ascii: "|"), UInt8(ascii: "}"), UInt8(ascii: "~"):
+            return false
+        default:
+            return true
+        }
     }
 
     private func skipSpaces(_ offset: Int) -> Int {
@@ -202,9 +217,8 @@ struct Lexer {
         if hasPrefix("}}", at: start) { state = .initial; return token(.close, start, start + 2) }
         if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") { return stringToken(start, quote: c) }
         if c == UInt8(ascii: "@") { return token(.data, start, start + 1) }
-        for (word, kind) in [("true", Kind.boolean), ("false", .boolean), ("undefined", .undefined), ("null", .null)]
-        where hasPrefix(word, at: start) && isLiteralLookahead(start + word.utf8.count) {
-            return token(kind, start, start + word.utf8.count)
+        for (word, kind) in Self.literalWords where hasPrefix(word, at: start) && isLiteralLookahead(start + word.utf8CodeUnitCount) {
+            return token(kind, start, start + word.utf8CodeUnitCount)
         }
         if let end = numberEnd(start), isLiteralLookahead(end) { return token(.number, start, end) }
         if hasPrefix("as", at: start) {
@@ -221,7 +235,9 @@ struct Lexer {
         if end > start && (isLookahead(end) || end == bytes.count) { return token(.id, start, end) }
         if c == UInt8(ascii: "["), let close = bracketEnd(start) {
             var raw = text(start, close + 1)
-            raw = raw.replacingOccurrences(of: "\\\\", with: "\u{0}").replacingOccurrences(of: "\\]", with: "]").replacingOccurrences(of: "\u{0}", with: "\\")
+            if raw.utf8.contains(UInt8(ascii: "\\")) {
+                raw = raw.replacingOccurrences(of: "\\\\", with: "\u{0}").replacingOccurrences(of: "\\]", with: "]").replacingOccurrences(of: "\u{0}", with: "\\")
+            }
             return token(.id, start, close + 1, text: raw)
         }
         return token(.invalid, start, start + 1)
@@ -241,6 +257,8 @@ struct Lexer {
         }
         return candidate
     }
+
+    private static let literalWords: [(StaticString, Kind)] = [("true", .boolean), ("false", .boolean), ("undefined", .undefined), ("null", .null)]
 
     private func numberEnd(_ start: Int) -> Int? {
         var i = start
@@ -264,7 +282,8 @@ struct Lexer {
         }
         guard i < bytes.count else { return token(.invalid, start, start + 1) }
         let q = String(UnicodeScalar(quote))
-        let value = text(start + 1, i).replacingOccurrences(of: "\\" + q, with: q)
+        var value = text(start + 1, i)
+        if value.utf8.contains(UInt8(ascii: "\\")) { value = value.replacingOccurrences(of: "\\" + q, with: q) }
         return token(.string, start, i + 1, text: value)
     }
 

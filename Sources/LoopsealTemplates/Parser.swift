@@ -104,7 +104,7 @@ struct Parser {
 
     private mutating func parseMustache() throws(TemplateError) -> StatementNode {
         let open = advance()
-        if open.text.contains("*") { throw error("decorators ({{* …}}) are not supported", at: open.location) }
+        if open.text.utf8.contains(UInt8(ascii: "*")) { throw error("decorators ({{* …}}) are not supported", at: open.location) }
         let sexpr = try parseCall(location: open.location)
         let unescaped = open.kind == .openUnescaped
         let close = unescaped ? try expect(.closeUnescaped, "'}}}'") : try expect(.close, "'}}'")
@@ -146,7 +146,7 @@ struct Parser {
         defer { depth -= 1 }
         let inverted = openToken.kind == .openInverse
         let open = try parseOpen(openToken)
-        let decorator = openToken.text.contains("*")
+        let decorator = openToken.text.utf8.contains(UInt8(ascii: "*"))
         let program = try parseProgram()
         var inverse: InverseAndProgram?
         if inverted {

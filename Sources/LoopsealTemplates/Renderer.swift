@@ -1,208 +1,84 @@
 import LoopsealValue
-/// Where rendering is: the context, the `../` chain, the `@data` frame, block parameters and
-/// the inline partials in force.
-struct Scope: Sendable {
-    var context: TemplateValue?
-    var depths: DepthNode
-    var data: DataFrame
-    var blockParams: BlockParamFrame?
-    var template: TemplateInfo
-    var nesting: Int
-    var partials: InlinePartials?
-}
-
-/// The `{{#*inline}}` partials of the programs running, innermost first (handlebars' partials stack).
-final class InlinePartials: Sendable {
-    let programs: [String: CompiledProgram]
-    /// The template that defines them: an inline partial reports errors and reads `../` as it does.
-    let template: TemplateInfo
-    let parent: InlinePartials?
-    init(_ programs: [String: CompiledProgram], template: TemplateInfo, parent: InlinePartials?) {
-        self.programs = programs
-        self.template = template
-        self.parent = parent
-    }
-
-    func lookup(_ name: String) -> (CompiledProgram, TemplateInfo)? {
-        var frame: InlinePartials? = self
-        while let current = frame {
-            if let program = current.programs[name] { return (program, current.template) }
-            frame = current.parent
-        }
-        return nil
-    }
-}
-
-/// The block of a `{{#> partial}}…{{/partial}}` call: what `{{> @partial-block}}` renders, in the
-/// scope of the call (its `../`, block parameters and partials), with the partial block that was
-/// in force there as its own `@partial-block`.
-final class PartialBlock: Sendable {
-    let program: CompiledProgram
-    let scope: Scope
-    init(program: CompiledProgram, scope: Scope) {
-        self.program = program
-        self.scope = scope
-    }
-}
-
-/// Linked list of contexts; the head is the current one (handlebars' `depths`).
-final class DepthNode: Sendable {
-    let value: TemplateValue?
-    let parent: DepthNode?
-    init(_ value: TemplateValue?, parent: DepthNode?) { self.value = value; self.parent = parent }
-
-    func at(_ depth: Int) -> TemplateValue?? {
-        var node: DepthNode? = self
-        for _ in 0..<depth { node = node?.parent }
-        return node.map { $0.value }
-    }
-}
-
-/// A `@data` frame: `@index`, `@key`, `@first`, `@last`, `@root`, other `@` names a helper
-/// set, and `@../` to the parent frame.
-final class DataFrame: Sendable {
-    let iteration: Iteration?
-    let values: [String: TemplateValue]
-    let root: TemplateValue?
-    let parent: DataFrame?
-    /// `@partial-block`: set by a partial block call for the partial it renders.
-    let partialBlock: PartialBlock?
-
-    /// What `each` sets for every item, kept in fields rather than a dictionary.
-    struct Iteration: Sendable {
-        var key: TemplateValue
-        var index: Int
-        var first: Bool
-        var last: Bool
-    }
-
-    init(iteration: Iteration? = nil, values: [String: TemplateValue] = [:], root: TemplateValue?, parent: DataFrame?,
-         partialBlock: PartialBlock? = nil) {
-        self.iteration = iteration
-        self.values = values
-        self.root = root
-        self.parent = parent
-        self.partialBlock = partialBlock
-    }
-
-    /// handlebars' `createFrame`: a child frame starts with a copy of its parent's fields.
-    static func child(of parent: DataFrame, iteration: Iteration?, values: [String: TemplateValue]?) -> DataFrame {
-        var merged = parent.values
-        if let values { merged.merge(values) { _, new in new } }
-        return DataFrame(iteration: iteration ?? parent.iteration, values: merged, root: parent.root, parent: parent,
-                         partialBlock: parent.partialBlock)
-    }
-
-    /// A child frame whose `@partial-block` is `partialBlock`.
-    static func child(of parent: DataFrame, partialBlock: PartialBlock?) -> DataFrame {
-        DataFrame(iteration: parent.iteration, values: parent.values, root: parent.root, parent: parent, partialBlock: partialBlock)
-    }
-
-    func property(_ name: String) -> TemplateValue?? {
-        if !values.isEmpty, let value = values[name] { return .some(value) }
-        if let iteration {
-            switch name {
-            case "key": return .some(iteration.key)
-            case "index": return .some(.number(Double(iteration.index)))
-            case "first": return .some(.bool(iteration.first))
-            case "last": return .some(.bool(iteration.last))
-            default: break
-            }
-        }
-        if name == "root" { return .some(root) }
-        if name == "partial-block", partialBlock != nil { return .some(.bool(true)) }
-        return nil
-    }
-}
-
-/// Values of `as |a b|` for one block, linked to the enclosing ones.
-final class BlockParamFrame: Sendable {
-    let names: [String]
-    let values: [TemplateValue?]
-    let parent: BlockParamFrame?
-    init(names: [String], values: [TemplateValue?], parent: BlockParamFrame?) {
-        self.names = names
-        self.values = values
-        self.parent = parent
-    }
-
-    func value(_ name: String) -> TemplateValue? {
-        var frame: BlockParamFrame? = self
-        while let current = frame {
-            if let index = current.names.firstIndex(of: name) { return index < current.values.count ? current.values[index] : nil }
-            frame = current.parent
-        }
-        return nil
-    }
-}
-
-/// Facts about the template being rendered that change how it runs.
-final class TemplateInfo: Sendable {
-    let name: String
-    /// handlebars passes its `../` chain into partials only when the caller uses `../`.
-    let usesDepths: Bool
-    init(name: String, usesDepths: Bool) {
-        self.name = name
-        self.usesDepths = usesDepths
-    }
-}
-
 /// Renders compiled programs with handlebars.js' runtime semantics. One renderer serves one
-/// render call; everything is appended to a single buffer, which block helpers write into
-/// directly (`HelperCall.fn` captures a separate string for helpers that want one).
+/// render call. Everything is written to one ``OutputBuffer``; block helpers write into it
+/// directly, and `HelperCall.fn` cuts out what a block wrote for helpers that want a string.
 final class Renderer {
     let engine: TemplateEngine
+    private let strict: Bool
+    /// Blocks, partials and partial blocks entered and not yet left.
+    private var nesting = 0
     private static let maxNesting = 400
-    /// The output so far. A pointer rather than a stored `var`: appends are the hot path and
-    /// a class property would pay for dynamic exclusivity checks on every one.
-    private let buffer: UnsafeMutablePointer<String>
+    /// Blocks entered and `each` iterations run so far, and the most one render may do: nested
+    /// loops multiply (`{{#each}}` k deep over n items runs n^k times, a partial block rendered
+    /// twice per level doubles), so a template from a pull request could otherwise run for ever.
+    private var steps = 0
+    private let maxSteps: Int
+    /// The output so far. A pointer rather than a stored `var`: appends are the hot path and a
+    /// class property would pay for dynamic exclusivity checks on every one.
+    private let out: UnsafeMutablePointer<OutputBuffer>
 
     init(engine: TemplateEngine) {
         self.engine = engine
-        buffer = .allocate(capacity: 1)
-        buffer.initialize(to: "")
+        strict = engine.strict
+        maxSteps = engine.maxRenderSteps
+        out = .allocate(capacity: 1)
+        out.initialize(to: OutputBuffer(capacity: 4096))
     }
 
     deinit {
-        buffer.deinitialize(count: 1)
-        buffer.deallocate()
+        out.pointee.free()
+        out.deinitialize(count: 1)
+        out.deallocate()
     }
 
-    /// The output buffer.
-    var output: String {
-        get { buffer.pointee }
-        _modify { yield &buffer.pointee }
-    }
-
-    /// Runs `body` with an empty buffer and returns what it wrote, restoring the buffer after.
+    /// Runs `body` and returns what it wrote, leaving the output as it was before.
     func capture(_ body: () throws -> Void) throws -> String {
-        let saved = buffer.move()
-        buffer.initialize(to: "")
-        defer { buffer.initialize(to: saved) }
+        let start = out.pointee.count
+        defer { out.pointee.truncate(to: start) }
         try body()
-        return buffer.move()
+        return out.pointee.string(from: start)
     }
 
-    private var currentTemplate: TemplateInfo?
-
-    func error(_ message: String, at location: SourceLocation, kind: TemplateError.Kind = .render) -> TemplateError {
-        TemplateError(kind: kind, template: currentTemplate?.name ?? "template", line: location.line, column: location.column, message: message)
+    func error(_ message: String, at location: SourceLocation, in template: TemplateInfo, kind: TemplateError.Kind = .render) -> TemplateError {
+        TemplateError(kind: kind, template: template.name, line: location.line, column: location.column, message: message)
     }
 
     /// Renders a whole template with `context` as its root.
     func render(_ template: Template, context: TemplateValue?) throws -> String {
         let scope = Scope(context: context, depths: DepthNode(context, parent: nil),
                           data: DataFrame(root: context, parent: nil), blockParams: nil,
-                          template: template.info, nesting: 0, partials: nil)
-        output.reserveCapacity(4096)
-        try run(template.program, scope: scope)
-        return buffer.pointee
+                          template: template.info, partials: nil)
+        try run(template.program, scope)
+        return out.pointee.string(from: 0)
     }
 
-    /// Renders `program` for a helper's `fn`/`inverse` into `out`, pushing the context (when it
-    /// is a new one), a data frame and block parameters.
+    // MARK: Programs
+
+    /// Enters one level of blocks or partials; the caller leaves it with `defer { nesting -= 1 }`.
+    @inline(__always)
+    private func enter(_ scope: Scope, at location: SourceLocation) throws {
+        guard nesting + 1 < Self.maxNesting else {
+            throw error("blocks or partials nested more than \(Self.maxNesting) deep (a partial that includes itself?)",
+                        at: location, in: scope.template)
+        }
+        try step(scope, at: location)
+        nesting += 1
+    }
+
+    /// Counts one block or iteration against ``maxSteps``.
+    @inline(__always)
+    private func step(_ scope: Scope, at location: SourceLocation) throws {
+        guard steps < maxSteps else {
+            throw error("rendering took more than \(maxSteps) blocks and loop iterations: loops nested in loops multiply (each level runs once per item of the one around it)",
+                        at: location, in: scope.template)
+        }
+        steps += 1
+    }
+
+    /// Renders `program` for a helper's `fn`/`inverse`, pushing the context (when it is a new
+    /// one), a data frame and block parameters.
     func render(_ program: CompiledProgram, context: TemplateValue?, from scope: Scope, frame: DataFrame?,
-                blockParameters: [TemplateValue?]) throws {
+                blockParameters: [TemplateValue?], at location: SourceLocation) throws {
         var inner = scope
         inner.context = context
         if scope.template.usesDepths && !TemplateValue.looseEquals(context, scope.depths.value) {
@@ -212,127 +88,214 @@ final class Renderer {
         if let names = program.blockParams {
             inner.blockParams = BlockParamFrame(names: names, values: blockParameters, parent: scope.blockParams)
         }
-        inner.nesting += 1
-        guard inner.nesting < Self.maxNesting else {
-            throw error("blocks or partials nested more than \(Self.maxNesting) deep (a partial that includes itself?)", at: SourceLocation(line: 1, column: 1))
-        }
-        try run(program, scope: inner)
+        try enter(scope, at: location)
+        defer { nesting -= 1 }
+        try run(program, inner)
     }
 
-    private func run(_ program: CompiledProgram, scope outer: Scope) throws {
-        var scope = outer
-        if !program.inlinePartials.isEmpty {
-            scope.partials = InlinePartials(program.inlinePartials, template: scope.template, parent: scope.partials)
+    /// Renders `program` in the same context (`if`, `unless`, `else`).
+    @inline(__always)
+    private func runSameContext(_ program: CompiledProgram, _ scope: Scope, at location: SourceLocation) throws {
+        try enter(scope, at: location)
+        defer { nesting -= 1 }
+        try run(program, scope)
+    }
+
+    private func run(_ program: CompiledProgram, _ scope: Scope) throws {
+        if program.inlinePartials.isEmpty {
+            try runNodes(program.nodes, scope)
+        } else {
+            var inner = scope
+            inner.partials = InlinePartials(program.inlinePartials, template: scope.template, parent: scope.partials)
+            try runNodes(program.nodes, inner)
         }
-        let saved = currentTemplate
-        if saved !== scope.template { currentTemplate = scope.template }
-        defer { if saved !== scope.template { currentTemplate = saved } }
-        for node in program.nodes {
-            switch node {
-            case .text(let text):
-                output += text
+    }
+
+    private func runNodes(_ nodes: [CompiledNode], _ scope: Scope) throws {
+        try nodes.withUnsafeBufferPointer { try runNodes($0, scope) }
+    }
+
+    /// Reads nodes through a buffer pointer: a `switch` on its element borrows the node where an
+    /// array subscript would copy it (a retain and release of its payload per node).
+    private func runNodes(_ nodes: UnsafeBufferPointer<CompiledNode>, _ scope: Scope) throws {
+        for index in nodes.indices {
+            switch nodes[index] {
+            case .text(let run):
+                run.bytes.withUnsafeBufferPointer { out.pointee.append($0) }
+            case .value(let path, let escaped):
+                write(try resolve(path, scope, strictTerminal: true), escaped: escaped)
             case .mustache(let call, let escaped):
-                let result = try evaluate(call, scope: scope)
-                switch result {
-                case .html(let text): output += text
-                case .value(let value?):
-                    switch value {
-                    case .null: continue
-                    case .string(let string): if escaped { HTMLEscape.append(string, to: &output) } else { output += string }
-                    default: if escaped { HTMLEscape.append(value.javaScriptString, to: &output) } else { output += value.javaScriptString }
-                    }
-                case .value(nil): continue
+                switch try evaluate(call, scope) {
+                case .html(let text): out.pointee.append(text)
+                case .value(let value): write(value, escaped: escaped)
                 }
+            case .ifBlock(let block):
+                try conditional(block, scope, negate: false)
+            case .unlessBlock(let block):
+                try conditional(block, scope, negate: true)
+            case .eachBlock(let block):
+                try each(try value(of: block.argument, scope), block.program, block.inverse, scope, at: block.location)
+            case .withBlock(let block):
+                try with(block, scope)
+            case .section(let path, let block):
+                try section(try resolve(path, scope, strictTerminal: true), block, scope)
             case .block(let call, let program, let inverse):
-                try block(call, program: program, inverse: inverse, scope: scope)
+                try helperBlock(call, program: program, inverse: inverse, scope: scope)
             case .partial(let call):
                 try partial(call, scope: scope)
             }
         }
     }
 
+    /// Prints a value as `{{…}}` does: nothing for null and undefined, JavaScript's `String(value)` otherwise.
+    @inline(__always)
+    private func write(_ value: TemplateValue?, escaped: Bool) {
+        switch value {
+        case nil, .null?: return
+        case .string(let string)?:
+            if escaped { out.pointee.appendEscaped(string) } else { out.pointee.append(string) }
+        case .number?, .bool?:
+            out.pointee.append(value?.javaScriptString ?? "")
+        case let other?:
+            if escaped { out.pointee.appendEscaped(other.javaScriptString) } else { out.pointee.append(other.javaScriptString) }
+        }
+    }
+
+    // MARK: Built-in blocks
+
+    /// `if` and `unless`: handlebars' truthiness, with `includeZero=true` counting 0 as true.
+    private func conditional(_ block: BuiltinBlock, _ scope: Scope, negate: Bool) throws {
+        let condition = try value(of: block.argument, scope)
+        let includeZero = try block.includeZero.map { try value(of: $0, scope) } ?? nil
+        let branch = BuiltinHelpers.isTrue(condition, includeZero: includeZero) != negate ? block.program : block.inverse
+        if let branch { try runSameContext(branch, scope, at: block.location) }
+    }
+
+    private func with(_ block: BuiltinBlock, _ scope: Scope) throws {
+        guard let value = try value(of: block.argument, scope), !value.isEmpty else {
+            if let inverse = block.inverse { try runSameContext(inverse, scope, at: block.location) }
+            return
+        }
+        guard let program = block.program else { return }
+        try render(program, context: value, from: scope, frame: nil, blockParameters: [value], at: block.location)
+    }
+
+    /// `{{#name}}` with no helper `name`: handlebars' `blockHelperMissing`.
+    private func section(_ value: TemplateValue?, _ block: BuiltinBlock, _ scope: Scope) throws {
+        switch value {
+        case .bool(true)?:
+            if let program = block.program { try runSection(program, scope.context, scope, at: block.location) }
+        case nil, .null?, .bool(false)?:
+            if let inverse = block.inverse { try runSection(inverse, scope.context, scope, at: block.location) }
+        case .array(let array)? where array.items.isEmpty:
+            if let inverse = block.inverse { try runSection(inverse, scope.context, scope, at: block.location) }
+        case .array?:
+            try each(value, block.program, block.inverse, scope, at: block.location)
+        case let other?:
+            if let program = block.program { try runSection(program, other, scope, at: block.location) }
+        }
+    }
+
+    private func runSection(_ program: CompiledProgram, _ context: TemplateValue?, _ scope: Scope, at location: SourceLocation) throws {
+        try render(program, context: context, from: scope, frame: nil, blockParameters: [], at: location)
+    }
+
+    /// `each` over an array (index keys) or an object (its keys in order); the inverse when empty.
+    func each(_ value: TemplateValue?, _ program: CompiledProgram?, _ inverse: CompiledProgram?, _ scope: Scope,
+              at location: SourceLocation) throws {
+        switch value {
+        case .array(let array)? where !array.items.isEmpty:
+            guard let program else { return }
+            let items = array.items
+            try iterate(program, count: items.count, scope, at: location) { items[$0] } key: { .number(Double($0)) }
+        case .object(let object)? where !object.keys.isEmpty:
+            guard let program else { return }
+            let keys = object.keys, values = object.values
+            try iterate(program, count: keys.count, scope, at: location) { values[$0] } key: { .string(keys[$0]) }
+        default:
+            if let inverse { try runSameContext(inverse, scope, at: location) }
+        }
+    }
+
+    /// Runs `program` once per item, changing only what each iteration needs in one scope.
+    @inline(__always)
+    private func iterate(_ program: CompiledProgram, count: Int, _ scope: Scope, at location: SourceLocation,
+                         item: (Int) -> TemplateValue, key: (Int) -> TemplateValue) throws {
+        try enter(scope, at: location)
+        defer { nesting -= 1 }
+        var inner = scope
+        let usesDepths = scope.template.usesDepths
+        let needsFrames = program.needsDataFrames
+        let blockParams = program.blockParams
+        for index in 0..<count {
+            try step(scope, at: location)
+            let value = item(index)
+            inner.context = value
+            if usesDepths {
+                inner.depths = TemplateValue.looseEquals(value, scope.depths.value) ? scope.depths : DepthNode(value, parent: scope.depths)
+            }
+            if needsFrames {
+                let iteration = DataFrame.Iteration(key: key(index), index: index, first: index == 0, last: index == count - 1)
+                inner.data = DataFrame.child(of: scope.data, iteration: iteration, values: nil)
+            }
+            if let blockParams {
+                inner.blockParams = BlockParamFrame(names: blockParams, values: [value, key(index)], parent: scope.blockParams)
+            }
+            try run(program, inner)
+        }
+    }
+
     // MARK: Calls
 
-    /// A mustache or sub-expression.
-    private func evaluate(_ call: CompiledCall, scope: Scope) throws -> HelperResult {
-        switch call.kind {
-        case .simple:
-            return .value(try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.location))
-        case .helper:
-            return try invoke(call, scope: scope, program: nil, inverse: nil, isBlock: false)
-        case .ambiguous:
-            if let helper = engine.helper(named: call.name) {
-                return try callHelper(helper, call, scope: scope, program: nil, inverse: nil, isBlock: false)
-            }
-            return .value(try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.location))
+    /// A mustache or sub-expression that may be a helper call.
+    private func evaluate(_ call: CompiledCall, _ scope: Scope) throws -> HelperResult {
+        if let helper = call.helper {
+            return try callHelper(helper, call, scope, program: nil, inverse: nil, isBlock: false)
         }
+        if call.kind == .helper { return try missingHelper(call, scope) }
+        return .value(try resolve(call.path, scope, strictTerminal: true))
     }
 
-    private func block(_ call: CompiledCall, program: CompiledProgram?, inverse: CompiledProgram?, scope: Scope) throws {
-        let value: TemplateValue?
-        switch call.kind {
-        case .helper:
-            append(try invoke(call, scope: scope, program: program, inverse: inverse, isBlock: true))
-            return
-        case .ambiguous:
-            if let helper = engine.helper(named: call.name) {
-                append(try callHelper(helper, call, scope: scope, program: program, inverse: inverse, isBlock: true))
-                return
-            }
-            value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.location)
-        case .simple:
-            value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.location)
+    private func helperBlock(_ call: CompiledCall, program: CompiledProgram?, inverse: CompiledProgram?, scope: Scope) throws {
+        let result: HelperResult
+        if let helper = call.helper {
+            result = try callHelper(helper, call, scope, program: program, inverse: inverse, isBlock: true)
+        } else {
+            result = try missingHelper(call, scope)
         }
-        let helperCall = HelperCall(name: call.path.original, arguments: [value], hash: [], context: scope.context, isBlock: true,
-                                    renderer: self, scope: scope, program: program, inverseProgram: inverse, location: call.location)
-        switch value {
-        case .bool(true)?: try helperCall.appendFn(scope.context)
-        case nil, .null?, .bool(false)?: try helperCall.appendInverse(scope.context)
-        case .array(let array)?:
-            if array.items.isEmpty { try helperCall.appendInverse(scope.context) } else {
-                append(try BuiltinHelpers.eachHelper(helperCall))
-            }
-        case let other?: try helperCall.appendFn(other)
-        }
-    }
-
-    private func append(_ result: HelperResult) {
         switch result {
-        case .html(let text): output += text
-        case .value(let value?):
-            if case .null = value { return }
-            output += value.javaScriptString
-        case .value(nil): return
+        case .html(let text): out.pointee.append(text)
+        case .value(let value): write(value, escaped: false)
         }
     }
 
-    /// A definite helper call: a registered helper, else handlebars' `helperMissing` rules.
-    private func invoke(_ call: CompiledCall, scope: Scope, program: CompiledProgram?, inverse: CompiledProgram?, isBlock: Bool) throws -> HelperResult {
+    /// A helper call with no helper: handlebars' `helperMissing` rules.
+    private func missingHelper(_ call: CompiledCall, _ scope: Scope) throws -> HelperResult {
         if call.path.isSimple, call.name == "helperMissing" || call.name == "blockHelperMissing" {
-            throw error("'\(call.name)' is handlebars' hook for missing helpers; a template cannot call it", at: call.location)
+            throw error("'\(call.name)' is handlebars' hook for missing helpers; a template cannot call it", at: call.location, in: scope.template)
         }
-        if call.path.isSimple, !call.path.isBlockParam, let helper = engine.helper(named: call.name) {
-            return try callHelper(helper, call, scope: scope, program: program, inverse: inverse, isBlock: isBlock)
-        }
-        let value = try resolve(call.path, scope: scope, strictTerminal: true, location: call.path.location)
+        let value = try resolve(call.path, scope, strictTerminal: true)
         if let value, !(value.isNull) {
-            throw error("'\(call.path.original)' is not a helper (it is a value in the data)", at: call.location)
+            throw error("'\(call.path.original)' is not a helper (it is a value in the data)", at: call.location, in: scope.template)
         }
-        if engine.strict || !call.params.isEmpty {
-            throw error("Missing helper: \"\(call.path.original)\"", at: call.location)
+        if strict || !call.params.isEmpty {
+            throw error("Missing helper: \"\(call.path.original)\"", at: call.location, in: scope.template)
         }
-        _ = try arguments(call, scope: scope)
+        for param in call.params { _ = try self.value(of: param, scope) }
+        for (_, expression) in call.hash { _ = try self.value(of: expression, scope) }
         return .none
     }
 
-    private func arguments(_ call: CompiledCall, scope: Scope) throws -> ([TemplateValue?], [(String, TemplateValue?)]) {
-        let params = try call.params.map { try value(of: $0, scope: scope) }
-        let hash = try call.hash.map { ($0.0, try value(of: $0.1, scope: scope)) }
-        return (params, hash)
-    }
-
-    private func callHelper(_ helper: Helper, _ call: CompiledCall, scope: Scope, program: CompiledProgram?, inverse: CompiledProgram?, isBlock: Bool) throws -> HelperResult {
-        let (params, hash) = try arguments(call, scope: scope)
+    private func callHelper(_ helper: Helper, _ call: CompiledCall, _ scope: Scope, program: CompiledProgram?,
+                            inverse: CompiledProgram?, isBlock: Bool) throws -> HelperResult {
+        var params: [TemplateValue?] = []
+        params.reserveCapacity(call.params.count)
+        for param in call.params { params.append(try value(of: param, scope)) }
+        var hash: [(String, TemplateValue?)] = []
+        if !call.hash.isEmpty {
+            hash.reserveCapacity(call.hash.count)
+            for (key, expression) in call.hash { hash.append((key, try value(of: expression, scope))) }
+        }
         let helperCall = HelperCall(name: call.path.original, arguments: params, hash: hash, context: scope.context, isBlock: isBlock,
                                     renderer: self, scope: scope, program: program, inverseProgram: inverse, location: call.location)
         do {
@@ -340,15 +303,16 @@ final class Renderer {
         } catch let error as TemplateError {
             throw error
         } catch {
-            throw self.error("helper '\(call.path.original)' failed: \(error)", at: call.location)
+            throw self.error("helper '\(call.path.original)' failed: \(error)", at: call.location, in: scope.template)
         }
     }
 
-    private func value(of expression: CompiledExpression, scope: Scope) throws -> TemplateValue? {
+    @inline(__always)
+    private func value(of expression: CompiledExpression, _ scope: Scope) throws -> TemplateValue? {
         switch expression {
         case .literal(let value): return value
-        case .path(let ref): return try resolve(ref, scope: scope, strictTerminal: false, location: ref.location)
-        case .call(let call): return try evaluate(call, scope: scope).asValue
+        case .path(let ref): return try resolve(ref, scope, strictTerminal: false)
+        case .call(let call): return try evaluate(call, scope).asValue
         }
     }
 
@@ -357,49 +321,62 @@ final class Renderer {
     /// Looks a path up like handlebars' compiled code. Outside strict mode a missing path is
     /// `undefined`. In strict mode, reading through `null`/`undefined` is an error (JavaScript's
     /// TypeError), and so is a missing last part when `strictTerminal` (the tag's own path).
-    func resolve(_ ref: PathRef, scope: Scope, strictTerminal: Bool, location: SourceLocation) throws -> TemplateValue? {
+    @inline(__always)
+    func resolve(_ ref: PathRef, _ scope: Scope, strictTerminal: Bool) throws -> TemplateValue? {
+        if !strict {
+            switch ref.access {
+            case .context:
+                return scope.context
+            case .contextProperty(let name):
+                switch scope.context {
+                case .object(let object)?: return object[name]
+                case nil, .null?: return scope.context
+                case let other?: return other.property(name)
+                }
+            case .general:
+                break
+            }
+        }
+        return try resolveAnyPath(ref, scope, strictTerminal: strictTerminal)
+    }
+
+    private func resolveAnyPath(_ ref: PathRef, _ scope: Scope, strictTerminal: Bool) throws -> TemplateValue? {
         let path = ref.path
-        let strict = engine.strict
         var parts = ref.parts[...]
-        var base: TemplateValue?
         if ref.isBlockParam, let first = parts.first {
-            base = scope.blockParams?.value(first)
             parts = parts.dropFirst()
-            return try walk(base, parts, strict: strict, strictTerminal: false, path: path, location: location)
+            return try walk(scope.blockParams?.value(first), parts, strictTerminal: false, path: path, scope)
         }
         if path.data {
             var frame: DataFrame? = scope.data
             for _ in 0..<path.depth { frame = frame?.parent }
             guard let first = parts.first else { return nil }
             guard let frame else {
-                if strict { throw missing(path, first, location) }
+                if strict { throw missing(path, first, scope) }
                 return nil
             }
             let found = frame.property(first)
-            if strict && found == nil && parts.count == 1 && strictTerminal { throw missing(path, first, location) }
-            return try walk(found ?? nil, parts.dropFirst(), strict: strict, strictTerminal: strictTerminal, path: path, location: location)
+            if strict && found == nil && parts.count == 1 && strictTerminal { throw missing(path, first, scope) }
+            return try walk(found ?? nil, parts.dropFirst(), strictTerminal: strictTerminal, path: path, scope)
         }
-        if path.depth == 0 {
-            base = scope.context
-        } else {
-            base = scope.depths.at(path.depth) ?? nil
-        }
-        return try walk(base, parts, strict: strict, strictTerminal: strictTerminal, path: path, location: location)
+        let base = path.depth == 0 ? scope.context : scope.depths.at(path.depth) ?? nil
+        return try walk(base, parts, strictTerminal: strictTerminal, path: path, scope)
     }
 
-    private func walk(_ start: TemplateValue?, _ parts: ArraySlice<String>, strict: Bool, strictTerminal: Bool,
-                      path: PathExpression, location: SourceLocation) throws -> TemplateValue? {
+    private func walk(_ start: TemplateValue?, _ parts: ArraySlice<String>, strictTerminal: Bool,
+                      path: PathExpression, _ scope: Scope) throws -> TemplateValue? {
         var current = start
-        for (offset, part) in parts.enumerated() {
-            let isLast = offset == parts.count - 1
+        var remaining = parts.count
+        for part in parts {
+            remaining -= 1
             if strict {
-                if isLast && strictTerminal {
+                if remaining == 0 && strictTerminal {
                     guard let base = current, !base.isJSFalsy, base.isObjectLike, base.hasProperty(part) else {
-                        throw missing(path, part, location)
+                        throw missing(path, part, scope)
                     }
                     current = base.property(part)
                 } else {
-                    guard let base = current, !base.isNull else { throw missing(path, part, location) }
+                    guard let base = current, !base.isNull else { throw missing(path, part, scope) }
                     current = base.property(part)
                 }
             } else {
@@ -410,8 +387,8 @@ final class Renderer {
         return current
     }
 
-    private func missing(_ path: PathExpression, _ part: String, _ location: SourceLocation) -> TemplateError {
-        error("'\(path.original)' is missing ('\(part)' is not defined) in strict mode", at: location, kind: .missingPath)
+    private func missing(_ path: PathExpression, _ part: String, _ scope: Scope) -> TemplateError {
+        error("'\(path.original)' is missing ('\(part)' is not defined) in strict mode", at: path.location, in: scope.template, kind: .missingPath)
     }
 
     // MARK: Partials
@@ -420,7 +397,7 @@ final class Renderer {
     /// in force come first, then the engine's; a partial block renders its block when neither has
     /// the name, and hands it to the partial as `@partial-block` otherwise.
     private func partial(_ call: PartialCall, scope: Scope) throws {
-        var context = try call.context.map { try value(of: $0, scope: scope) } ?? scope.context
+        var context = try call.context.map { try value(of: $0, scope) } ?? scope.context
         if !call.hash.isEmpty {
             var pairs: [(String, TemplateValue)] = []
             switch context {
@@ -428,7 +405,7 @@ final class Renderer {
             case .array(let array)?: pairs = array.items.enumerated().map { (String($0.offset), $0.element) }
             default: break
             }
-            for (key, expression) in call.hash { pairs.append((key, try value(of: expression, scope: scope) ?? .null)) }
+            for (key, expression) in call.hash { pairs.append((key, try value(of: expression, scope) ?? .null)) }
             context = .dictionary(pairs)
         }
         var data = scope.data
@@ -441,9 +418,6 @@ final class Renderer {
                 partials = InlinePartials(block.inlinePartials, template: scope.template, parent: partials)
             }
             ownBlock = partialBlock
-        }
-        guard scope.nesting + 1 < Self.maxNesting else {
-            throw error("partials nested more than \(Self.maxNesting) deep (a partial that includes itself?)", at: call.location)
         }
         let target: (program: CompiledProgram, template: TemplateInfo)?
         if call.name == "@partial-block" {
@@ -471,40 +445,40 @@ final class Renderer {
             } else {
                 partialScope.depths = DepthNode(context, parent: nil)
             }
-            partialScope.nesting += 1
             inner = partialScope
             program = target.program
         } else {
             let partialBlock = call.name == "@partial-block" ? scope.data.partialBlock : ownBlock
-            guard let partialBlock else { throw error("The partial \(call.name) could not be found", at: call.location) }
-            inner = blockScope(partialBlock, context: context, data: data, nesting: scope.nesting + 1)
+            guard let partialBlock else { throw error("The partial \(call.name) could not be found", at: call.location, in: scope.template) }
+            inner = blockScope(partialBlock, context: context, data: data)
             program = partialBlock.program
         }
+        try enter(scope, at: call.location)
+        defer { nesting -= 1 }
         if call.indent.isEmpty {
-            try run(program, scope: inner)
+            try run(program, inner)
         } else {
-            let rendered = try capture { try run(program, scope: inner) }
+            let rendered = try capture { try run(program, inner) }
             // Split on U+000A itself: "\r\n" is one Character in Swift but two in JavaScript.
             let lines = rendered.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
             for (i, line) in lines.enumerated() {
-                if i > 0 { output += "\n" }
+                if i > 0 { out.pointee.append("\n") }
                 if line.isEmpty && i + 1 == lines.count { break }
-                output += call.indent
-                output += String(String.UnicodeScalarView(line))
+                out.pointee.append(call.indent)
+                out.pointee.append(String(String.UnicodeScalarView(line)))
             }
         }
     }
 
     /// The scope a partial block's content renders in: the call's, with `context` pushed, and the
     /// data frame of where it is rendered with the call's own `@partial-block` restored.
-    private func blockScope(_ partialBlock: PartialBlock, context: TemplateValue?, data: DataFrame, nesting: Int) -> Scope {
+    private func blockScope(_ partialBlock: PartialBlock, context: TemplateValue?, data: DataFrame) -> Scope {
         var inner = partialBlock.scope
         inner.context = context
         if inner.template.usesDepths && !TemplateValue.looseEquals(context, inner.depths.value) {
             inner.depths = DepthNode(context, parent: inner.depths)
         }
         inner.data = DataFrame.child(of: data, partialBlock: partialBlock.scope.data.partialBlock)
-        inner.nesting = nesting
         return inner
     }
 }

@@ -35,20 +35,34 @@ public final class TemplateEngine: Sendable {
     public let strict: Bool
     private let partials: PartialSource
     private let helpers: [String: Helper]
+    /// Built-in helpers no custom helper replaces: templates may run them inline.
+    private let builtins: Set<String>
     private let cache = PartialCache()
 
+    /// The most blocks and `each` iterations one render may run before it fails.
+    let maxRenderSteps: Int
+    /// The default ``maxRenderSteps``: 200 times a 100,000-item report, a few seconds of work.
+    static let defaultMaxRenderSteps = 20_000_000
+
     /// Creates an engine. `helpers` are added to (and may replace) the built-in ones.
-    public init(partials: PartialSource = .none, strict: Bool = false, helpers: [String: Helper] = [:]) {
+    public convenience init(partials: PartialSource = .none, strict: Bool = false, helpers: [String: Helper] = [:]) {
+        self.init(partials: partials, strict: strict, helpers: helpers, maxRenderSteps: Self.defaultMaxRenderSteps)
+    }
+
+    init(partials: PartialSource, strict: Bool, helpers: [String: Helper], maxRenderSteps: Int) {
+        self.maxRenderSteps = maxRenderSteps
         self.partials = partials
         self.strict = strict
         self.helpers = BuiltinHelpers.all.merging(helpers) { _, custom in custom }
+        builtins = Set(BuiltinHelpers.all.keys).subtracting(helpers.keys)
     }
 
-    /// Parses and compiles `source`; errors name `name`, line and column.
+    /// Parses and compiles `source`; errors name `name`, line and column. The engine's helpers
+    /// are bound now: the template calls them whichever engine renders it.
     public func compile(_ source: String, name: String = "template") throws(TemplateError) -> Template {
         var parser = Parser(source: source, name: name)
         let tree = try parser.parse()
-        let compiler = Compiler()
+        let compiler = Compiler(helpers: helpers, builtins: builtins)
         let program = compiler.compile(tree)
         return Template(program: program, info: TemplateInfo(name: name, usesDepths: compiler.usesDepths))
     }
@@ -68,8 +82,6 @@ public final class TemplateEngine: Sendable {
     public func render(_ source: String, name: String = "template", context: TemplateValue) throws(TemplateError) -> String {
         try render(try compile(source, name: name), context: context)
     }
-
-    func helper(named name: String) -> Helper? { helpers[name] }
 
     /// The compiled partial `name`, or nil when there is none.
     func partial(named name: String) throws -> Template? {

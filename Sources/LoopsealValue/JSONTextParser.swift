@@ -21,7 +21,12 @@ struct JSONTextParser {
     }
 
     private mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
     }
 
     private mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> TemplateValue {
@@ -79,6 +84,14 @@ struct JSONTextParser {
 
     private mutating func parseNumber() throws(JSONSyntaxError) -> Double {
         let start = position
+        var integer = 0
+        while position < bytes.count, position - start < 15, bytes[position] >= 0x30, bytes[position] <= 0x39 {
+            integer = integer * 10 + Int(bytes[position] - 0x30)
+            position += 1
+        }
+        let plainInteger = position > start && (bytes[start] != 0x30 || position - start == 1)
+        if plainInteger && (position == bytes.count || !"+-0123456789.eE".utf8.contains(bytes[position])) { return Double(integer) }
+        position = start
         while position < bytes.count, "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
         guard position > start, let value = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else {
             position = start
@@ -89,6 +102,22 @@ struct JSONTextParser {
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         position += 1
+        var end = position
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                let text = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[position..<end]), as: UTF8.self) }
+                position = end + 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            end += 1
+        }
+        return try parseEscapedString()
+    }
+
+    /// A string with escapes (or an error in it), from just after its opening quote.
+    private mutating func parseEscapedString() throws(JSONSyntaxError) -> String {
         var units: [UInt16] = []
         var run: [UInt8] = []
         func flush() { units.append(contentsOf: String(decoding: run, as: UTF8.self).utf16); run.removeAll(keepingCapacity: true) }

@@ -138,10 +138,19 @@ public final class TemplateObject: Sendable {
     public let keys: [String]
     /// Values, parallel to `keys`.
     public let values: [TemplateValue]
-    private let index: [String: Int]
+    /// Positions by key, for objects too big to scan.
+    private let index: [String: Int]?
+    private static let scanLimit = 8
 
     /// Builds an object; a repeated key keeps its first position and its last value, like `JSON.parse`.
     public init(_ pairs: [(String, TemplateValue)]) {
+        let plain = pairs.allSatisfy { JSNumber.arrayIndex($0.0) == nil }
+        if plain && pairs.count <= Self.scanLimit && !Self.repeatsAKey(pairs) {
+            keys = pairs.map(\.0)
+            values = pairs.map(\.1)
+            index = nil
+            return
+        }
         var order: [String] = []
         var latest: [String: TemplateValue] = [:]
         for (key, value) in pairs {
@@ -149,18 +158,30 @@ public final class TemplateObject: Sendable {
             latest[key] = value
         }
         let integers = order.compactMap { key in JSNumber.arrayIndex(key).map { ($0, key) } }.sorted { $0.0 < $1.0 }.map(\.1)
-        let others = order.filter { JSNumber.arrayIndex($0) == nil }
+        let others = plain ? order : order.filter { JSNumber.arrayIndex($0) == nil }
         keys = integers + others
         values = keys.map { latest[$0] ?? .null }
-        var index: [String: Int] = [:]
-        for (position, key) in keys.enumerated() { index[key] = position }
-        self.index = index
+        if keys.count > Self.scanLimit {
+            var index: [String: Int] = [:]
+            index.reserveCapacity(keys.count)
+            for (position, key) in keys.enumerated() { index[key] = position }
+            self.index = index
+        } else {
+            index = nil
+        }
+    }
+
+    private static func repeatsAKey(_ pairs: [(String, TemplateValue)]) -> Bool {
+        for i in pairs.indices {
+            for j in pairs.indices where j > i && pairs[i].0 == pairs[j].0 { return true }
+        }
+        return false
     }
 
     /// The value for `key`, or nil when absent. Small objects are scanned: comparing a few short
     /// strings is cheaper than hashing one.
     public subscript(key: String) -> TemplateValue? {
-        if keys.count <= 8 {
+        guard let index else {
             for i in keys.indices where keys[i] == key { return values[i] }
             return nil
         }

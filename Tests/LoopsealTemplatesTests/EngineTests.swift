@@ -31,6 +31,33 @@ import LoopsealValue
         #expect(try overridden.render("{{#if x}}a{{/if}}", context: .null) == "custom")
     }
 
+    /// The built-ins run inline unless a custom helper replaces them; captures nest in the one buffer.
+    @Test func customHelpersReplaceBuiltInsAndCapturesNest() throws {
+        let engine = TemplateEngine(helpers: [
+            "each": { call in .html("each:\(call.arguments.count)") },
+            "with": { call in .html(try "with[" + call.fn(.string("w")) + "]") },
+            "unless": { call in .html(try call.inverse(call.context) + "!") },
+            "wrap": { call in .html(try "(" + call.fn(call.context) + ")") },
+            "twice": { call in .html(try call.fn(call.context) + call.fn(call.context)) },
+        ])
+        let data = TemplateValue.dictionary([("list", .list([.number(1), .number(2)])), ("x", .string("<x>"))])
+        #expect(try engine.render("{{#each list}}{{this}}{{/each}}", context: data) == "each:1")
+        #expect(try engine.render("{{#with x}}{{this}}{{/with}}", context: data) == "with[w]")
+        #expect(try engine.render("{{#unless x}}a{{else}}b{{/unless}}", context: data) == "b!")
+        #expect(try engine.render("a{{#wrap}}b{{#twice}}[{{x}}]{{/twice}}{{#wrap}}c{{/wrap}}d{{/wrap}}e", context: data)
+                == "a(b[&lt;x&gt;][&lt;x&gt;](c)d)e")
+        #expect(try engine.render("{{#if x}}{{#wrap}}{{#each list}}{{/each}}{{/wrap}}{{/if}}", context: data) == "(each:1)")
+    }
+
+    /// A template calls the helpers of the engine that compiled it, whichever engine renders it.
+    @Test func helpersAreBoundWhenATemplateIsCompiled() throws {
+        let shouting = TemplateEngine(helpers: ["shout": { call in .value(.string((call.arguments.first??.javaScriptString ?? "").uppercased())) }])
+        let template = try shouting.compile("{{shout name}} {{#if name}}yes{{/if}}")
+        let data = TemplateValue.dictionary([("name", .string("ada"))])
+        #expect(try TemplateEngine().render(template, context: data) == "ADA yes")
+        #expect(throws: TemplateError.self) { try TemplateEngine().render("{{shout name}}", context: data) }
+    }
+
     @Test func partialsResolveFromADirectoryInOrder() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("partials-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/sub", withIntermediateDirectories: true)

@@ -105,6 +105,23 @@ import LoopsealValue
         #expect(inInline?.template == "page.md" && inInline?.line == 2 && inInline?.column == 3, "\(String(describing: inInline))")
     }
 
+    /// Loops in loops multiply, and so do partial blocks rendered twice per level: a render stops
+    /// with an error at its step budget instead of running for ever.
+    @Test func multiplyingLoopsStopAtTheStepBudget() throws {
+        let nested = String(repeating: "{{#each @root.l}}", count: 30) + "x" + String(repeating: "{{/each}}", count: 30)
+        let data = TemplateValue.dictionary([("l", .list([.number(1), .number(2)]))])
+        let engine = TemplateEngine(partials: .templates(["p": "{{> @partial-block}}{{> @partial-block}}"]), strict: false,
+                                    helpers: [:], maxRenderSteps: 10_000)
+        let loops = #expect(throws: TemplateError.self) { try engine.render(nested, name: "doc.md", context: data) }
+        #expect(loops?.message.contains("more than 10000 blocks and loop iterations") == true)
+        let blocks = String(repeating: "{{#> p}}", count: 40) + "x" + String(repeating: "{{/p}}", count: 40)
+        let doubled = #expect(throws: TemplateError.self) { try engine.render(blocks, name: "doc.md", context: data) }
+        #expect(doubled?.message.contains("blocks and loop iterations") == true)
+        let fine = String(repeating: "{{#each @root.l}}", count: 3) + "x" + String(repeating: "{{/each}}", count: 3)
+        #expect(try engine.render(fine, context: data) == "xxxxxxxx")
+        #expect(TemplateEngine.defaultMaxRenderSteps >= 10_000_000)
+    }
+
     @Test func recursivePartialsStopWithAnError() {
         let engine = TemplateEngine(partials: .templates(["loop": "x{{> loop}}"]))
         let found = #expect(throws: TemplateError.self) { try engine.render("{{> loop}}", context: .null) }
