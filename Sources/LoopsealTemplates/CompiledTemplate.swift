@@ -100,6 +100,8 @@ final class TextRun: Sendable {
 final class BuiltinBlock: Sendable {
     /// The argument (for a section, its own path).
     let argument: CompiledExpression
+    /// A section's path, read as the tag's own path (strict mode requires its last part).
+    let sectionPath: PathRef?
     /// `includeZero=` of `if`/`unless`.
     let includeZero: CompiledExpression?
     let program: CompiledProgram?
@@ -107,8 +109,9 @@ final class BuiltinBlock: Sendable {
     let location: SourceLocation
 
     init(argument: CompiledExpression, includeZero: CompiledExpression?, program: CompiledProgram?, inverse: CompiledProgram?,
-         location: SourceLocation) {
+         location: SourceLocation, sectionPath: PathRef? = nil) {
         self.argument = argument
+        self.sectionPath = sectionPath
         self.includeZero = includeZero
         self.program = program
         self.inverse = inverse
@@ -139,20 +142,55 @@ final class PartialCall: Sendable {
     }
 }
 
-enum CompiledNode: Sendable {
-    case text(TextRun)
-    /// `{{path}}` that is no helper: printed from a lookup.
-    case value(PathRef, escaped: Bool)
-    /// `{{helper …}}` or a call that is decided when rendering.
-    case mustache(CompiledCall, escaped: Bool)
-    case ifBlock(BuiltinBlock)
-    case unlessBlock(BuiltinBlock)
-    case eachBlock(BuiltinBlock)
-    case withBlock(BuiltinBlock)
-    /// `{{#path}}…{{/path}}` with no helper of that name: handlebars' `blockHelperMissing`.
-    case section(PathRef, BuiltinBlock)
-    case block(CompiledCall, program: CompiledProgram?, inverse: CompiledProgram?)
-    case partial(PartialCall)
+/// One step of a compiled program: what it does and the object it does it with.
+///
+/// A struct of plain references rather than an enum with class payloads: such an enum keeps its
+/// case in the pointers' spare bits, which hides them from LeakSanitizer, so every cached
+/// template looked leaked to the fuzzers.
+struct CompiledNode: Sendable {
+    enum Kind: UInt8, Sendable {
+        /// Static text (a ``TextRun``).
+        case text
+        /// `{{path}}` that is no helper, printed from a lookup (a ``PathRef``).
+        case value
+        /// `{{helper …}}` or a call that is decided when rendering (a ``CompiledCall``).
+        case mustache
+        /// The built-ins run inline (a ``BuiltinBlock``).
+        case ifBlock, unlessBlock, eachBlock, withBlock
+        /// `{{#path}}…{{/path}}` with no helper of that name: handlebars' `blockHelperMissing` (a ``BuiltinBlock``).
+        case section
+        /// A block helper call (a ``HelperBlock``).
+        case block
+        /// A partial or partial block (a ``PartialCall``).
+        case partial
+    }
+
+    let kind: Kind
+    /// For `value` and `mustache`: HTML-escape what is printed.
+    let escaped: Bool
+    let object: AnyObject & Sendable
+
+    init(_ kind: Kind, _ object: AnyObject & Sendable, escaped: Bool = false) {
+        self.kind = kind
+        self.object = object
+        self.escaped = escaped
+    }
+
+    /// The node's object as the type its kind names.
+    @inline(__always)
+    func object<T: AnyObject>(as type: T.Type) -> T { unsafeDowncast(object, to: type) }
+}
+
+/// A block helper call with its block and `{{else}}` part.
+final class HelperBlock: Sendable {
+    let call: CompiledCall
+    let program: CompiledProgram?
+    let inverse: CompiledProgram?
+    init(call: CompiledCall, program: CompiledProgram?, inverse: CompiledProgram?) {
+        self.call = call
+        self.program = program
+        self.inverse = inverse
+    }
 }
 
 /// Turns the parse tree into ``CompiledProgram``s.
@@ -185,7 +223,7 @@ final class Compiler {
         var inlinePartials: [String: CompiledProgram] = [:]
         var text = ""
         func flush() {
-            if !text.isEmpty { nodes.append(.text(TextRun(text))); text = "" }
+            if !text.isEmpty { nodes.append(CompiledNode(.text, TextRun(text))); text = "" }
         }
         for statement in program.body {
             switch statement {
@@ -195,9 +233,9 @@ final class Compiler {
                 flush()
                 let compiled = call(sexpr, isSubExpression: false)
                 if compiled.helper == nil && compiled.kind != .helper {
-                    nodes.append(.value(compiled.path, escaped: escaped))
+                    nodes.append(CompiledNode(.value, compiled.path, escaped: escaped))
                 } else {
-                    nodes.append(.mustache(compiled, escaped: escaped))
+                    nodes.append(CompiledNode(.mustache, compiled, escaped: escaped))
                 }
             case .block(let block):
                 switch block.kind {
@@ -210,18 +248,18 @@ final class Compiler {
                 case .partial(let name):
                     flush()
                     sawData = true
-                    nodes.append(.partial(PartialCall(name: name, context: block.sexpr.params.first.map(expression),
-                                                      hash: block.sexpr.hash.map { ($0.0, expression($0.1)) }, indent: "",
-                                                      location: block.sexpr.location, block: block.program.map { compile($0) })))
+                    nodes.append(CompiledNode(.partial, PartialCall(name: name, context: block.sexpr.params.first.map(expression),
+                                                                    hash: block.sexpr.hash.map { ($0.0, expression($0.1)) }, indent: "",
+                                                                    location: block.sexpr.location, block: block.program.map { compile($0) })))
                 case .inline(let name):
                     inlinePartials[name] = compile(block.program ?? ProgramNode([]))
                 }
             case .partial(let partial):
                 flush()
                 sawData = true
-                nodes.append(.partial(PartialCall(name: partial.name, context: partial.params.first.map(expression),
-                                                  hash: partial.hash.map { ($0.0, expression($0.1)) }, indent: partial.indent,
-                                                  location: partial.location, block: nil)))
+                nodes.append(CompiledNode(.partial, PartialCall(name: partial.name, context: partial.params.first.map(expression),
+                                                                hash: partial.hash.map { ($0.0, expression($0.1)) }, indent: partial.indent,
+                                                                location: partial.location, block: nil)))
             }
         }
         flush()
@@ -232,25 +270,26 @@ final class Compiler {
     /// no helper has the name, a helper call otherwise.
     private func blockNode(_ call: CompiledCall, program: CompiledProgram?, inverse: CompiledProgram?) -> CompiledNode {
         if call.helper == nil && call.kind != .helper {
-            return .section(call.path, BuiltinBlock(argument: .path(call.path), includeZero: nil, program: program,
-                                                     inverse: inverse, location: call.location))
+            return CompiledNode(.section, BuiltinBlock(argument: .path(call.path), includeZero: nil, program: program,
+                                                       inverse: inverse, location: call.location, sectionPath: call.path))
         }
+        let helperBlock = CompiledNode(.block, HelperBlock(call: call, program: program, inverse: inverse))
         guard call.kind != .simple, call.path.isSimple, !call.path.isBlockParam, builtins.contains(call.name),
               call.params.count == 1, program?.blockParams == nil || call.name == "each" || call.name == "with" else {
-            return .block(call, program: program, inverse: inverse)
+            return helperBlock
         }
         let includeZero = call.hash.count == 1 && call.hash[0].0 == "includeZero" ? call.hash[0].1 : nil
         guard call.hash.isEmpty || (includeZero != nil && (call.name == "if" || call.name == "unless")) else {
-            return .block(call, program: program, inverse: inverse)
+            return helperBlock
         }
         let block = BuiltinBlock(argument: call.params[0], includeZero: includeZero, program: program, inverse: inverse,
                                  location: call.location)
         switch call.name {
-        case "if": return .ifBlock(block)
-        case "unless": return .unlessBlock(block)
-        case "each": return .eachBlock(block)
-        case "with": return .withBlock(block)
-        default: return .block(call, program: program, inverse: inverse)
+        case "if": return CompiledNode(.ifBlock, block)
+        case "unless": return CompiledNode(.unlessBlock, block)
+        case "each": return CompiledNode(.eachBlock, block)
+        case "with": return CompiledNode(.withBlock, block)
+        default: return helperBlock
         }
     }
 

@@ -8,32 +8,43 @@ struct OutputBuffer {
     private var capacity: Int
     /// Bytes written so far.
     private(set) var count = 0
+    /// The most the buffer holds; appends past it are dropped and ``overflowed`` is set.
+    private let limit: Int
+    /// True once an append did not fit under the limit (the renderer then fails).
+    private(set) var overflowed = false
 
-    init(capacity: Int) {
-        self.capacity = max(capacity, 64)
+    init(capacity: Int, limit: Int) {
+        self.limit = limit
+        self.capacity = max(min(capacity, limit), 64)
         base = .allocate(capacity: self.capacity)
     }
 
     /// Releases the memory; the buffer must not be used after.
     func free() { base.deallocate() }
 
-    private mutating func reserve(_ extra: Int) {
+    /// Makes room for `extra` more bytes; false (and ``overflowed``) when that passes the limit.
+    private mutating func reserve(_ extra: Int) -> Bool {
         let needed = count + extra
-        guard needed > capacity else { return }
+        guard needed > capacity else { return true }
+        guard needed <= limit else {
+            overflowed = true
+            return false
+        }
         var grown = capacity * 2
         while grown < needed { grown *= 2 }
+        grown = min(grown, limit)
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
         bigger.update(from: base, count: count)
         base.deallocate()
         base = bigger
         capacity = grown
+        return true
     }
 
     /// Appends raw bytes.
     @inline(__always)
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(bytes.count)
+        guard let source = bytes.baseAddress, !bytes.isEmpty, reserve(bytes.count) else { return }
         (base + count).update(from: source, count: bytes.count)
         count += bytes.count
     }
@@ -47,7 +58,7 @@ struct OutputBuffer {
 
     @inline(__always)
     private mutating func appendByte(_ byte: UInt8) {
-        reserve(1)
+        guard reserve(1) else { return }
         base[count] = byte
         count += 1
     }
@@ -75,6 +86,27 @@ struct OutputBuffer {
             append(bytes)
         } else if start < bytes.count {
             append(UnsafeBufferPointer(rebasing: bytes[start...]))
+        }
+    }
+
+    /// Indents every line written since `start` (an earlier ``count``) with `indent`, as
+    /// handlebars indents a standalone partial: each line but an empty last one.
+    mutating func indentLines(from start: Int, with indent: String) {
+        guard count > start else { return }
+        let written = Array(UnsafeBufferPointer(start: base + start, count: count - start))
+        count = start
+        let prefix = Array(indent.utf8)
+        written.withUnsafeBufferPointer { lines in
+            prefix.withUnsafeBufferPointer { prefix in
+                append(prefix)
+                var lineStart = 0
+                for index in 0..<lines.count where lines[index] == 0x0A {
+                    append(UnsafeBufferPointer(rebasing: lines[lineStart...index]))
+                    lineStart = index + 1
+                    if lineStart < lines.count { append(prefix) }
+                }
+                if lineStart < lines.count { append(UnsafeBufferPointer(rebasing: lines[lineStart...])) }
+            }
         }
     }
 

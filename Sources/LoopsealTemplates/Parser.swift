@@ -211,7 +211,7 @@ struct Parser {
         return block
     }
 
-    /// `{{{{helper args}}}}text{{{{/helper}}}}`: a block whose text is never parsed.
+    /// `{{{{helper args}}}}text{{{{/helper}}}}`: a block whose text is never parsed (and may be empty).
     private mutating func parseRawBlock() throws(TemplateError) -> BlockNode {
         let openToken = advance()
         try enter(openToken)
@@ -225,7 +225,6 @@ struct Parser {
         guard end.kind == .endRawBlock else {
             throw error("the raw block '\(name)' is not closed: expected '{{{{/\(name)}}}}'", at: openToken.location)
         }
-        guard !contents.isEmpty else { throw error("the raw block '\(name)' is empty", at: openToken.location) }
         _ = advance()
         guard end.text == name else { throw error("'\(name)' doesn't match '\(end.text)'", at: end.location) }
         return BlockNode(sexpr: sexpr, program: ProgramNode(contents), inverse: nil, openStrip: StripFlags(),

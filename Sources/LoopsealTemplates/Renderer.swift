@@ -22,7 +22,7 @@ final class Renderer {
         strict = engine.strict
         maxSteps = engine.maxRenderSteps
         out = .allocate(capacity: 1)
-        out.initialize(to: OutputBuffer(capacity: 4096))
+        out.initialize(to: OutputBuffer(capacity: 4096, limit: engine.maxOutputBytes))
     }
 
     deinit {
@@ -48,8 +48,13 @@ final class Renderer {
         let scope = Scope(context: context, depths: DepthNode(context, parent: nil),
                           data: DataFrame(root: context, parent: nil), blockParams: nil,
                           template: template.info, partials: nil)
-        try run(template.program, scope)
+        try run(template.program, scope, outside: nil)
+        if out.pointee.overflowed { throw outputTooLarge(scope, at: SourceLocation(line: 1, column: 1)) }
         return out.pointee.string(from: 0)
+    }
+
+    private func outputTooLarge(_ scope: Scope, at location: SourceLocation) -> TemplateError {
+        error("the rendered text is larger than \(engine.maxOutputBytes) bytes", at: location, in: scope.template)
     }
 
     // MARK: Programs
@@ -65,9 +70,11 @@ final class Renderer {
         nesting += 1
     }
 
-    /// Counts one block or iteration against ``maxSteps``.
+    /// Counts one block or iteration against ``maxSteps``, and stops a render whose output has
+    /// outgrown the engine's limit.
     @inline(__always)
     private func step(_ scope: Scope, at location: SourceLocation) throws {
+        if out.pointee.overflowed { throw outputTooLarge(scope, at: location) }
         guard steps < maxSteps else {
             throw error("rendering took more than \(maxSteps) blocks and loop iterations: loops nested in loops multiply (each level runs once per item of the one around it)",
                         at: location, in: scope.template)
@@ -90,7 +97,7 @@ final class Renderer {
         }
         try enter(scope, at: location)
         defer { nesting -= 1 }
-        try run(program, inner)
+        try run(program, inner, outside: scope.depths)
     }
 
     /// Renders `program` in the same context (`if`, `unless`, `else`).
@@ -98,51 +105,48 @@ final class Renderer {
     private func runSameContext(_ program: CompiledProgram, _ scope: Scope, at location: SourceLocation) throws {
         try enter(scope, at: location)
         defer { nesting -= 1 }
-        try run(program, scope)
+        try run(program, scope, outside: scope.depths)
     }
 
-    private func run(_ program: CompiledProgram, _ scope: Scope) throws {
+    /// Runs a program's nodes, with its inline partials in force. `outside` is the `../` chain
+    /// around the program (before its own context), which its inline partials close over.
+    private func run(_ program: CompiledProgram, _ scope: Scope, outside: DepthNode?) throws {
         if program.inlinePartials.isEmpty {
             try runNodes(program.nodes, scope)
         } else {
             var inner = scope
-            inner.partials = InlinePartials(program.inlinePartials, template: scope.template, parent: scope.partials)
+            inner.partials = InlinePartials(program.inlinePartials, template: scope.template, depths: outside, parent: scope.partials)
             try runNodes(program.nodes, inner)
         }
     }
 
     private func runNodes(_ nodes: [CompiledNode], _ scope: Scope) throws {
-        try nodes.withUnsafeBufferPointer { try runNodes($0, scope) }
-    }
-
-    /// Reads nodes through a buffer pointer: a `switch` on its element borrows the node where an
-    /// array subscript would copy it (a retain and release of its payload per node).
-    private func runNodes(_ nodes: UnsafeBufferPointer<CompiledNode>, _ scope: Scope) throws {
-        for index in nodes.indices {
-            switch nodes[index] {
-            case .text(let run):
-                run.bytes.withUnsafeBufferPointer { out.pointee.append($0) }
-            case .value(let path, let escaped):
-                write(try resolve(path, scope, strictTerminal: true), escaped: escaped)
-            case .mustache(let call, let escaped):
-                switch try evaluate(call, scope) {
+        for node in nodes {
+            switch node.kind {
+            case .text:
+                node.object(as: TextRun.self).bytes.withUnsafeBufferPointer { out.pointee.append($0) }
+            case .value:
+                write(try resolve(node.object(as: PathRef.self), scope, strictTerminal: true), escaped: node.escaped)
+            case .mustache:
+                switch try evaluate(node.object(as: CompiledCall.self), scope) {
                 case .html(let text): out.pointee.append(text)
-                case .value(let value): write(value, escaped: escaped)
+                case .value(let value): write(value, escaped: node.escaped)
                 }
-            case .ifBlock(let block):
-                try conditional(block, scope, negate: false)
-            case .unlessBlock(let block):
-                try conditional(block, scope, negate: true)
-            case .eachBlock(let block):
+            case .ifBlock:
+                try conditional(node.object(as: BuiltinBlock.self), scope, negate: false)
+            case .unlessBlock:
+                try conditional(node.object(as: BuiltinBlock.self), scope, negate: true)
+            case .eachBlock:
+                let block = node.object(as: BuiltinBlock.self)
                 try each(try value(of: block.argument, scope), block.program, block.inverse, scope, at: block.location)
-            case .withBlock(let block):
-                try with(block, scope)
-            case .section(let path, let block):
-                try section(try resolve(path, scope, strictTerminal: true), block, scope)
-            case .block(let call, let program, let inverse):
-                try helperBlock(call, program: program, inverse: inverse, scope: scope)
-            case .partial(let call):
-                try partial(call, scope: scope)
+            case .withBlock:
+                try with(node.object(as: BuiltinBlock.self), scope)
+            case .section:
+                try section(node.object(as: BuiltinBlock.self), scope)
+            case .block:
+                try helperBlock(node.object(as: HelperBlock.self), scope)
+            case .partial:
+                try partial(node.object(as: PartialCall.self), scope: scope)
             }
         }
     }
@@ -181,7 +185,8 @@ final class Renderer {
     }
 
     /// `{{#name}}` with no helper `name`: handlebars' `blockHelperMissing`.
-    private func section(_ value: TemplateValue?, _ block: BuiltinBlock, _ scope: Scope) throws {
+    private func section(_ block: BuiltinBlock, _ scope: Scope) throws {
+        let value = try block.sectionPath.map { try resolve($0, scope, strictTerminal: true) } ?? nil
         switch value {
         case .bool(true)?:
             if let program = block.program { try runSection(program, scope.context, scope, at: block.location) }
@@ -241,7 +246,7 @@ final class Renderer {
             if let blockParams {
                 inner.blockParams = BlockParamFrame(names: blockParams, values: [value, key(index)], parent: scope.blockParams)
             }
-            try run(program, inner)
+            try run(program, inner, outside: scope.depths)
         }
     }
 
@@ -256,10 +261,11 @@ final class Renderer {
         return .value(try resolve(call.path, scope, strictTerminal: true))
     }
 
-    private func helperBlock(_ call: CompiledCall, program: CompiledProgram?, inverse: CompiledProgram?, scope: Scope) throws {
+    private func helperBlock(_ block: HelperBlock, _ scope: Scope) throws {
+        let call = block.call
         let result: HelperResult
         if let helper = call.helper {
-            result = try callHelper(helper, call, scope, program: program, inverse: inverse, isBlock: true)
+            result = try callHelper(helper, call, scope, program: block.program, inverse: block.inverse, isBlock: true)
         } else {
             result = try missingHelper(call, scope)
         }
@@ -355,7 +361,10 @@ final class Renderer {
                 if strict { throw missing(path, first, scope) }
                 return nil
             }
-            let found = frame.property(first)
+            var found = frame.property(first)
+            if first == "partial-block", let partialBlock = frame.partialBlock {
+                found = .some(try renderedPartialBlock(partialBlock, scope, at: path.location))
+            }
             if strict && found == nil && parts.count == 1 && strictTerminal { throw missing(path, first, scope) }
             return try walk(found ?? nil, parts.dropFirst(), strictTerminal: strictTerminal, path: path, scope)
         }
@@ -408,6 +417,7 @@ final class Renderer {
             for (key, expression) in call.hash { pairs.append((key, try value(of: expression, scope) ?? .null)) }
             context = .dictionary(pairs)
         }
+        let found = call.name == "@partial-block" ? nil : try findPartial(call.name, scope)
         var data = scope.data
         var partials = scope.partials
         var ownBlock: PartialBlock?
@@ -415,59 +425,59 @@ final class Renderer {
             let partialBlock = PartialBlock(program: block, scope: scope)
             data = DataFrame.child(of: scope.data, partialBlock: partialBlock)
             if !block.inlinePartials.isEmpty {
-                partials = InlinePartials(block.inlinePartials, template: scope.template, parent: partials)
+                partials = InlinePartials(block.inlinePartials, template: scope.template, depths: scope.depths, parent: partials)
             }
             ownBlock = partialBlock
         }
-        let target: (program: CompiledProgram, template: TemplateInfo)?
-        if call.name == "@partial-block" {
-            target = nil
-        } else if let inline = partials?.lookup(call.name) {
-            target = inline
-        } else if let template = try engine.partial(named: call.name) {
-            target = (template.program, template.info)
-        } else {
-            target = nil
-        }
-        let inner: Scope
+        var inner: Scope
         let program: CompiledProgram
-        if let target {
-            var partialScope = scope
-            partialScope.context = context
-            partialScope.template = target.template
-            partialScope.blockParams = nil
-            partialScope.data = data
-            partialScope.partials = partials
-            if scope.template.usesDepths {
-                if !TemplateValue.looseEquals(context, scope.depths.value) {
-                    partialScope.depths = DepthNode(context, parent: scope.depths)
-                }
-            } else {
-                partialScope.depths = DepthNode(context, parent: nil)
-            }
-            inner = partialScope
-            program = target.program
+        let outside: DepthNode?
+        if let found {
+            inner = scope
+            inner.context = context
+            inner.template = found.template
+            inner.blockParams = nil
+            inner.data = data
+            inner.partials = partials
+            inner.depths = Self.push(context, on: found.depths)
+            program = found.program
+            outside = found.depths
         } else {
             let partialBlock = call.name == "@partial-block" ? scope.data.partialBlock : ownBlock
             guard let partialBlock else { throw error("The partial \(call.name) could not be found", at: call.location, in: scope.template) }
             inner = blockScope(partialBlock, context: context, data: data)
             program = partialBlock.program
+            outside = partialBlock.scope.depths
         }
         try enter(scope, at: call.location)
         defer { nesting -= 1 }
-        if call.indent.isEmpty {
-            try run(program, inner)
-        } else {
-            let rendered = try capture { try run(program, inner) }
-            // Split on U+000A itself: "\r\n" is one Character in Swift but two in JavaScript.
-            let lines = rendered.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
-            for (i, line) in lines.enumerated() {
-                if i > 0 { out.pointee.append("\n") }
-                if line.isEmpty && i + 1 == lines.count { break }
-                out.pointee.append(call.indent)
-                out.pointee.append(String(String.UnicodeScalarView(line)))
-            }
-        }
+        let start = out.pointee.count
+        try run(program, inner, outside: outside)
+        if !call.indent.isEmpty { out.pointee.indentLines(from: start, with: call.indent) }
+    }
+
+    /// A partial by name: an inline partial in force, else the engine's. A file partial starts
+    /// with only its own context for `../` (handlebars passes the caller's only in compat mode);
+    /// an inline partial reads `../` where it is defined.
+    private func findPartial(_ name: String, _ scope: Scope) throws -> InlinePartials.Found? {
+        if let inline = scope.partials?.lookup(name) { return inline }
+        guard let template = try engine.partial(named: name) else { return nil }
+        return InlinePartials.Found(program: template.program, template: template.info, depths: nil)
+    }
+
+    /// `depths` with `context` on top, unless it is already the top (handlebars' `context != depths[0]`).
+    private static func push(_ context: TemplateValue?, on depths: DepthNode?) -> DepthNode {
+        if let depths, TemplateValue.looseEquals(context, depths.value) { return depths }
+        return DepthNode(context, parent: depths)
+    }
+
+    /// `{{@partial-block}}` read as a value: handlebars calls the block (a function to it) with no
+    /// context and uses the text, so `{{#if @partial-block}}` is false for a block that renders nothing.
+    private func renderedPartialBlock(_ partialBlock: PartialBlock, _ scope: Scope, at location: SourceLocation) throws -> TemplateValue {
+        try enter(scope, at: location)
+        defer { nesting -= 1 }
+        let inner = blockScope(partialBlock, context: nil, data: DataFrame(root: nil, parent: nil))
+        return .string(try capture { try run(partialBlock.program, inner, outside: partialBlock.scope.depths) })
     }
 
     /// The scope a partial block's content renders in: the call's, with `context` pushed, and the

@@ -13,20 +13,31 @@ struct Scope: Sendable {
 
 /// The `{{#*inline}}` partials of the programs running, innermost first (handlebars' partials stack).
 final class InlinePartials: Sendable {
+    /// An inline partial found by name, with what it runs in.
+    struct Found {
+        let program: CompiledProgram
+        /// The template that defines it: it reports errors as that template.
+        let template: TemplateInfo
+        /// The `../` chain where it is defined, outside the defining program (nil: none), which
+        /// handlebars closes over; the context it is called with goes on top.
+        let depths: DepthNode?
+    }
+
     let programs: [String: CompiledProgram]
-    /// The template that defines them: an inline partial reports errors and reads `../` as it does.
     let template: TemplateInfo
+    let depths: DepthNode?
     let parent: InlinePartials?
-    init(_ programs: [String: CompiledProgram], template: TemplateInfo, parent: InlinePartials?) {
+    init(_ programs: [String: CompiledProgram], template: TemplateInfo, depths: DepthNode?, parent: InlinePartials?) {
         self.programs = programs
         self.template = template
+        self.depths = depths
         self.parent = parent
     }
 
-    func lookup(_ name: String) -> (CompiledProgram, TemplateInfo)? {
+    func lookup(_ name: String) -> Found? {
         var frame: InlinePartials? = self
         while let current = frame {
-            if let program = current.programs[name] { return (program, current.template) }
+            if let program = current.programs[name] { return Found(program: program, template: current.template, depths: current.depths) }
             frame = current.parent
         }
         return nil
@@ -110,7 +121,6 @@ final class DataFrame: Sendable {
             }
         }
         if name == "root" { return .some(root) }
-        if name == "partial-block", partialBlock != nil { return .some(.bool(true)) }
         return nil
     }
 }

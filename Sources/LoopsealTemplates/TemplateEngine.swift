@@ -43,14 +43,20 @@ public final class TemplateEngine: Sendable {
     let maxRenderSteps: Int
     /// The default ``maxRenderSteps``: 200 times a 100,000-item report, a few seconds of work.
     static let defaultMaxRenderSteps = 20_000_000
+    /// The most bytes one render may produce.
+    let maxOutputBytes: Int
+    /// The default ``maxOutputBytes``: 256 MiB, about 90 times the 100,000-item report.
+    static let defaultMaxOutputBytes = 256 << 20
 
     /// Creates an engine. `helpers` are added to (and may replace) the built-in ones.
     public convenience init(partials: PartialSource = .none, strict: Bool = false, helpers: [String: Helper] = [:]) {
-        self.init(partials: partials, strict: strict, helpers: helpers, maxRenderSteps: Self.defaultMaxRenderSteps)
+        self.init(partials: partials, strict: strict, helpers: helpers, maxRenderSteps: Self.defaultMaxRenderSteps,
+                  maxOutputBytes: Self.defaultMaxOutputBytes)
     }
 
-    init(partials: PartialSource, strict: Bool, helpers: [String: Helper], maxRenderSteps: Int) {
+    init(partials: PartialSource, strict: Bool, helpers: [String: Helper], maxRenderSteps: Int, maxOutputBytes: Int) {
         self.maxRenderSteps = maxRenderSteps
+        self.maxOutputBytes = maxOutputBytes
         self.partials = partials
         self.strict = strict
         self.helpers = BuiltinHelpers.all.merging(helpers) { _, custom in custom }

@@ -24,7 +24,6 @@ import LoopsealValue
             ("{{#> layout}}x", 1, 1, "'layout' is not closed: expected '{{/layout}}'"),
             ("{{#> layout a b}}x{{/layout}}", 1, 1, "Unsupported number of partial arguments: 2"),
             ("x {{{{raw}}}}y", 1, 3, "the raw block 'raw' is not closed: expected '{{{{/raw}}}}'"),
-            ("{{{{raw}}}}{{{{/raw}}}}", 1, 1, "the raw block 'raw' is empty"),
             ("{{{{raw}}}}y{{{{/other}}}}", 1, 13, "'raw' doesn't match 'other'"),
             ("{{> p a b}}", 1, 1, "Unsupported number of partial arguments: 2"),
             ("{{foo bar=}}", 1, 11, "expected a name, path or literal"),
@@ -111,7 +110,7 @@ import LoopsealValue
         let nested = String(repeating: "{{#each @root.l}}", count: 30) + "x" + String(repeating: "{{/each}}", count: 30)
         let data = TemplateValue.dictionary([("l", .list([.number(1), .number(2)]))])
         let engine = TemplateEngine(partials: .templates(["p": "{{> @partial-block}}{{> @partial-block}}"]), strict: false,
-                                    helpers: [:], maxRenderSteps: 10_000)
+                                    helpers: [:], maxRenderSteps: 10_000, maxOutputBytes: 1 << 20)
         let loops = #expect(throws: TemplateError.self) { try engine.render(nested, name: "doc.md", context: data) }
         #expect(loops?.message.contains("more than 10000 blocks and loop iterations") == true)
         let blocks = String(repeating: "{{#> p}}", count: 40) + "x" + String(repeating: "{{/p}}", count: 40)
@@ -120,6 +119,18 @@ import LoopsealValue
         let fine = String(repeating: "{{#each @root.l}}", count: 3) + "x" + String(repeating: "{{/each}}", count: 3)
         #expect(try engine.render(fine, context: data) == "xxxxxxxx")
         #expect(TemplateEngine.defaultMaxRenderSteps >= 10_000_000)
+    }
+
+    /// Output past the engine's limit is an error, found at the next block or at the end.
+    @Test func outputPastTheLimitIsAnError() throws {
+        let engine = TemplateEngine(partials: .none, strict: false, helpers: [:], maxRenderSteps: 1_000_000, maxOutputBytes: 4096)
+        let data = TemplateValue.dictionary([("l", .list((0..<100).map { .number(Double($0)) })), ("s", .string(String(repeating: "x", count: 100)))])
+        let looped = #expect(throws: TemplateError.self) { try engine.render("{{#each l}}{{@root.s}}{{/each}}", name: "doc.md", context: data) }
+        #expect(looped?.message == "the rendered text is larger than 4096 bytes")
+        #expect(looped.map { !$0.description.contains("xxx") } == true)
+        let flat = #expect(throws: TemplateError.self) { try engine.render(String(repeating: "y", count: 5000), name: "doc.md", context: data) }
+        #expect(flat?.message == "the rendered text is larger than 4096 bytes")
+        #expect(try engine.render(String(repeating: "y", count: 4096), context: data).utf8.count == 4096)
     }
 
     @Test func recursivePartialsStopWithAnError() {

@@ -653,6 +653,22 @@ c('partial_block_layout_standalone', '{{#> layout title="T"}}\n  {{#*inline "bod
   { name: 'N', title: 'root' }, { partials: { layout: '<h1>{{title}}</h1>\n  {{> body}}\n{{> @partial-block}}\nend\n' } });
 c('partial_block_each_index', '{{#each l}}{{#> item}}[{{@index}}:{{this}}]{{/item}}{{/each}}', { l: ['a', 'b'] },
   { partials: { item: '<{{> @partial-block}}>' } });
+c('raw_block_empty', '{{{{raw}}}}{{{{/raw}}}}|', { raw: true });
+c('partial_block_value_false_when_empty', '{{#> lay}}{{/lay}}{{#> lay}}{{! c }}{{/lay}}', {},
+  { partials: { lay: '{{#if @partial-block}}Y{{else}}N{{/if}}' } });
+c('partial_block_value_renders_without_context', '{{#> p}}{{b}}{{/p}}', { b: 2 },
+  { partials: { p: '{{#if @partial-block}}Y{{else}}N{{/if}}[{{> @partial-block}}]{{#unless @partial-block}}U{{/unless}}' } });
+c('partial_block_value_printed', '{{#> p}}X<{{/p}}', {}, { partials: { p: '[{{@partial-block}}|{{{@partial-block}}}]' } });
+c('partial_block_own_inline_does_not_hide_partial', '{{#> q}}{{#*inline "q"}}INLINE{{/inline}}BLOCK{{/q}}|{{#> r}}{{#*inline "r"}}INLINE{{/inline}}BLOCK{{/r}}', {},
+  { partials: { q: 'FILE[{{> @partial-block}}]' } });
+c('partial_parent_path_not_passed', '{{> q xs}}{{../a}}|{{#with o}}{{> q y}}{{/with}}', { a: 'RA', o: { a: 'OA', y: { a: 'YA' } }, xs: [1] },
+  { partials: { q: '[{{../a}}]' } });
+c('inline_partial_parent_path_where_defined',
+  '{{#*inline "p"}}[{{../a}}]{{/inline}}{{#with o}}{{#with y}}{{> p}}{{/with}}{{/with}}|{{#with o}}{{#*inline "p"}}[{{../a}}|{{../../a}}]{{/inline}}{{> p y}}{{#with y}}{{> p}}{{/with}}{{/with}}',
+  { a: 'RA', o: { a: 'OA', y: { a: 'YA' } } });
+c('partial_block_parent_path_in_block_and_partial', '{{#with o}}{{#> f y}}{{../a}}{{/f}}{{/with}}', { a: 'RA', o: { a: 'OA', y: { a: 'YA' } } },
+  { partials: { f: '[{{../a}}|{{> @partial-block}}]' } });
+c('partial_indent_nested', 'a\n  {{> p}}\nb\n', {}, { partials: { p: 'x\n  {{> q}}\ny\n\n', q: '1\n\n2\n' } });
 c('inline_partial_overrides_registered', '{{#*inline "p"}}inline{{/inline}}{{> p}} {{#with o}}{{> p}}{{/with}}', { o: {} },
   { partials: { p: 'file' } });
 c('error_missing_partial', 'a {{> nope}} b', {});
