@@ -149,7 +149,7 @@ final class BlockParamFrame: Sendable {
 /// Facts about the template being rendered that change how it runs.
 final class TemplateInfo: Sendable {
     let name: String
-    /// handlebars passes its `../` chain into partials only when the caller uses `../`.
+    /// The template reads `../`: only then do its blocks keep the chain of contexts.
     let usesDepths: Bool
     init(name: String, usesDepths: Bool) {
         self.name = name
