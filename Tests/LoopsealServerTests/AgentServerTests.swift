@@ -291,7 +291,9 @@ struct AgentServerTests {
             let target = SyncTarget(name: "web1", kind: .agent, path: nil, command: nil, host: nil, url: "http://127.0.0.1:\(port)",
                                     agentKey: fixture.agent.publicKey.description, format: .dotenv, keys: nil, restart: nil,
                                     sshOptions: nil, namespace: nil)
-            let writer = AgentTargetWriter(identity: fixture.controller, timeout: 10)
+            // Generous timeouts: under the full suite on two cores a delivery can take over 10 s, and
+            // a timeout would hide the refusal this test is about.
+            let writer = AgentTargetWriter(identity: fixture.controller, timeout: 60)
             let payload = Array(fixture.payload.utf8)
             let good = target
             try await blocking { try writer.deliver(payload, to: good, workspace: workspace, secrets: [Array(AgentFixture.secret.utf8)]) }
@@ -305,7 +307,7 @@ struct AgentServerTests {
             }
             #expect(error?.message.contains("HTTP 403") == true)
 
-            let stranger = AgentTargetWriter(identity: fixture.stranger, timeout: 10)
+            let stranger = AgentTargetWriter(identity: fixture.stranger, timeout: 60)
             let refused = await #expect(throws: SyncError.self) {
                 try await blocking { try stranger.deliver(payload, to: good, workspace: workspace, secrets: []) }
             }

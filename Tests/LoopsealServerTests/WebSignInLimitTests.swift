@@ -188,7 +188,9 @@ struct WebSignInLimitTests {
         var limits = SignInLimiter.Limits()
         limits.clientFailures = .init(burst: 3, perMinute: 2)
         let sessions = SessionStore()
-        let app = Self.app(fixture, sessions: sessions, limiter: SignInLimiter(limits: limits))
+        // A stopped clock: on a loaded machine the four sign-ins can take longer than the 30 s one
+        // failure takes to refill, and the fourth would then be let through.
+        let app = Self.app(fixture, sessions: sessions, limiter: SignInLimiter(limits: limits, now: { 1_000 }))
         try await app.test(.router) { client in
             var browser = WebBrowser()
             for _ in 0..<3 {
