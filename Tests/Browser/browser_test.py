@@ -186,9 +186,20 @@ class Flow:
         self.sources = []  # (step, html) of every page seen
 
     def wait(self, condition, what):
+        def settled(driver):
+            # A condition may read an element of the page that the submit is replacing. Chrome then
+            # reports a stale element, or, when the old document goes between finding the element and
+            # reading it, "Node with given id does not belong to the document": both mean "ask again".
+            try:
+                return condition(driver)
+            except StaleElementReferenceException:
+                return False
+            except WebDriverException as error:
+                if "does not belong to the document" in (error.msg or ""):
+                    return False
+                raise
         try:
-            # A condition may read an element of the page that the submit is replacing.
-            return WebDriverWait(self.driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+            return WebDriverWait(self.driver, WAIT).until(settled)
         except TimeoutException:
             self.shot("failure")
             raise Failure(f"timed out after {WAIT} s waiting for {what}; the browser is at "
