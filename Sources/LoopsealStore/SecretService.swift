@@ -216,11 +216,13 @@ public struct SecretService: Sendable {
     /// (the file it replaces, if any); when there is metadata, `rotated` becomes today. With
     /// writers, metadata is kept only from a file whose signature holds: the new file is signed,
     /// and a write must never sign metadata a non-writer forged (it is dropped, with a warning
-    /// naming the key, and a writer sets it again with `loopseal meta`).
-    func seal(_ value: SecureBytes, key: String, replacing existing: SealedSecret?, to recipients: [PublicKey]) throws -> SealedSecret {
+    /// naming the key, and a writer sets it again with `loopseal meta`). A batch passes the
+    /// `signatures` of the `workspace.yaml` it read under the lock; nil reads it.
+    func seal(_ value: SecureBytes, key: String, replacing existing: SealedSecret?, to recipients: [PublicKey],
+              signatures known: WriterSignatures? = nil) throws -> SealedSecret {
         var sealed = try sealer.seal(id: existing?.id ?? newID(), key: key, value: value, to: recipients)
         if let existing, !existing.metadata.isEmpty {
-            let signatures = WriterSignatures(try workspace.loadConfig())
+            let signatures = try known ?? WriterSignatures(workspace.loadConfig())
             if signatures.required, (try? signatures.verify(existing, file: try workspace.secretPath(for: key))) == nil {
                 logger.warning("dropped metadata whose writer signature does not hold", metadata: ["workspace": "\(workspace.id)", "key": "\(key)"])
             } else {
@@ -337,13 +339,13 @@ public struct SecretService: Sendable {
             return (.removed, (path, nil))
         case .set(let key, let value):
             guard let existing, existing.hasValue else {
-                return (.added, (path, try seal(value, key: key, replacing: existing, to: recipients)))
+                return (.added, (path, try seal(value, key: key, replacing: existing, to: recipients, signatures: signatures)))
             }
             if try isSameValue(existing, value, identities: identities, signatures: signatures, recipients: recipients) {
                 return (.unchanged, nil)
             }
             guard overwrite else { return (.refused, nil) }
-            return (.changed, (path, try seal(value, key: key, replacing: existing, to: recipients)))
+            return (.changed, (path, try seal(value, key: key, replacing: existing, to: recipients, signatures: signatures)))
         }
     }
 

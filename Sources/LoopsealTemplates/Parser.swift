@@ -13,14 +13,21 @@ struct Parser {
     /// a few kilobytes could exhaust the stack and crash the process instead of failing.
     static let maxNesting = 100
 
+    /// Where the template has a NUL byte, if it does.
+    private let nulByte: SourceLocation?
+
     init(source: String, name: String) {
         var lexer = Lexer(source)
         tokens = lexer.tokenize()
         self.name = name
+        nulByte = source.utf8.firstIndex(of: 0).map { lexer.location(of: source.utf8.distance(from: source.utf8.startIndex, to: $0)) }
     }
 
     /// Parses a whole template.
     mutating func parse() throws(TemplateError) -> ProgramNode {
+        if let nulByte {
+            throw error("a NUL byte in the template: a template is text (handlebars.js refuses it too); is this a binary file?", at: nulByte)
+        }
         let program = try parseProgram()
         guard peek.kind == .eof else { throw unexpected(peek) }
         WhitespaceControl().apply(root: program)
@@ -385,6 +392,9 @@ struct Parser {
                 dig.append(segment.part)
             }
         }
+        // handlebars' compiler pushes the context itself for a path whose first name is empty
+        // (`{{[]}}`, `{{this.[]}}`, `{{../[].x}}`), whatever follows it.
+        if !data, dig.first == "" { dig = [] }
         return PathExpression(data: data, depth: depth, parts: dig, original: original, location: location)
     }
 

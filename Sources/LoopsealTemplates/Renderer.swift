@@ -70,16 +70,16 @@ final class Renderer {
         nesting += 1
     }
 
-    /// Counts one block or iteration against ``maxSteps``, and stops a render whose output has
-    /// outgrown the engine's limit.
+    /// Counts `count` steps (a block, a loop iteration, a key copied into a partial's context)
+    /// against ``maxSteps``, and stops a render whose output has outgrown the engine's limit.
     @inline(__always)
-    private func step(_ scope: Scope, at location: SourceLocation) throws {
+    private func step(_ scope: Scope, at location: SourceLocation, count: Int = 1) throws {
         if out.pointee.overflowed { throw outputTooLarge(scope, at: location) }
-        guard steps < maxSteps else {
-            throw error("rendering took more than \(maxSteps) blocks and loop iterations: loops nested in loops multiply (each level runs once per item of the one around it)",
+        guard steps <= maxSteps - count else {
+            throw error("rendering took more than \(maxSteps) steps (blocks, loop iterations and keys copied into partials' contexts): loops nested in loops multiply (each level runs once per item of the one around it)",
                         at: location, in: scope.template)
         }
-        steps += 1
+        steps += count
     }
 
     /// Renders `program` for a helper's `fn`/`inverse`, pushing the context (when it is a new
@@ -415,6 +415,7 @@ final class Renderer {
             default: break
             }
             for (key, expression) in call.hash { pairs.append((key, try value(of: expression, scope) ?? .null)) }
+            try step(scope, at: call.location, count: pairs.count)
             context = .dictionary(pairs)
         }
         let found = call.name == "@partial-block" ? nil : try findPartial(call.name, scope)

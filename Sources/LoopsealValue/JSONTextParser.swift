@@ -92,12 +92,41 @@ struct JSONTextParser {
         let plainInteger = position > start && (bytes[start] != 0x30 || position - start == 1)
         if plainInteger && (position == bytes.count || !"+-0123456789.eE".utf8.contains(bytes[position])) { return Double(integer) }
         position = start
-        while position < bytes.count, "+-0123456789.eE".utf8.contains(bytes[position]) { position += 1 }
-        guard position > start, let value = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else {
-            position = start
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "-") || (0x30...0x39).contains(bytes[position]) else {
             throw error("unexpected character")
         }
+        guard scanNumber(), let value = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else {
+            position = start
+            throw error("not a JSON number: write it as -?digits[.digits][e±digits], with no leading zero or '+'")
+        }
         return value
+    }
+
+    /// Moves past a number as JSON's grammar spells it, `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`; false if it is not one.
+    private mutating func scanNumber() -> Bool {
+        func isDigit(_ index: Int) -> Bool { index < bytes.count && bytes[index] >= 0x30 && bytes[index] <= 0x39 }
+        func digits() -> Bool {
+            guard isDigit(position) else { return false }
+            while isDigit(position) { position += 1 }
+            return true
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "0") {
+            position += 1
+            if isDigit(position) { return false }
+        } else if !digits() {
+            return false
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard digits() else { return false }
+        }
+        if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+            guard digits() else { return false }
+        }
+        return true
     }
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
@@ -140,7 +169,8 @@ struct JSONTextParser {
             case UInt8(ascii: "r"): run.append(0x0D)
             case UInt8(ascii: "t"): run.append(0x09)
             case UInt8(ascii: "u"):
-                guard position + 4 <= bytes.count, let unit = UInt16(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+                guard position + 4 <= bytes.count, bytes[position..<position + 4].allSatisfy(\.isASCIIHexDigit),
+                      let unit = UInt16(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
                     throw error("bad \\u escape")
                 }
                 position += 4
@@ -150,5 +180,11 @@ struct JSONTextParser {
             }
         }
         throw error("unterminated string")
+    }
+}
+
+private extension UInt8 {
+    var isASCIIHexDigit: Bool {
+        (0x30...0x39).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self | 0x20)
     }
 }

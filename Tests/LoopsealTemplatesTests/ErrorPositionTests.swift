@@ -27,6 +27,8 @@ import LoopsealValue
             ("{{{{raw}}}}y{{{{/other}}}}", 1, 13, "'raw' doesn't match 'other'"),
             ("{{> p a b}}", 1, 1, "Unsupported number of partial arguments: 2"),
             ("{{foo bar=}}", 1, 11, "expected a name, path or literal"),
+            ("ok\né \u{0}x", 2, 3, "a NUL byte in the template"),
+            ("{{#if x}}{{a\u{0}}}", 1, 13, "a NUL byte in the template"),
         ]
         for (source, line, column, message) in cases {
             let found = error(source)
@@ -104,18 +106,24 @@ import LoopsealValue
         #expect(inInline?.template == "page.md" && inInline?.line == 2 && inInline?.column == 3, "\(String(describing: inInline))")
     }
 
-    /// Loops in loops multiply, and so do partial blocks rendered twice per level: a render stops
-    /// with an error at its step budget instead of running for ever.
+    /// Loops in loops multiply, and so do partial blocks rendered twice per level and partial hashes
+    /// copied over big contexts: a render stops with an error at its step budget instead of running for ever.
     @Test func multiplyingLoopsStopAtTheStepBudget() throws {
         let nested = String(repeating: "{{#each @root.l}}", count: 30) + "x" + String(repeating: "{{/each}}", count: 30)
         let data = TemplateValue.dictionary([("l", .list([.number(1), .number(2)]))])
         let engine = TemplateEngine(partials: .templates(["p": "{{> @partial-block}}{{> @partial-block}}"]), strict: false,
                                     helpers: [:], maxRenderSteps: 10_000, maxOutputBytes: 1 << 20)
         let loops = #expect(throws: TemplateError.self) { try engine.render(nested, name: "doc.md", context: data) }
-        #expect(loops?.message.contains("more than 10000 blocks and loop iterations") == true)
+        #expect(loops?.message.contains("more than 10000 steps (blocks, loop iterations") == true)
         let blocks = String(repeating: "{{#> p}}", count: 40) + "x" + String(repeating: "{{/p}}", count: 40)
         let doubled = #expect(throws: TemplateError.self) { try engine.render(blocks, name: "doc.md", context: data) }
-        #expect(doubled?.message.contains("blocks and loop iterations") == true)
+        #expect(doubled?.message.contains("more than 10000 steps") == true)
+        // A partial with a hash copies its context's keys: each copied key counts as a step.
+        let wide = TemplateValue.dictionary((0..<2_000).map { ("k\($0)", .number(Double($0))) } + [("l", .list((0..<10).map { .number(Double($0)) }))])
+        let copying = TemplateEngine(partials: .templates(["p": "{{x}}"]), strict: false, helpers: [:], maxRenderSteps: 10_000, maxOutputBytes: 1 << 20)
+        let copied = #expect(throws: TemplateError.self) { try copying.render("{{#each l}}{{> p @root x=1}}{{/each}}", name: "doc.md", context: wide) }
+        #expect(copied?.message.contains("keys copied into partials' contexts") == true && copied?.column == 12, "\(String(describing: copied))")
+        #expect(try copying.render("{{#each l}}{{#if @first}}{{> p @root x=1}}{{/if}}{{/each}}", context: wide) == "1")
         let fine = String(repeating: "{{#each @root.l}}", count: 3) + "x" + String(repeating: "{{/each}}", count: 3)
         #expect(try engine.render(fine, context: data) == "xxxxxxxx")
         #expect(TemplateEngine.defaultMaxRenderSteps >= 10_000_000)

@@ -25,6 +25,31 @@ import LoopsealValue
         }
     }
 
+    /// Numbers follow JSON's grammar exactly, as `JSON.parse` does: no leading zero, `+`, bare `.` or lone `-`.
+    @Test func jsonNumbersFollowTheGrammar() throws {
+        let good: [(String, Double)] = [
+            ("0", 0), ("-0", 0), ("7", 7), ("-12", -12), ("0.5", 0.5), ("-0.25", -0.25), ("1e3", 1000),
+            ("1E+2", 100), ("25e-1", 2.5), ("123456789012345678", 123456789012345678), ("1.5e308", 1.5e308),
+        ]
+        for (text, expected) in good {
+            guard case .number(let number) = try TemplateValue(jsonText: text) else { Issue.record("\(text) is not a number"); continue }
+            #expect(number == expected, "\(text)")
+        }
+        for bad in ["01", "+1", "1.", ".5", "-", "--1", "1e", "1e+", "0x10", "1.2.3", "-01", "00", "1ee2", "Infinity", "NaN"] {
+            #expect(throws: JSONSyntaxError.self, "\(bad)") { try TemplateValue(jsonText: "[\(bad)]") }
+        }
+        let error = try #require(throws: JSONSyntaxError.self) { try TemplateValue(jsonText: "{\n  \"port\": 0080\n}") }
+        #expect(error.line == 2 && error.column == 11)
+        #expect(error.message.contains("no leading zero"))
+    }
+
+    @Test func jsonUnicodeEscapesTakeExactlyFourHexDigits() throws {
+        #expect(try TemplateValue(jsonText: #""\u00E9\u00e9""#).javaScriptString == "éé")
+        for bad in [#""\u+0e9""#, #""\u00g9""#, #""\u 0e9""#, #""\u00e""#] {
+            #expect(throws: JSONSyntaxError.self, "\(bad)") { try TemplateValue(jsonText: bad) }
+        }
+    }
+
     @Test func truthinessFollowsHandlebars() {
         let falsy: [TemplateValue] = [.null, .bool(false), .number(0), .number(.nan), .string(""), .list([])]
         let truthy: [TemplateValue] = [.bool(true), .number(-1), .string("0"), .string(" "), .list([.null]), .dictionary([])]

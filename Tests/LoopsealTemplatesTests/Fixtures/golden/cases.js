@@ -86,6 +86,10 @@ c('path_parent_beyond_root', '[{{../name}}]', person);
 c('path_parent_dotted', '{{#with address}}{{../address.zip}}{{/with}}', person);
 c('path_segment_literal_space', '{{[a b]}}', { 'a b': 'spaced' });
 c('path_segment_literal_nested', '{{a.[b c].d}}', { a: { 'b c': { d: 'D' } } });
+c('path_segment_empty_is_the_context', '{{#each x}}[{{[]}}|{{this.[]}}|{{[].a}}]{{/each}}', { x: ['p', 'q'], '': 'E' });
+c('path_segment_empty_after_parent', '{{#with a}}{{#each ../x}}{{../[]}}{{/each}}{{/with}}', { a: { b: 1 }, x: [1, 2] });
+c('path_segment_empty_as_context_of_with', '{{#with []}}{{a.b}}{{/with}}', { a: { b: 'AB' } });
+c('path_segment_empty_after_name_is_a_lookup', '[{{a.[]}}|{{@root.[]}}]', { a: { b: 1 }, '': 'E' });
 c('path_segment_literal_with_dot', '{{[a.b]}}|{{a.b}}', { 'a.b': 'literal', a: { b: 'nested' } });
 c('path_segment_literal_with_slash', '{{[a/b]}}', { 'a/b': 'slashed' });
 c('path_segment_literal_first_then_plain', '{{[my key].inner}}', { 'my key': { inner: 'in' } });
@@ -617,6 +621,8 @@ c('error_each_no_param', '{{#each}}x{{/each}}', {});
 
 // ---------------------------------------------------------------- error_ (parse errors and unsupported)
 c('error_unclosed_if', '{{#if a}}x', { a: 1 });
+c('error_nul_byte_in_text', 'a\u0000b', {});
+c('error_nul_byte_in_block', '{{#if a}}\u0000{{/if}}', { a: 1 });
 c('error_unclosed_each', 'a\n{{#each l}}\nx\n', { l: [] });
 c('error_unclosed_nested', '{{#if a}}{{#each l}}x{{/if}}', {});
 c('error_mismatched_close', '{{#if a}}x{{/each}}', { a: 1 });
