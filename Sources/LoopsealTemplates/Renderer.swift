@@ -412,6 +412,9 @@ final class Renderer {
             switch context {
             case .object(let object)?: pairs = zip(object.keys, object.values).map { ($0, $1) }
             case .array(let array)?: pairs = array.items.enumerated().map { (String($0.offset), $0.element) }
+            case .string(let string)?:
+                // `Utils.extend` copies a string's indices: one UTF-16 unit each, as JavaScript indexes it.
+                pairs = string.utf16.enumerated().map { (String($0.offset), .string(String(decoding: [$0.element], as: UTF16.self))) }
             default: break
             }
             for (key, expression) in call.hash { pairs.append((key, try value(of: expression, scope) ?? .null)) }

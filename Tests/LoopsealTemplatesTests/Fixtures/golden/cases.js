@@ -498,6 +498,8 @@ c('partial_hash_arguments', '{{> p greeting="Hi" who=name}}', { name: 'Ann' }, {
 c('partial_hash_keeps_outer_context', '{{> p extra="E"}}', { name: 'Ann' }, { partials: { p: '{{name}} {{extra}}' } });
 c('partial_context_and_hash', '{{> p person title="Dr."}}', { person }, { partials: { p: '{{title}} {{name}}' } });
 c('partial_hash_overrides_context', '{{> p person name="Override"}}', { person }, { partials: { p: '{{name}}' } });
+c('partial_hash_over_string_context_spreads_its_characters', '{{#each l}}{{> p this k=1}};{{/each}}{{> p "héllo" k=2}}', { l: ['xy', 'éz'] }, { partials: { p: '[{{0}}{{1}}{{2}}|{{k}}|{{length}}|{{this}}]' } });
+c('partial_hash_over_number_context_is_the_hash', '{{> p 5 k=1}}{{> p true k=2}}{{> p n k=3}}', { n: null }, { partials: { p: '[{{k}}|{{this}}]' } });
 c('partial_in_each', '{{#each people}}{{> row}}{{/each}}', { people: [{ name: 'A' }, { name: 'B' }] }, { partials: { row: '<{{name}}>' } });
 c('partial_in_each_with_index', '{{#each l}}{{> p}} {{/each}}', { l: ['a', 'b'] }, { partials: { p: '{{@index}}={{this}}' } });
 c('partial_parent_path_inside_partial', '{{#each l}}{{> p}} {{/each}}', { top: 'T', l: [1, 2] }, { partials: { p: '{{this}}{{../top}}' } });
