@@ -128,7 +128,7 @@ struct Lexer {
         let start = position
         if hasPrefix("{{{{/", at: start) {
             var end = start + 5
-            while end < bytes.count && Self.isIDByte(bytes[end]) { end += 1 }
+            while end < bytes.count && Self.isIDByte(bytes[end]) && (bytes[end] < 0x80 ? true : whitespaceLength(at: end) == 0) { end += 1 }
             if end > start + 5 && hasPrefix("}}}}", at: end) {
                 if rawNesting > 0 {
                     rawNesting -= 1
@@ -149,12 +149,28 @@ struct Lexer {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
     }
 
+    /// The length in bytes of the JavaScript `\s` character at `offset` (0: none). Besides ASCII
+    /// spaces that is U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 and
+    /// U+FEFF, which handlebars' lexer skips inside a mustache and which end a name.
+    private func whitespaceLength(at offset: Int) -> Int {
+        guard offset < bytes.count else { return 0 }
+        let lead = bytes[offset]
+        if lead < 0x80 { return Self.isWhitespace(lead) ? 1 : 0 }
+        func byte(_ k: Int) -> UInt8 { offset + k < bytes.count ? bytes[offset + k] : 0 }
+        switch (lead, byte(1), byte(2)) {
+        case (0xC2, 0xA0, _): return 2
+        case (0xE1, 0x9A, 0x80), (0xE2, 0x81, 0x9F), (0xE3, 0x80, 0x80), (0xEF, 0xBB, 0xBF): return 3
+        case (0xE2, 0x80, let last) where (0x80...0x8A).contains(last) || last == 0xA8 || last == 0xA9 || last == 0xAF: return 3
+        default: return 0
+        }
+    }
+
     /// `[=~}\s\/.)|]`
     private func isLookahead(_ offset: Int) -> Bool {
         guard offset < bytes.count else { return false }
         switch bytes[offset] {
         case UInt8(ascii: "="), UInt8(ascii: "~"), UInt8(ascii: "}"), UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: ")"), UInt8(ascii: "|"): return true
-        case let b: return Self.isWhitespace(b)
+        default: return whitespaceLength(at: offset) > 0
         }
     }
 
@@ -163,11 +179,12 @@ struct Lexer {
         guard offset < bytes.count else { return false }
         switch bytes[offset] {
         case UInt8(ascii: "~"), UInt8(ascii: "}"), UInt8(ascii: ")"): return true
-        case let b: return Self.isWhitespace(b)
+        default: return whitespaceLength(at: offset) > 0
         }
     }
 
-    /// Characters an ID may hold: not `\s ! " # % & ' ( ) * + , . / ; < = > @ [ \ ] ^ \` { | } ~`.
+    /// ASCII characters an ID may hold: not `\s ! " # % & ' ( ) * + , . / ; < = > @ [ \ ] ^ \` { | } ~`
+    /// (the non-ASCII spaces of `\s` are found by ``whitespaceLength(at:)``).
     private static func isIDByte(_ b: UInt8) -> Bool {
         if b >= 0x80 { return true }
         if isWhitespace(b) { return false }
@@ -185,8 +202,11 @@ struct Lexer {
 
     private func skipSpaces(_ offset: Int) -> Int {
         var i = offset
-        while i < bytes.count && Self.isWhitespace(bytes[i]) { i += 1 }
-        return i
+        while true {
+            let length = whitespaceLength(at: i)
+            guard length > 0 else { return i }
+            i += length
+        }
     }
 
     private mutating func nextInMustache() -> Token? {
@@ -206,7 +226,7 @@ struct Lexer {
         if hasPrefix("..", at: start) { return token(.id, start, start + 2) }
         if c == UInt8(ascii: "."), isLookahead(start + 1) { return token(.id, start, start + 1) }
         if c == UInt8(ascii: ".") || c == UInt8(ascii: "/") { return token(.sep, start, start + 1) }
-        if Self.isWhitespace(c) {
+        if whitespaceLength(at: start) > 0 {
             start = skipSpaces(start)
             position = start
             return nil
@@ -229,7 +249,7 @@ struct Lexer {
         }
         if c == UInt8(ascii: "|") { return token(.closeBlockParams, start, start + 1) }
         var end = start
-        while end < bytes.count && Self.isIDByte(bytes[end]) { end += 1 }
+        while end < bytes.count && Self.isIDByte(bytes[end]) && (bytes[end] < 0x80 ? true : whitespaceLength(at: end) == 0) { end += 1 }
         // At the very end an ID cannot be followed by anything: take it, and let the parser
         // report the missing '}}' rather than a stray character.
         if end > start && (isLookahead(end) || end == bytes.count) { return token(.id, start, end) }

@@ -169,7 +169,7 @@ struct Parser {
         let closePath = try parseHelperName()
         let closeToken = try expect(.close, "'}}'")
         let closeOriginal = Self.original(of: closePath)
-        guard closeOriginal == Self.original(of: open.sexpr.path) else {
+        guard JSString.same(closeOriginal, Self.original(of: open.sexpr.path)) else {
             throw error("'\(Self.original(of: open.sexpr.path))' doesn't match '\(closeOriginal)'", at: endToken.location)
         }
         let block = prepareBlock(open, program: program, inverse: inverse, closeStrip: Self.stripFlags(endToken.text, closeToken.text), inverted: inverted)
@@ -210,7 +210,7 @@ struct Parser {
         _ = advance()
         let closeName = Self.original(of: try parseHelperName())
         let closeToken = try expect(.close, "'}}'")
-        guard closeName == name else { throw error("'\(name)' doesn't match '\(closeName)'", at: endToken.location) }
+        guard JSString.same(closeName, name) else { throw error("'\(name)' doesn't match '\(closeName)'", at: endToken.location) }
         let sexpr = SubExpression(path: .literal(.string(name), original: name, location: openToken.location), params: params, hash: hash, location: openToken.location)
         let block = BlockNode(sexpr: sexpr, program: program, inverse: nil, openStrip: Self.stripFlags(openToken.text, close.text),
                               inverseStrip: nil, closeStrip: Self.stripFlags(endToken.text, closeToken.text))
@@ -233,7 +233,7 @@ struct Parser {
             throw error("the raw block '\(name)' is not closed: expected '{{{{/\(name)}}}}'", at: openToken.location)
         }
         _ = advance()
-        guard end.text == name else { throw error("'\(name)' doesn't match '\(end.text)'", at: end.location) }
+        guard JSString.same(end.text, name) else { throw error("'\(name)' doesn't match '\(end.text)'", at: end.location) }
         return BlockNode(sexpr: sexpr, program: ProgramNode(contents), inverse: nil, openStrip: StripFlags(),
                          inverseStrip: StripFlags(), closeStrip: StripFlags())
     }

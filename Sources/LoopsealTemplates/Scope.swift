@@ -37,7 +37,10 @@ final class InlinePartials: Sendable {
     func lookup(_ name: String) -> Found? {
         var frame: InlinePartials? = self
         while let current = frame {
-            if let program = current.programs[name] { return Found(program: program, template: current.template, depths: current.depths) }
+            // A dictionary also matches a canonically equivalent name; handlebars matches exactly.
+            if let index = current.programs.index(forKey: name), JSString.same(current.programs[index].key, name) {
+                return Found(program: current.programs[index].value, template: current.template, depths: current.depths)
+            }
             frame = current.parent
         }
         return nil
@@ -139,7 +142,7 @@ final class BlockParamFrame: Sendable {
     func value(_ name: String) -> TemplateValue? {
         var frame: BlockParamFrame? = self
         while let current = frame {
-            if let index = current.names.firstIndex(of: name) { return index < current.values.count ? current.values[index] : nil }
+            if let index = current.names.firstIndex(where: { JSString.same($0, name) }) { return index < current.values.count ? current.values[index] : nil }
             frame = current.parent
         }
         return nil

@@ -95,7 +95,7 @@ public final class TemplateEngine: Sendable {
         let source: String?
         switch partials {
         case .none: source = nil
-        case .templates(let table): source = table[name]
+        case .templates(let table): source = table.index(forKey: name).flatMap { JSString.same(table[$0].key, name) ? table[$0].value : nil }
         case .directory(let directory):
             source = Self.readPartial(name, in: directory)
         }
@@ -148,20 +148,21 @@ public final class TemplateEngine: Sendable {
     }
 }
 
-/// Compiled partials shared by every render of an engine.
+/// Compiled partials shared by every render of an engine, by name byte for byte (``JSKey``): two
+/// canonically equivalent names are two files.
 private final class PartialCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var templates: [String: Template] = [:]
+    private var templates: [JSKey: Template] = [:]
 
     func get(_ name: String) -> Template? {
         lock.lock()
         defer { lock.unlock() }
-        return templates[name]
+        return templates[JSKey(name)]
     }
 
     func set(_ name: String, _ template: Template) {
         lock.lock()
         defer { lock.unlock() }
-        templates[name] = template
+        templates[JSKey(name)] = template
     }
 }

@@ -47,7 +47,7 @@ package enum JSNumber {
         return (digits.isEmpty ? "0" : digits, n)
     }
 
-    /// JavaScript's `Number(text)` for the decimal forms JSON data holds; NaN otherwise.
+    /// JavaScript's `Number(text)`: decimal, `Infinity`, and `0x`/`0o`/`0b` integers; NaN otherwise.
     package static func parse(_ text: String) -> Double {
         let trimmed = text.unicodeScalars.drop(while: JSWhitespace.contains)
         let scalars = Array(trimmed.reversed().drop(while: JSWhitespace.contains).reversed())
@@ -55,8 +55,39 @@ package enum JSNumber {
         if value.isEmpty { return 0 }
         if value == "Infinity" || value == "+Infinity" { return .infinity }
         if value == "-Infinity" { return -.infinity }
+        if let radix = radixOfPrefix(value) { return parse(value.utf8.dropFirst(2), radix: radix) }
         guard value.allSatisfy({ "0123456789+-.eE".contains($0) }), let number = Double(value) else { return .nan }
         return number
+    }
+
+    /// 16, 8 or 2 for text starting `0x`, `0o` or `0b` (either case), as `Number` reads them.
+    private static func radixOfPrefix(_ text: String) -> Int? {
+        let utf8 = Array(text.utf8.prefix(2))
+        guard utf8.count == 2, utf8[0] == UInt8(ascii: "0") else { return nil }
+        switch utf8[1] | 0x20 {
+        case UInt8(ascii: "x"): return 16
+        case UInt8(ascii: "o"): return 8
+        case UInt8(ascii: "b"): return 2
+        default: return nil
+        }
+    }
+
+    /// Digits in `radix` (at least one, no sign), or NaN.
+    private static func parse(_ digits: Substring.UTF8View, radix: Int) -> Double {
+        guard !digits.isEmpty else { return .nan }
+        var value = 0.0
+        for byte in digits {
+            let digit: Int
+            switch byte {
+            case 0x30...0x39: digit = Int(byte - 0x30)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): digit = Int(byte - UInt8(ascii: "a")) + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): digit = Int(byte - UInt8(ascii: "A")) + 10
+            default: return .nan
+            }
+            guard digit < radix else { return .nan }
+            value = value * Double(radix) + Double(digit)
+        }
+        return value
     }
 
     /// The array index a property name denotes (`"0"`, `"12"`; not `"01"` or `"-1"`).

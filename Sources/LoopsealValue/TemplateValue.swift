@@ -81,7 +81,7 @@ public enum TemplateValue: Sendable {
         case (.array, .object), (.object, .array): return false
         case let (.bool(x), .bool(y)): return x == y
         case let (.number(x), .number(y)): return x == y
-        case let (.string(x), .string(y)): return x == y
+        case let (.string(x), .string(y)): return JSString.same(x, y)
         case (.array, _), (.object, _): return looseEquals(.string(left.javaScriptString), right)
         case (_, .array), (_, .object): return looseEquals(left, .string(right.javaScriptString))
         case let (.bool(x), _): return looseEquals(.number(x ? 1 : 0), right)
@@ -132,14 +132,15 @@ public final class TemplateArray: Sendable {
     public init(_ items: [TemplateValue]) { self.items = items }
 }
 
-/// An immutable JSON object: keys in JavaScript's own-property order, with fast lookup.
+/// An immutable JSON object: keys in JavaScript's own-property order, with fast lookup. Keys
+/// match byte for byte, as in JavaScript (``JSString``): `"é"` and `"e\u{301}"` are two keys.
 public final class TemplateObject: Sendable {
     /// Keys in `Object.keys` order: integer-like keys ascending, then the rest in insertion order.
     public let keys: [String]
     /// Values, parallel to `keys`.
     public let values: [TemplateValue]
     /// Positions by key, for objects too big to scan.
-    private let index: [String: Int]?
+    private let index: [JSKey: Int]?
     private static let scanLimit = 8
 
     /// Builds an object; a repeated key keeps its first position and its last value, like `JSON.parse`.
@@ -152,19 +153,19 @@ public final class TemplateObject: Sendable {
             return
         }
         var order: [String] = []
-        var latest: [String: TemplateValue] = [:]
+        var latest: [JSKey: TemplateValue] = [:]
         for (key, value) in pairs {
-            if latest[key] == nil { order.append(key) }
-            latest[key] = value
+            if latest[JSKey(key)] == nil { order.append(key) }
+            latest[JSKey(key)] = value
         }
         let integers = order.compactMap { key in JSNumber.arrayIndex(key).map { ($0, key) } }.sorted { $0.0 < $1.0 }.map(\.1)
         let others = plain ? order : order.filter { JSNumber.arrayIndex($0) == nil }
         keys = integers + others
-        values = keys.map { latest[$0] ?? .null }
+        values = keys.map { latest[JSKey($0)] ?? .null }
         if keys.count > Self.scanLimit {
-            var index: [String: Int] = [:]
+            var index: [JSKey: Int] = [:]
             index.reserveCapacity(keys.count)
-            for (position, key) in keys.enumerated() { index[key] = position }
+            for (position, key) in keys.enumerated() { index[JSKey(key)] = position }
             self.index = index
         } else {
             index = nil
@@ -173,7 +174,7 @@ public final class TemplateObject: Sendable {
 
     private static func repeatsAKey(_ pairs: [(String, TemplateValue)]) -> Bool {
         for i in pairs.indices {
-            for j in pairs.indices where j > i && pairs[i].0 == pairs[j].0 { return true }
+            for j in pairs.indices where j > i && JSString.same(pairs[i].0, pairs[j].0) { return true }
         }
         return false
     }
@@ -182,10 +183,10 @@ public final class TemplateObject: Sendable {
     /// strings is cheaper than hashing one.
     public subscript(key: String) -> TemplateValue? {
         guard let index else {
-            for i in keys.indices where keys[i] == key { return values[i] }
+            for i in keys.indices where JSString.same(keys[i], key) { return values[i] }
             return nil
         }
-        return index[key].map { values[$0] }
+        return index[JSKey(key)].map { values[$0] }
     }
 }
 

@@ -50,6 +50,33 @@ import LoopsealValue
         }
     }
 
+    /// Found by a differential pass against handlebars.js: Swift's `==` equates canonically
+    /// equivalent strings, so `"é"` and `"e\u{301}"` were one key. JavaScript keeps them apart.
+    @Test func keysAndStringsCompareByteForByteAsInJavaScript() throws {
+        let composed = "\u{E9}", decomposed = "e\u{301}"
+        for filler in [0, 20] {
+            let extra = (0..<filler).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
+            let value = try TemplateValue(jsonText: "{\"\\u00e9\": \"pre\", \"e\\u0301\": \"dec\"\(filler > 0 ? ", " + extra : "")}")
+            guard case .object(let object) = value else { Issue.record("not an object"); return }
+            #expect(object.keys.prefix(2) == [composed, decomposed] && object.keys.count == 2 + filler, "\(filler)")
+            #expect(object[composed]?.javaScriptString == "pre" && object[decomposed]?.javaScriptString == "dec", "\(filler)")
+            #expect(object["\u{212B}"] == nil && object["\u{C5}"] == nil)
+        }
+        let kelvin = TemplateObject([("\u{212A}", .string("kelvin"))])
+        #expect(kelvin["K"] == nil && kelvin["\u{212A}"]?.javaScriptString == "kelvin")
+        #expect(!TemplateValue.looseEquals(.string(composed), .string(decomposed)))
+        #expect(TemplateValue.looseEquals(.string(composed), .string("\u{E9}")))
+    }
+
+    /// `==` between a string and a number reads the string as `Number` does, hex, octal and binary included.
+    @Test func looseEqualityReadsNumbersAsJavaScriptDoes() {
+        let equal: [(String, Double)] = [("0x10", 16), ("0X1f", 31), ("0o17", 15), ("0b101", 5), (" 12 ", 12), ("", 0), ("1e3", 1000)]
+        for (text, number) in equal { #expect(TemplateValue.looseEquals(.string(text), .number(number)), "\(text)") }
+        for text in ["-0x10", "0x", "0x1g", "0b2", "0o8", "1_0", "0x 1"] {
+            #expect(JSNumber.parse(text).isNaN, "\(text)")
+        }
+    }
+
     @Test func truthinessFollowsHandlebars() {
         let falsy: [TemplateValue] = [.null, .bool(false), .number(0), .number(.nan), .string(""), .list([])]
         let truthy: [TemplateValue] = [.bool(true), .number(-1), .string("0"), .string(" "), .list([.null]), .dictionary([])]

@@ -584,6 +584,11 @@ for (const [label, value] of truthyValues) {
 }
 
 // ---------------------------------------------------------------- unicode_
+c('unicode_keys_are_not_normalized', '{{#each o}}{{@key}}={{this}};{{/each}}[{{o.é}}][{{lookup o k}}][{{o.K}}]', { o: { '\u00e9': 'pre', 'e\u0301': 'dec', '\u212a': 'kelvin' }, k: 'e\u0301' });
+c('unicode_keys_are_not_normalized_big_object', '{{#each o}}{{@key}};{{/each}}[{{o.[e\u0301]}}]', { o: { '\u00e9': 'pre', 'e\u0301': 'dec', a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9 } });
+c('unicode_block_close_must_match_exactly', '{{#\u00e9}}x{{/e\u0301}}', { '\u00e9': true });
+c('unicode_javascript_spaces_inside_mustaches', '{{\u00a0name\u3000}}|{{{\ufeffname}}}|{{#if\u2003t}}y{{/if}}|{{lookup\u00a0this\u00a0"name"}}', { name: 'Ann', t: true });
+c('unicode_string_loose_equality_keeps_the_context', '{{#with s}}{{#with @root.n}}[{{../this}}]{{/with}}{{/with}}{{#with d}}{{#with @root.c}}[{{../this}}]{{/with}}{{/with}}', { s: '0x10', n: 16, d: 'e\u0301', c: '\u00e9' });
 c('unicode_emoji_value', '{{v}}', { v: '🎉🚀' });
 c('unicode_zwj_sequence', '{{v}}', { v: '👩‍👩‍👧‍👦' });
 c('unicode_cjk_value', '{{v}}', { v: '日本語のテキスト' });
