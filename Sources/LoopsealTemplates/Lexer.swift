@@ -127,8 +127,7 @@ struct Lexer {
     private mutating func nextRawContent() -> Token? {
         let start = position
         if hasPrefix("{{{{/", at: start) {
-            var end = start + 5
-            while end < bytes.count && Self.isIDByte(bytes[end]) && (bytes[end] < 0x80 ? true : whitespaceLength(at: end) == 0) { end += 1 }
+            let end = idEnd(start + 5)
             if end > start + 5 && hasPrefix("}}}}", at: end) {
                 if rawNesting > 0 {
                     rawNesting -= 1
@@ -200,6 +199,13 @@ struct Lexer {
         }
     }
 
+    /// Where a name starting at `offset` ends: at the first byte no ID may hold or a `\s` space.
+    private func idEnd(_ offset: Int) -> Int {
+        var end = offset
+        while end < bytes.count && Self.isIDByte(bytes[end]) && (bytes[end] < 0x80 || whitespaceLength(at: end) == 0) { end += 1 }
+        return end
+    }
+
     private func skipSpaces(_ offset: Int) -> Int {
         var i = offset
         while true {
@@ -248,8 +254,7 @@ struct Lexer {
             }
         }
         if c == UInt8(ascii: "|") { return token(.closeBlockParams, start, start + 1) }
-        var end = start
-        while end < bytes.count && Self.isIDByte(bytes[end]) && (bytes[end] < 0x80 ? true : whitespaceLength(at: end) == 0) { end += 1 }
+        let end = idEnd(start)
         // At the very end an ID cannot be followed by anything: take it, and let the parser
         // report the missing '}}' rather than a stray character.
         if end > start && (isLookahead(end) || end == bytes.count) { return token(.id, start, end) }
