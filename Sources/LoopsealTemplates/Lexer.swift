@@ -1,3 +1,5 @@
+import LoopsealValue
+
 /// Splits template source into tokens following handlebars.js' lexer rules (handlebars.l),
 /// rule for rule and in the same order, so edge cases tokenize the same way.
 struct Lexer {
@@ -148,20 +150,15 @@ struct Lexer {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
     }
 
-    /// The length in bytes of the JavaScript `\s` character at `offset` (0: none). Besides ASCII
-    /// spaces that is U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 and
-    /// U+FEFF, which handlebars' lexer skips inside a mustache and which end a name.
+    /// The length in bytes of the JavaScript `\s` character (``JSWhitespace``) at `offset`, 0 if
+    /// none: handlebars' lexer skips it inside a mustache, and it ends a name.
     private func whitespaceLength(at offset: Int) -> Int {
         guard offset < bytes.count else { return 0 }
-        let lead = bytes[offset]
-        if lead < 0x80 { return Self.isWhitespace(lead) ? 1 : 0 }
-        func byte(_ k: Int) -> UInt8 { offset + k < bytes.count ? bytes[offset + k] : 0 }
-        switch (lead, byte(1), byte(2)) {
-        case (0xC2, 0xA0, _): return 2
-        case (0xE1, 0x9A, 0x80), (0xE2, 0x81, 0x9F), (0xE3, 0x80, 0x80), (0xEF, 0xBB, 0xBF): return 3
-        case (0xE2, 0x80, let last) where (0x80...0x8A).contains(last) || last == 0xA8 || last == 0xA9 || last == 0xAF: return 3
-        default: return 0
-        }
+        if bytes[offset] < 0x80 { return Self.isWhitespace(bytes[offset]) ? 1 : 0 }
+        var decoder = UTF8()
+        var iterator = bytes[offset...].makeIterator()
+        guard case .scalarValue(let scalar) = decoder.decode(&iterator), JSWhitespace.contains(scalar) else { return 0 }
+        return UTF8.width(scalar)
     }
 
     /// `[=~}\s\/.)|]`

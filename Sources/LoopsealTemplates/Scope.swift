@@ -37,9 +37,8 @@ final class InlinePartials: Sendable {
     func lookup(_ name: String) -> Found? {
         var frame: InlinePartials? = self
         while let current = frame {
-            // A dictionary also matches a canonically equivalent name; handlebars matches exactly.
-            if let index = current.programs.index(forKey: name), JSString.same(current.programs[index].key, name) {
-                return Found(program: current.programs[index].value, template: current.template, depths: current.depths)
+            if let program = current.programs.value(exactly: name) {
+                return Found(program: program, template: current.template, depths: current.depths)
             }
             frame = current.parent
         }

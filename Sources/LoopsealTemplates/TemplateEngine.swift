@@ -95,7 +95,7 @@ public final class TemplateEngine: Sendable {
         let source: String?
         switch partials {
         case .none: source = nil
-        case .templates(let table): source = table.index(forKey: name).flatMap { JSString.same(table[$0].key, name) ? table[$0].value : nil }
+        case .templates(let table): source = table.value(exactly: name)
         case .directory(let directory):
             source = Self.readPartial(name, in: directory)
         }

@@ -169,8 +169,8 @@ struct JSONTextParser {
             case UInt8(ascii: "r"): run.append(0x0D)
             case UInt8(ascii: "t"): run.append(0x09)
             case UInt8(ascii: "u"):
-                guard position + 4 <= bytes.count, bytes[position..<position + 4].allSatisfy(\.isASCIIHexDigit),
-                      let unit = UInt16(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+                let hex = position + 4 <= bytes.count ? String(decoding: bytes[position..<position + 4], as: UTF8.self) : ""
+                guard hex.utf8.count == 4, hex.allSatisfy(\.isHexDigit), let unit = UInt16(hex, radix: 16) else {
                     throw error("bad \\u escape")
                 }
                 position += 4
@@ -180,11 +180,5 @@ struct JSONTextParser {
             }
         }
         throw error("unterminated string")
-    }
-}
-
-private extension UInt8 {
-    var isASCIIHexDigit: Bool {
-        (0x30...0x39).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self | 0x20)
     }
 }

@@ -29,3 +29,12 @@ package struct JSKey: Hashable, Sendable {
         if hashed == nil { for byte in utf8 { hasher.combine(byte) } }
     }
 }
+
+extension Dictionary where Key == String {
+    /// The value stored under exactly `key`, byte for byte: a plain subscript also finds a
+    /// canonically equivalent key (``JSString``).
+    package func value(exactly key: String) -> Value? {
+        guard let index = index(forKey: key), JSString.same(self[index].key, key) else { return nil }
+        return self[index].value
+    }
+}
